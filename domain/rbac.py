@@ -1,0 +1,78 @@
+"""Roles, and the one place that decides whether an actor may do a thing to a user."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.errors import DomainError, ErrorCode
+
+
+class Role(StrEnum):
+    USER = "user"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+STAFF = frozenset({Role.ADMIN, Role.MODERATOR})
+PRIVILEGED_FIELDS = frozenset({"role", "is_active"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting. Services act with admin rights (CONTRACT §2) and have no user id."""
+
+    kind: str  # "user" | "service"
+    id: str
+    role: Role
+
+    def is_self(self, user_id: object) -> bool:
+        return self.kind == "user" and self.id == str(user_id)
+
+
+def _forbid(message: str = "You are not allowed to do this") -> DomainError:
+    return DomainError(ErrorCode.FORBIDDEN, message)
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if principal.role not in roles:
+        raise _forbid()
+
+
+def authorize_read(principal: Principal, user_id: object) -> None:
+    if principal.role not in STAFF and not principal.is_self(user_id):
+        raise _forbid()
+
+
+def authorize_replace(principal: Principal, user_id: object) -> None:
+    if principal.role != Role.ADMIN and not principal.is_self(user_id):
+        raise _forbid()
+
+
+def authorize_update(principal: Principal, *, target_id: object, target_role: Role,
+                     fields: set[str]) -> None:
+    """PATCH rules: admin any; moderator never on admins; self only for profile fields."""
+    is_self = principal.is_self(target_id)
+    if is_self and fields & PRIVILEGED_FIELDS:
+        raise _forbid("You may not change your own role or active state")
+    if "role" in fields and principal.role != Role.ADMIN:
+        raise _forbid("Only an admin may change a role")
+    if principal.role == Role.ADMIN or is_self:
+        return
+    if principal.role == Role.MODERATOR and target_role != Role.ADMIN:
+        return
+    raise _forbid()
+
+
+def authorize_delete(principal: Principal, user_id: object) -> None:
+    require_role(principal, Role.ADMIN)
+    if principal.is_self(user_id):
+        raise _forbid("You may not delete yourself")
+
+
+def authorize_password_change(principal: Principal, user_id: object, *,
+                              has_current_password: bool) -> None:
+    if principal.is_self(user_id):
+        if not has_current_password:
+            raise DomainError(ErrorCode.VALIDATION_ERROR, "Request validation failed")
+        return
+    if principal.role != Role.ADMIN:
+        raise _forbid()

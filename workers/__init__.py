@@ -1,0 +1,1 @@
+"""FastStream workers: the only code that opens a database connection."""
