@@ -46,7 +46,7 @@ Name = Annotated[StrictStr, Field(min_length=1, max_length=100)]
 Phone = Annotated[StrictStr, Field(pattern=PHONE_PATTERN)]
 NewPassword = Annotated[StrictStr, AfterValidator(_new_password), Field(
     repr=False, description="8-128 chars; upper, lower, digit and one of !@#$%^&*")]
-AnyPassword = Annotated[StrictStr, Field(min_length=1, max_length=1024, repr=False)]
+AnyPassword = Annotated[StrictStr, Field(min_length=1, max_length=1024)]
 PageNumber = Annotated[int, Field(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
 ETag = Annotated[str | None, Field(None, max_length=200, description="If-Match: the ETag the caller last saw")]
@@ -107,14 +107,14 @@ class UserPatchBody(Command):
 
 
 class PasswordChangeBody(Command):
-    current_password: AnyPassword | None = None
+    current_password: AnyPassword | None = Field(None, repr=False)
     new_password: NewPassword
 
 
 class LoginBody(Command):
     email: StrictStr | None = Field(None, max_length=254)
     username: StrictStr | None = Field(None, max_length=50)
-    password: AnyPassword
+    password: AnyPassword = Field(repr=False)
 
     @model_validator(mode="after")
     def _one_identifier(self) -> "LoginBody":

@@ -50,7 +50,7 @@ def field_errors_from_pydantic(errors: list[dict]) -> list[FieldError]:
     """Turn pydantic's error list into the contract's `details` without leaking model names."""
     details = []
     for error in errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("data", "body")]
+        location = [str(part) for part in error.get("loc", ()) if part not in ("envelope", "data", "body")]
         message = error.get("msg", "invalid value")
         if error.get("type") == "extra_forbidden":
             message = "unknown field"

@@ -1,0 +1,159 @@
+"""Running a command: who is acting, one transaction, idempotency, audit, events, cache.
+
+A write runs as one unit: the change, its audit rows, its outbox events and its
+processed-command record commit together or not at all. Cache updates and event
+publishing happen only after that commit.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Generic, TypeVar
+
+import orjson
+from pydantic import BaseModel, ConfigDict
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from domain.commands import Actor, Command, CommandContext
+from domain.errors import DomainError, ErrorCode
+from domain.rbac import Principal, Role
+from domain.replies import Reply
+from workers.cache import CacheChanges
+from workers.deps import WorkerDeps
+from workers.models import AuditLog, OutboxEvent, ProcessedCommand, User
+from workers.outbox import new_event
+
+C = TypeVar("C", bound=Command)
+
+
+class CommandEnvelope(BaseModel, Generic[C]):
+    """A command on the bus: who acts, what they ask, and where the request came from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    actor: Actor
+    data: C
+    context: CommandContext = CommandContext()
+
+
+async def resolve_principal(actor: Actor, *, using_db: BaseDBAsyncClient | None = None) -> Principal:
+    if actor.type == "service":
+        return Principal(kind="service", id=actor.id, role=Role.ADMIN)
+    user = await User.filter(id=actor.id, deleted_at=None, is_active=True).using_db(using_db).first() \
+        if _is_uuid(actor.id) else None
+    if user is None:
+        raise DomainError(ErrorCode.UNAUTHENTICATED, "The acting user is unknown or inactive")
+    return Principal(kind="user", id=str(user.id), role=Role(user.role))
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass
+class UnitOfWork:
+    """What one write command did, gathered while it runs inside its transaction."""
+
+    connection: BaseDBAsyncClient
+    principal: Principal
+    context: CommandContext
+    command_id: str | None
+    now: datetime
+    prepared: Any = None  # what the command computed before its transaction (password hashes)
+    cache: CacheChanges = field(default_factory=CacheChanges)
+    events: list[OutboxEvent] = field(default_factory=list)
+
+    async def record(self, *, action: str, entity_id: str, old: dict | None, new: dict | None,
+                     event: str | None = None, event_data: dict | None = None,
+                     entity_type: str = "user") -> None:
+        """Audit row now; the domain event with it, published after commit."""
+        await AuditLog.create(
+            actor_type=self.principal.kind, actor_id=self.principal.id, action=action,
+            entity_type=entity_type, entity_id=entity_id, old_values=old, new_values=new,
+            ip_address=self.context.ip, user_agent=self.context.user_agent,
+            request_id=self.context.request_id, command_id=self.command_id,
+            using_db=self.connection,
+        )
+        if event:
+            outbox_event = new_event(event, event_data if event_data is not None else new, now=self.now)
+            await outbox_event.save(using_db=self.connection, force_create=True)
+            self.events.append(outbox_event)
+
+
+def fingerprint(command: Command) -> str:
+    body = orjson.dumps(command.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(command.ROUTING_KEY.encode() + b"\n" + body).hexdigest()
+
+
+class _AlreadyProcessed(Exception):
+    pass
+
+
+async def _earlier_reply(command_id: str, command_fingerprint: str) -> dict | None:
+    earlier = await ProcessedCommand.filter(id=command_id).first()
+    if earlier is None:
+        return None
+    if earlier.fingerprint != command_fingerprint:
+        return Reply.failure(DomainError(
+            ErrorCode.VALIDATION_ERROR,
+            "This idempotency key / message_id was already used for a different command")).to_json_dict()
+    return earlier.reply
+
+
+async def execute_write(deps: WorkerDeps, envelope: CommandEnvelope, *, command_id: str | None,
+                        work: Callable[[UnitOfWork, Any], Awaitable[Any]],
+                        prepare: Callable[[Any], Awaitable[Any]] | None = None) -> dict:
+    """`prepare` runs slow work (bcrypt) before the transaction, so no lock waits on it."""
+    command = envelope.data
+    command_fingerprint = fingerprint(command)
+    if command_id and (reply := await _earlier_reply(command_id, command_fingerprint)) is not None:
+        return reply
+    try:
+        prepared = await prepare(command) if prepare else None
+        async with in_transaction() as connection:
+            if command_id:
+                try:
+                    await ProcessedCommand.create(id=command_id, routing_key=command.ROUTING_KEY,
+                                                  fingerprint=command_fingerprint, using_db=connection)
+                except IntegrityError:
+                    raise _AlreadyProcessed() from None
+            principal = await resolve_principal(envelope.actor, using_db=connection)
+            unit = UnitOfWork(connection=connection, principal=principal, context=envelope.context,
+                              command_id=command_id, now=datetime.now(timezone.utc), prepared=prepared)
+            reply = Reply.success(await work(unit, command)).to_json_dict()
+            if command_id:
+                await ProcessedCommand.filter(id=command_id).using_db(connection).update(reply=reply)
+    except _AlreadyProcessed:
+        return await _earlier_reply(command_id, command_fingerprint)
+    except DomainError as error:
+        reply = Reply.failure(error).to_json_dict()
+        if command_id:
+            await _remember_refusal(command_id, command, command_fingerprint, reply)
+        return reply
+    await deps.cache.apply(unit.cache)
+    await deps.events.publish_committed(unit.events)
+    return reply
+
+
+async def _remember_refusal(command_id: str, command: Command, command_fingerprint: str, reply: dict) -> None:
+    """A refused command gives the same refusal when it is delivered again."""
+    try:
+        await ProcessedCommand.create(id=command_id, routing_key=command.ROUTING_KEY,
+                                      fingerprint=command_fingerprint, reply=reply)
+    except IntegrityError:
+        pass
+
+
+async def execute_query(envelope: CommandEnvelope, work: Callable[[Principal, Any], Awaitable[Any]]) -> dict:
+    try:
+        principal = await resolve_principal(envelope.actor)
+        return Reply.success(await work(principal, envelope.data)).to_json_dict()
+    except DomainError as error:
+        return Reply.failure(error).to_json_dict()

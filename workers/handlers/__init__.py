@@ -1,0 +1,1 @@
+"""One function per command; each module is a RabbitRouter for one area."""

@@ -1,0 +1,73 @@
+"""auth.* commands."""
+
+import asyncio
+import uuid
+
+from faststream.rabbit import RabbitMessage, RabbitRouter
+
+from domain.commands import Login
+from domain.errors import DomainError, ErrorCode
+from domain.rbac import Principal, Role
+from workers.deps import Deps, WorkerDeps
+from workers.execution import CommandEnvelope, UnitOfWork, execute_write
+from workers.handlers.sessions import session_entry, session_event_data
+from workers.handlers.users import view_of
+from workers.models import User, UserSession
+from workers.subscription import subscribe
+
+
+def _invalid_credentials() -> DomainError:
+    return DomainError(ErrorCode.INVALID_CREDENTIALS, "Invalid credentials")
+
+
+def _verify_credentials(deps: WorkerDeps):
+    async def prepare(command: Login) -> User:
+        lookup = {"email": command.email.strip().lower()} if command.email else {"username": command.username}
+        user = await User.filter(**lookup, deleted_at=None, is_active=True).first()
+        # Unknown, inactive and deleted users verify against a dummy hash: same time, same answer.
+        ok = await asyncio.to_thread(deps.hasher.verify, command.password,
+                                     user.password_hash if user else None)
+        if not ok:
+            raise _invalid_credentials()
+        return user
+    return prepare
+
+
+def _open_session(deps: WorkerDeps):
+    async def work(unit: UnitOfWork, command: Login) -> dict:
+        user = await User.filter(id=unit.prepared.id, deleted_at=None, is_active=True) \
+            .select_for_update().using_db(unit.connection).first()
+        if user is None:  # deactivated between the password check and now
+            raise _invalid_credentials()
+        session_id = uuid.uuid4()
+        tokens = deps.tokens.issue(user_id=str(user.id), session_id=str(session_id), role=user.role,
+                                   now=unit.now)
+        session = await UserSession.create(
+            id=session_id, user_id=user.id, refresh_jti=tokens.refresh_jti, last_used_at=unit.now,
+            expires_at=unit.now + deps.tokens.refresh_ttl, ip_address=unit.context.ip,
+            user_agent=unit.context.user_agent, using_db=unit.connection)
+        unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: who logged in
+        old = view_of(user)
+        user.last_login_at = unit.now
+        await user.save(update_fields=["last_login_at", "updated_at"], using_db=unit.connection)
+        new = view_of(user)
+        await unit.record(action="auth.login", entity_id=new["id"], old={"last_login_at": old["last_login_at"]},
+                          new={"last_login_at": new["last_login_at"], "session_id": str(session_id)},
+                          event="session.created", event_data=session_event_data(session))
+        unit.cache.users.append(new)
+        unit.cache.sessions[str(session_id)] = session_entry(user_id=user.id, role=user.role)
+        return {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
+                "token_type": "Bearer", "expires_in": tokens.expires_in, "user": new}
+    return work
+
+
+async def login(envelope: CommandEnvelope[Login], deps: Deps, message: RabbitMessage) -> dict:
+    """Check a password and open a session. Replies carry tokens, so none is stored for dedupe."""
+    return await execute_write(deps, envelope, command_id=None, work=_open_session(deps),
+                               prepare=_verify_credentials(deps))
+
+
+def auth_router(*, prefetch: int) -> RabbitRouter:
+    router = RabbitRouter()
+    subscribe(router, Login, prefetch=prefetch)(login)
+    return router

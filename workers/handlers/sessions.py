@@ -1,0 +1,75 @@
+"""Sessions: what the edge checks on every request, kept in the cache by these functions."""
+
+import uuid
+from datetime import datetime, timezone
+
+from faststream.rabbit import RabbitRouter
+
+from domain.commands import CheckSession
+from domain.errors import DomainError, ErrorCode
+from domain.rbac import Principal
+from domain.replies import iso_utc
+from workers.deps import Deps
+from workers.execution import CommandEnvelope, UnitOfWork, execute_query
+from workers.models import User, UserSession
+from workers.subscription import subscribe
+
+
+def session_entry(*, user_id: object, role: str) -> dict:
+    """What the edge reads for a session id: whose it is and the role it acts with now."""
+    return {"user_id": str(user_id), "role": str(role)}
+
+
+def session_event_data(session: UserSession) -> dict:
+    return {"id": str(session.id), "user_id": str(session.user_id), "created_at": iso_utc(session.created_at),
+            "ip_address": session.ip_address, "user_agent": session.user_agent,
+            "revoked_at": iso_utc(session.revoked_at)}
+
+
+async def revoke_sessions(unit: UnitOfWork, *, user_id: uuid.UUID, keep: uuid.UUID | None = None) -> int:
+    query = UserSession.filter(user_id=user_id, revoked_at=None).using_db(unit.connection)
+    if keep is not None:
+        query = query.exclude(id=keep)
+    sessions = await query.select_for_update()
+    for session in sessions:
+        session.revoked_at = unit.now
+        await session.save(update_fields=["revoked_at"], using_db=unit.connection)
+        await unit.record(action="session.revoke", entity_type="session", entity_id=str(session.id),
+                          old=None, new={"user_id": str(user_id), "revoked_at": iso_utc(unit.now)},
+                          event="session.revoked", event_data=session_event_data(session))
+        unit.cache.sessions[str(session.id)] = None
+    return len(sessions)
+
+
+async def sessions_follow_role(unit: UnitOfWork, *, user_id: uuid.UUID, role: str) -> None:
+    """Tokens carry the role they were issued with; the edge acts on the cached one."""
+    active = await UserSession.filter(user_id=user_id, revoked_at=None).using_db(unit.connection) \
+        .values_list("id", flat=True)
+    for session_id in active:
+        unit.cache.sessions[str(session_id)] = session_entry(user_id=user_id, role=role)
+
+
+async def active_session_entry(session_id: uuid.UUID) -> dict | None:
+    session = await UserSession.filter(id=session_id, revoked_at=None,
+                                       expires_at__gt=datetime.now(timezone.utc)).first()
+    if session is None:
+        return None
+    user = await User.filter(id=session.user_id, deleted_at=None, is_active=True).first()
+    return session_entry(user_id=user.id, role=user.role) if user else None
+
+
+async def check_session(envelope: CommandEnvelope[CheckSession], deps: Deps) -> dict:
+    """Edge-internal, on a cache miss: is this session active, and with which role?"""
+    async def work(principal: Principal, command: CheckSession) -> dict:
+        entry = await active_session_entry(command.session_id)
+        await deps.cache.fill_session(str(command.session_id), entry)
+        if entry is None or not principal.is_self(entry["user_id"]):
+            raise DomainError(ErrorCode.INVALID_TOKEN, "The session is no longer active")
+        return entry
+    return await execute_query(envelope, work)
+
+
+def sessions_router(*, prefetch: int) -> RabbitRouter:
+    router = RabbitRouter()
+    subscribe(router, CheckSession, prefetch=prefetch)(check_session)
+    return router

@@ -1,0 +1,261 @@
+"""user.* commands."""
+
+import asyncio
+import uuid
+
+import orjson
+from faststream.rabbit import RabbitMessage, RabbitRouter
+from tortoise import connections
+from tortoise.exceptions import IntegrityError
+
+from domain import rbac
+from domain.commands import (ChangePassword, CreateUser, DeleteUser, GetUser, ListUsers, ReplaceUser,
+                             UpdateUser)
+from domain.errors import DomainError, ErrorCode
+from domain.rbac import Principal, Role
+from domain.replies import Page, UserView, etag_of
+from workers.deps import Deps, WorkerDeps
+from workers.execution import CommandEnvelope, UnitOfWork, execute_query, execute_write
+from workers.handlers.sessions import revoke_sessions, sessions_follow_role
+from workers.models import User
+from workers.subscription import subscribe
+
+SEARCH_TEXT = """(lower("username") || ' ' || "email" || ' ' || lower("first_name") || ' ' || lower("last_name"))"""
+USER_COLUMNS = ", ".join(f'"{name}"' for name in UserView.model_fields)
+
+
+def view_of(user: User | dict) -> dict:
+    return UserView.model_validate(user).model_dump(mode="json")
+
+
+def _not_found(user_id: object) -> DomainError:
+    return DomainError(ErrorCode.USER_NOT_FOUND, f"User {user_id} not found")
+
+
+async def _live_user_for_update(unit: UnitOfWork, user_id: uuid.UUID) -> User:
+    user = await (User.filter(id=user_id, deleted_at=None).select_for_update()
+                  .using_db(unit.connection).first())
+    if user is None:
+        raise _not_found(user_id)
+    return user
+
+
+def _check_if_match(user: User, if_match: str | None) -> None:
+    if if_match is not None and if_match != "*" and if_match != etag_of(view_of(user)):
+        raise DomainError(ErrorCode.PRECONDITION_FAILED, "The user changed since you read it (ETag mismatch)")
+
+
+async def _ensure_unique(unit: UnitOfWork, *, username: str | None, email: str | None,
+                         exclude_id: uuid.UUID | None = None) -> None:
+    """Soft-deleted users keep their email and username reserved, so no deleted_at filter."""
+    for field, value, code in (("email", email, ErrorCode.EMAIL_TAKEN),
+                               ("username", username, ErrorCode.USERNAME_TAKEN)):
+        if value is None:
+            continue
+        query = User.filter(**{field: value}).using_db(unit.connection)
+        if exclude_id is not None:
+            query = query.exclude(id=exclude_id)
+        if await query.exists():
+            raise DomainError(code, f"That {field} is already taken")
+
+
+async def _save(user: User, unit: UnitOfWork, **kwargs) -> None:
+    try:
+        await user.save(using_db=unit.connection, **kwargs)
+    except IntegrityError as error:  # a concurrent twin won the race past _ensure_unique
+        code = ErrorCode.EMAIL_TAKEN if "email" in str(error) else ErrorCode.USERNAME_TAKEN
+        raise DomainError(code, "That email or username is already taken") from None
+
+
+async def _record_change(unit: UnitOfWork, *, action: str, old: dict | None, user: User,
+                         event: str = "user.updated") -> dict:
+    new = view_of(user)
+    await unit.record(action=action, entity_id=new["id"], old=old, new=new, event=event)
+    unit.cache.users.append(new)
+    return new
+
+
+# --- writes -----------------------------------------------------------------------------
+
+def _hash_new_password(deps: WorkerDeps):
+    async def prepare(command) -> str:
+        return await asyncio.to_thread(deps.hasher.hash, command.new_password
+                                       if isinstance(command, ChangePassword) else command.password)
+    return prepare
+
+
+async def _create(unit: UnitOfWork, command: CreateUser) -> dict:
+    rbac.require_role(unit.principal, Role.ADMIN)
+    await _ensure_unique(unit, username=command.username, email=command.email)
+    user = User(id=uuid.uuid4(), password_hash=unit.prepared,
+                **command.model_dump(exclude={"password"}))
+    await _save(user, unit, force_create=True)
+    return await _record_change(unit, action="user.create", old=None, user=user, event="user.created")
+
+
+async def create_user(envelope: CommandEnvelope[CreateUser], deps: Deps, message: RabbitMessage) -> dict:
+    """Create a user (admin or service)."""
+    return await execute_write(deps, envelope, command_id=message.message_id, work=_create,
+                               prepare=_hash_new_password(deps))
+
+
+async def _replace(unit: UnitOfWork, command: ReplaceUser) -> dict:
+    rbac.authorize_replace(unit.principal, command.user_id)
+    user = await _live_user_for_update(unit, command.user_id)
+    _check_if_match(user, command.if_match)
+    old = view_of(user)
+    fields = command.model_dump(include={"username", "email", "first_name", "last_name", "phone"})
+    await _ensure_unique(unit, username=fields["username"], email=fields["email"], exclude_id=user.id)
+    user.update_from_dict(fields)
+    await _save(user, unit)
+    return await _record_change(unit, action="user.replace", old=old, user=user)
+
+
+async def replace_user(envelope: CommandEnvelope[ReplaceUser], deps: Deps, message: RabbitMessage) -> dict:
+    """Replace a user's profile fields (admin or self)."""
+    return await execute_write(deps, envelope, command_id=message.message_id, work=_replace)
+
+
+async def _update(unit: UnitOfWork, command: UpdateUser) -> dict:
+    user = await _live_user_for_update(unit, command.user_id)
+    changes = command.changes()
+    rbac.authorize_update(unit.principal, target_id=user.id, target_role=Role(user.role),
+                          fields=set(changes))
+    _check_if_match(user, command.if_match)
+    old = view_of(user)
+    changes = {name: value for name, value in changes.items() if old[name] != value}
+    if not changes:
+        return old
+    await _ensure_unique(unit, username=changes.get("username"), email=changes.get("email"),
+                         exclude_id=user.id)
+    user.update_from_dict(changes)
+    await _save(user, unit)
+    if changes.get("is_active") is False:
+        await revoke_sessions(unit, user_id=user.id)
+    elif "role" in changes:
+        await sessions_follow_role(unit, user_id=user.id, role=user.role)
+    return await _record_change(unit, action="user.update", old=old, user=user)
+
+
+async def update_user(envelope: CommandEnvelope[UpdateUser], deps: Deps, message: RabbitMessage) -> dict:
+    """Change some fields of a user (role: admin only; is_active: admin or moderator)."""
+    return await execute_write(deps, envelope, command_id=message.message_id, work=_update)
+
+
+async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:
+    rbac.authorize_delete(unit.principal, command.user_id)
+    user = await _live_user_for_update(unit, command.user_id)
+    _check_if_match(user, command.if_match)
+    old = view_of(user)
+    user.deleted_at = unit.now
+    await _save(user, unit)
+    await revoke_sessions(unit, user_id=user.id)
+    await unit.record(action="user.delete", entity_id=old["id"], old=old, new=None,
+                      event="user.deleted", event_data={**view_of(user), "deleted": True})
+    unit.cache.deleted_users.append(old["id"])
+    return None
+
+
+async def delete_user(envelope: CommandEnvelope[DeleteUser], deps: Deps, message: RabbitMessage) -> dict:
+    """Soft-delete a user (admin): 404 everywhere after, email/username stay reserved."""
+    return await execute_write(deps, envelope, command_id=message.message_id, work=_delete)
+
+
+def _verify_then_hash(deps: WorkerDeps):
+    hash_new = _hash_new_password(deps)
+
+    async def prepare(command: ChangePassword) -> str:
+        if command.current_password is not None:
+            user = await User.filter(id=command.user_id, deleted_at=None).first()
+            ok = await asyncio.to_thread(deps.hasher.verify, command.current_password,
+                                         user.password_hash if user else None)
+            if user is not None and not ok:
+                raise DomainError(ErrorCode.VALIDATION_ERROR, "Request validation failed",
+                                  [{"field": "current_password", "message": "is incorrect"}])
+        return await hash_new(command)
+    return prepare
+
+
+async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
+    rbac.authorize_password_change(unit.principal, command.user_id,
+                                   has_current_password=command.current_password is not None)
+    user = await _live_user_for_update(unit, command.user_id)
+    user.password_hash = unit.prepared
+    await _save(user, unit)
+    await revoke_sessions(unit, user_id=user.id, keep=command.keep_session_id)
+    await _record_change(unit, action="user.change_password", old=None, user=user)
+    return None
+
+
+async def change_password(envelope: CommandEnvelope[ChangePassword], deps: Deps,
+                          message: RabbitMessage) -> dict:
+    """Set a new password (self with current_password, or admin); other sessions are revoked."""
+    return await execute_write(deps, envelope, command_id=message.message_id, work=_change_password,
+                               prepare=_verify_then_hash(deps))
+
+
+# --- queries ----------------------------------------------------------------------------
+
+async def get_user(envelope: CommandEnvelope[GetUser], deps: Deps) -> dict:
+    """One live user (admin, moderator, or the user itself)."""
+    async def work(principal: Principal, command: GetUser) -> dict:
+        rbac.authorize_read(principal, command.user_id)
+        user = await User.filter(id=command.user_id, deleted_at=None).first()
+        if user is None:
+            raise _not_found(command.user_id)
+        view = view_of(user)
+        await deps.cache.fill_user(view)
+        return view
+    return await execute_query(envelope, work)
+
+
+def list_cache_key(command: ListUsers) -> str:
+    return orjson.dumps(command.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS).decode()
+
+
+async def _list_page(command: ListUsers) -> dict:
+    conditions, values = ['"deleted_at" IS NULL'], []
+    if command.role is not None:
+        values.append(command.role.value)
+        conditions.append(f'"role" = ${len(values)}')
+    if command.is_active is not None:
+        values.append(command.is_active)
+        conditions.append(f'"is_active" = ${len(values)}')
+    if command.search:
+        escaped = command.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        values.append(f"%{escaped}%")
+        conditions.append(f"{SEARCH_TEXT} LIKE ${len(values)}")
+    where = " AND ".join(conditions)
+    # The sort field is whitelisted by ListUsers; id breaks ties so pages never overlap.
+    column, direction = command.sort.removeprefix("-"), "DESC" if command.sort.startswith("-") else "ASC"
+    connection = connections.get("default")
+    count_rows = await connection.execute_query_dict(f'SELECT count(*) AS n FROM "users" WHERE {where}', values)
+    total = count_rows[0]["n"]
+    offset = (command.page - 1) * command.page_size
+    rows = await connection.execute_query_dict(
+        f'SELECT {USER_COLUMNS} FROM "users" WHERE {where} '
+        f'ORDER BY "{column}" {direction}, "id" {direction} '
+        f"LIMIT {command.page_size} OFFSET {offset}", values)
+    return {"data": [view_of(row) for row in rows],
+            "pagination": Page.pagination_for(page=command.page, page_size=command.page_size,
+                                              total_items=total).model_dump()}
+
+
+async def list_users(envelope: CommandEnvelope[ListUsers], deps: Deps) -> dict:
+    """A page of live users (admin, moderator), filtered, searched and sorted."""
+    async def work(principal: Principal, command: ListUsers) -> dict:
+        rbac.require_role(principal, *rbac.STAFF)
+        generation = await deps.cache.list_generation()  # read before the query: see CacheKeys
+        page = await _list_page(command)
+        await deps.cache.fill_list(generation, list_cache_key(command), page)
+        return page
+    return await execute_query(envelope, work)
+
+
+def users_router(*, prefetch: int) -> RabbitRouter:
+    router = RabbitRouter()
+    for command, handler in ((CreateUser, create_user), (GetUser, get_user), (ListUsers, list_users),
+                             (ReplaceUser, replace_user), (UpdateUser, update_user),
+                             (DeleteUser, delete_user), (ChangePassword, change_password)):
+        subscribe(router, command, prefetch=prefetch)(handler)
+    return router

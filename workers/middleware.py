@@ -1,0 +1,70 @@
+"""Every command gets exactly one reply and a deliberate ack, whatever goes wrong.
+
+- bad JSON or a body that fails validation: VALIDATION_ERROR, acked (retrying cannot help);
+- a database/cache outage: SERVICE_UNAVAILABLE to a caller that waits for a reply; a
+  fire-and-forget command is requeued instead, until the queue's delivery limit
+  dead-letters it;
+- any other exception: logged with its request id, INTERNAL_ERROR, requeued likewise when
+  no one waits, dead-lettered at once when someone does (they have their answer).
+"""
+
+import json
+import logging
+from enum import Enum
+
+from faststream import BaseMiddleware
+from pydantic import ValidationError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from tortoise.exceptions import DBConnectionError
+
+from domain.errors import DomainError, ErrorCode, field_errors_from_pydantic
+from domain.replies import Reply
+
+log = logging.getLogger("workers.commands")
+TRANSIENT_ERRORS = (DBConnectionError, ConnectionError, OSError, RedisConnectionError, RedisTimeoutError)
+
+
+class Settle(Enum):
+    ACK = "ack"
+    REQUEUE = "requeue"
+    DEAD_LETTER = "dead-letter"
+
+
+def _failure(code: ErrorCode, message: str, details=None) -> dict:
+    return Reply.failure(DomainError(code, message, details)).to_json_dict()
+
+
+class CommandMiddleware(BaseMiddleware):
+    settle = Settle.ACK
+
+    async def consume_scope(self, call_next, msg):
+        waiting = bool(self.msg.reply_to)
+        try:
+            return await call_next(msg)
+        except DomainError as error:
+            return Reply.failure(error).to_json_dict()
+        except ValidationError as error:
+            return _failure(ErrorCode.VALIDATION_ERROR, "Command validation failed",
+                            field_errors_from_pydantic(error.errors()))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _failure(ErrorCode.VALIDATION_ERROR, "Command body is not valid JSON")
+        except TRANSIENT_ERRORS:
+            log.warning("command %s hit an outage", self.msg.message_id, exc_info=True)
+            self.settle = Settle.ACK if waiting else Settle.REQUEUE
+            return _failure(ErrorCode.SERVICE_UNAVAILABLE, "A backing service is unavailable; retry")
+        except Exception:
+            log.exception("command %s (%s) failed", self.msg.message_id, self.msg.routing_key)
+            self.settle = Settle.DEAD_LETTER if waiting else Settle.REQUEUE
+            return _failure(ErrorCode.INTERNAL_ERROR, "Internal error")
+
+    async def after_processed(self, exc_type=None, exc_val=None, exc_tb=None):
+        # Runs after the reply was published (reply first, then ack: a crash in between
+        # redelivers, and the processed-command record answers the same again).
+        if self.settle is Settle.ACK:
+            await self.msg.ack()
+        elif self.settle is Settle.REQUEUE:
+            await self.msg.nack(requeue=True)
+        else:
+            await self.msg.reject(requeue=False)
+        return False

@@ -1,0 +1,66 @@
+"""Transactional outbox: events are rows written with their change, published after commit.
+
+The worker that committed publishes at once; a relay loop republishes what a crash left
+behind. So an event goes out if and only if its change committed (at least once: consumers
+dedupe by event_id, which is also the AMQP message_id).
+"""
+
+import asyncio
+import logging
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from faststream.rabbit import RabbitBroker, RabbitExchange
+from tortoise.transactions import in_transaction
+
+from domain.replies import iso_utc
+from workers.models import OutboxEvent
+
+log = logging.getLogger(__name__)
+RELAY_INTERVAL_SECONDS = 5
+
+
+def new_event(routing_key: str, data: dict, *, now: datetime) -> OutboxEvent:
+    event_id = uuid.uuid4()
+    payload = {"event_id": str(event_id), "type": routing_key, "occurred_at": iso_utc(now), "data": data}
+    return OutboxEvent(id=event_id, routing_key=routing_key, payload=payload)
+
+
+class EventPublisher:
+    def __init__(self, broker: RabbitBroker, exchange: RabbitExchange) -> None:
+        self._broker = broker
+        self._exchange = exchange
+
+    async def _send(self, event: OutboxEvent) -> None:
+        await self._broker.publish(event.payload, exchange=self._exchange, routing_key=event.routing_key,
+                                   message_id=str(event.id), persist=True, mandatory=False,
+                                   content_type="application/json")
+
+    async def publish_committed(self, events: list[OutboxEvent]) -> None:
+        for event in events:
+            try:
+                await self._send(event)
+            except Exception:
+                log.warning("event %s not published now; the relay will retry", event.id)
+                return
+            await OutboxEvent.filter(id=event.id).update(published_at=datetime.now(timezone.utc))
+
+    async def relay_forever(self) -> None:
+        while True:
+            await asyncio.sleep(RELAY_INTERVAL_SECONDS)
+            try:
+                await self.relay_once()
+            except Exception:
+                log.exception("outbox relay pass failed")
+
+    async def relay_once(self) -> int:
+        cutoff = datetime.now(timezone.utc) - timedelta(seconds=RELAY_INTERVAL_SECONDS)
+        async with in_transaction() as connection:
+            stale = await (OutboxEvent.filter(published_at=None, created_at__lt=cutoff)
+                           .order_by("created_at").limit(100)
+                           .select_for_update(skip_locked=True).using_db(connection))
+            for event in stale:
+                await self._send(event)
+                event.published_at = datetime.now(timezone.utc)
+                await event.save(update_fields=["published_at"], using_db=connection)
+        return len(stale)

@@ -1,0 +1,23 @@
+"""How a handler is bound to its command's queue (CONTRACT §2 names, quorum queues)."""
+
+from faststream import AckPolicy
+from faststream.rabbit import Channel, ExchangeType, RabbitExchange, RabbitQueue, RabbitRouter
+
+from domain.commands import Command
+from usersvc.topology import COMMANDS_EXCHANGE, command_queue_arguments, command_queue_name
+
+COMMANDS = RabbitExchange(COMMANDS_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
+
+
+def command_queue(command: type[Command]) -> RabbitQueue:
+    return RabbitQueue(command_queue_name(command.ROUTING_KEY), durable=True,
+                       routing_key=command.ROUTING_KEY, arguments=command_queue_arguments())
+
+
+def subscribe(router: RabbitRouter, command: type[Command], *, prefetch: int):
+    """Manual acks: CommandMiddleware settles each message after its reply is sent."""
+    return router.subscriber(
+        command_queue(command), COMMANDS, ack_policy=AckPolicy.MANUAL,
+        channel=Channel(prefetch_count=prefetch),
+        title=command.ROUTING_KEY, description=(command.__doc__ or "").strip() or None,
+    )
