@@ -7,6 +7,8 @@ leave a tombstone for the same reason.
 
 import hashlib
 
+import orjson
+
 TOMBSTONE = b"-"
 
 
@@ -23,8 +25,10 @@ class CacheKeys:
     def list_generation(self) -> str:
         return f"{self.prefix}:users:generation"
 
-    def user_list(self, generation: int | bytes | str, query: str) -> str:
-        digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    def user_list(self, generation: int | bytes | str, query: dict) -> str:
+        """`query` is a ListUsers dump; generation is bumped by every user write."""
+        canonical = orjson.dumps(query, option=orjson.OPT_SORT_KEYS)
+        digest = hashlib.sha256(canonical).hexdigest()[:32]
         if isinstance(generation, bytes):
             generation = generation.decode()
         return f"{self.prefix}:users:list:{generation}:{digest}"

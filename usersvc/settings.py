@@ -33,7 +33,6 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
     worker_prefetch: int = Field(16, ge=1)
-    edge_workers: int = Field(1, ge=1)
     max_body_bytes: int = Field(65536, ge=1024)
     bootstrap_admin_email: str | None = None
     bootstrap_admin_password: str | None = None

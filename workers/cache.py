@@ -23,7 +23,7 @@ class WorkerCache:
     async def list_generation(self) -> bytes:
         return await self.redis.get(self.keys.list_generation()) or b"0"
 
-    async def fill_list(self, generation: bytes, query: str, page: dict) -> None:
+    async def fill_list(self, generation: bytes, query: dict, page: dict) -> None:
         await self.redis.set(self.keys.user_list(generation, query), orjson.dumps(page),
                              ex=self.ttl, nx=True)
 

@@ -4,9 +4,11 @@ import os
 import socket
 
 from faststream.rabbit import RabbitRouter
+from tortoise import connections
 
 from domain import rbac
 from domain.commands import ListAuditLogs, Ping
+from domain.errors import DomainError, ErrorCode
 from domain.rbac import Principal, Role
 from domain.replies import Page, iso_utc
 from workers.execution import CommandEnvelope, execute_query
@@ -39,6 +41,10 @@ async def list_audit_logs(envelope: CommandEnvelope[ListAuditLogs]) -> dict:
 async def ping(envelope: CommandEnvelope[Ping]) -> dict:
     """Readiness: any live worker answers."""
     async def work(principal: Principal, command: Ping) -> dict:
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+        except Exception:
+            raise DomainError(ErrorCode.SERVICE_UNAVAILABLE, "The database is unavailable") from None
         return {"worker": f"{socket.gethostname()}:{os.getpid()}"}
     return await execute_query(envelope, work)
 

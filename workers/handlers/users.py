@@ -3,7 +3,6 @@
 import asyncio
 import uuid
 
-import orjson
 from faststream.rabbit import RabbitMessage, RabbitRouter
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
@@ -209,10 +208,6 @@ async def get_user(envelope: CommandEnvelope[GetUser], deps: Deps) -> dict:
     return await execute_query(envelope, work)
 
 
-def list_cache_key(command: ListUsers) -> str:
-    return orjson.dumps(command.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS).decode()
-
-
 async def _list_page(command: ListUsers) -> dict:
     conditions, values = ['"deleted_at" IS NULL'], []
     if command.role is not None:
@@ -247,7 +242,7 @@ async def list_users(envelope: CommandEnvelope[ListUsers], deps: Deps) -> dict:
         rbac.require_role(principal, *rbac.STAFF)
         generation = await deps.cache.list_generation()  # read before the query: see CacheKeys
         page = await _list_page(command)
-        await deps.cache.fill_list(generation, list_cache_key(command), page)
+        await deps.cache.fill_list(generation, command.model_dump(mode="json"), page)
         return page
     return await execute_query(envelope, work)
 

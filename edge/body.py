@@ -1,0 +1,30 @@
+"""Reading a JSON body into a domain model, with the contract's 400 and 422 answers."""
+
+from typing import TypeVar
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from sanic import Request
+
+from domain.errors import ErrorCode, field_errors_from_pydantic
+from edge.errors import ApiError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_body(request: Request, model: type[M]) -> M:
+    try:
+        data = orjson.loads(request.body or b"")
+    except orjson.JSONDecodeError:
+        raise ApiError(ErrorCode.MALFORMED_REQUEST, "The body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(ErrorCode.MALFORMED_REQUEST, "The body must be a JSON object")
+    return validate(model, data)
+
+
+def validate(model: type[M], data: dict) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise ApiError(ErrorCode.VALIDATION_ERROR, "Request validation failed",
+                       field_errors_from_pydantic(error.errors())) from None

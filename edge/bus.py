@@ -1,0 +1,96 @@
+"""The RPC client: one exclusive reply queue per edge process, correlation id → future.
+
+FastStream's broker.request() serialises calls behind a lock and waits forever by default
+(STACK-NOTES), so replies are matched here instead, with a deadline on every call.
+"""
+
+import asyncio
+import logging
+import time
+import uuid
+from datetime import timedelta
+
+import aio_pika.exceptions
+import orjson
+from faststream import AckPolicy
+from faststream.rabbit import Channel, RabbitBroker, RabbitMessage, RabbitQueue
+
+from domain.commands import Command
+from domain.errors import ErrorCode
+from edge.errors import ApiError
+from edge.metrics import RPC_SECONDS
+from usersvc.topology import COMMANDS_EXCHANGE
+
+log = logging.getLogger(__name__)
+PUBLISH_TIMEOUT_SECONDS = 2.0
+
+
+class RpcClient:
+    def __init__(self, url: str, *, timeout_seconds: float) -> None:
+        self.timeout = timeout_seconds
+        # Unroutable commands (no worker ever declared the queue) fail at once.
+        self.broker = RabbitBroker(url, log_level=logging.DEBUG, fail_fast=False,
+                                   default_channel=Channel(on_return_raises=True))
+        self.reply_queue = f"usersvc.edge.replies.{uuid.uuid4().hex}"
+        self._pending: dict[str, asyncio.Future] = {}
+        self.broker.subscriber(
+            RabbitQueue(self.reply_queue, exclusive=True, auto_delete=True, durable=False),
+            ack_policy=AckPolicy.ACK_FIRST, include_in_schema=False,
+        )(self._on_reply)
+
+    async def _on_reply(self, message: RabbitMessage) -> None:
+        future = self._pending.get(message.correlation_id)
+        if future is not None and not future.done():
+            future.set_result(message.body)
+
+    async def start(self) -> None:
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+
+    async def ping(self, timeout: float) -> bool:
+        return await self.broker.ping(timeout)
+
+    async def call(self, command: Command, *, actor: dict, context: dict, message_id: str | None = None,
+                   timeout: float | None = None) -> object:
+        """Send a command and return its reply's data, or raise ApiError with its code."""
+        timeout = timeout or self.timeout
+        correlation_id = uuid.uuid4().hex
+        future = asyncio.get_running_loop().create_future()
+        self._pending[correlation_id] = future
+        body = orjson.dumps({"actor": actor, "data": command.model_dump(mode="json", exclude_none=False),
+                             "context": context})
+        started = time.perf_counter()
+        try:
+            await self._publish(command, body, correlation_id=correlation_id,
+                                message_id=message_id or uuid.uuid4().hex, timeout=timeout)
+            try:
+                raw = await asyncio.wait_for(future, timeout)
+            except TimeoutError:
+                raise ApiError(ErrorCode.UPSTREAM_TIMEOUT, "No worker answered in time") from None
+        finally:
+            self._pending.pop(correlation_id, None)
+            RPC_SECONDS.labels(command.ROUTING_KEY).observe(time.perf_counter() - started)
+        reply = orjson.loads(raw)
+        if reply.get("ok"):
+            return reply.get("data")
+        error = reply.get("error") or {}
+        raise ApiError(error.get("code", ErrorCode.INTERNAL_ERROR), error.get("message", "Internal error"),
+                       error.get("details"))
+
+    async def _publish(self, command: Command, body: bytes, *, correlation_id: str, message_id: str,
+                       timeout: float) -> None:
+        try:
+            await asyncio.wait_for(self.broker.publish(
+                body, exchange=COMMANDS_EXCHANGE, routing_key=command.ROUTING_KEY,
+                reply_to=self.reply_queue, correlation_id=correlation_id, message_id=message_id,
+                content_type="application/json", persist=True, mandatory=True,
+                # A command nobody picked up in time must not run late.
+                expiration=timedelta(seconds=timeout),
+            ), PUBLISH_TIMEOUT_SECONDS)
+        except aio_pika.exceptions.PublishError:
+            raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "No worker has ever listened for this command") from None
+        except (TimeoutError, ConnectionError, OSError, AssertionError, aio_pika.exceptions.AMQPError) as error:
+            log.warning("publish failed: %r", error)
+            raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The message broker is unavailable") from None

@@ -1,0 +1,1 @@
+"""Blueprints that mirror the URL tree."""

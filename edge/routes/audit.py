@@ -1,0 +1,22 @@
+"""/v1/audit-logs (admin)."""
+
+from sanic import Blueprint, HTTPResponse, Request, json
+
+from domain import rbac
+from domain.commands import ListAuditLogs
+from domain.rbac import Role
+from edge.body import validate
+from edge.gate import command_context
+from edge.routes.users import _check
+
+audit = Blueprint("audit", url_prefix="/v1/audit-logs")
+QUERY_FIELDS = ("page", "page_size", "entity_id", "actor_id", "action")
+
+
+@audit.get("/")
+async def list_audit_logs(request: Request) -> HTTPResponse:
+    ctx = request.app.ctx
+    caller, _ = await ctx.gate.admit(request, limit=ctx.settings.read_limit, scope="read")
+    _check(rbac.require_role, caller.principal, Role.ADMIN)
+    command = validate(ListAuditLogs, {name: request.args.get(name) for name in QUERY_FIELDS if name in request.args})
+    return json(await ctx.rpc.call(command, actor=caller.actor, context=command_context(request)))

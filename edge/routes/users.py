@@ -1,0 +1,149 @@
+"""/v1/users: reads from the cache when it can, everything else as commands."""
+
+import uuid
+
+import orjson
+from sanic import Blueprint, HTTPResponse, Request, empty, json, raw
+
+from domain import rbac
+from domain.commands import (ChangePassword, CreateUser, DeleteUser, GetUser, ListUsers, PasswordChangeBody,
+                             ReplaceUser, UpdateUser, UserCreateBody, UserPatchBody, UserProfile)
+from domain.errors import ErrorCode
+from domain.rbac import Role
+from domain.replies import etag_of
+from edge.body import parse_body, validate
+from edge.errors import ApiError
+from edge.gate import Caller, command_context
+from edge.metrics import CACHE_LOOKUPS
+from usersvc.cache_keys import TOMBSTONE
+
+users = Blueprint("users", url_prefix="/v1/users")
+IDEMPOTENCY_NAMESPACE = uuid.UUID("5f1c7a52-8d2e-4c59-9a57-2f4b8f0e7c11")
+LIST_QUERY_FIELDS = ("page", "page_size", "role", "is_active", "search", "sort")
+
+
+def _forbidden(error: Exception) -> ApiError:
+    return ApiError(ErrorCode.FORBIDDEN, str(error) or "You are not allowed to do this")
+
+
+def _user_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ApiError(ErrorCode.USER_NOT_FOUND, f"User {value[:64]} not found") from None
+
+
+def user_response(user: dict, *, status: int = 200, headers: dict | None = None) -> HTTPResponse:
+    return json(user, status=status, headers={"ETag": etag_of(user), **(headers or {})})
+
+
+async def _admit(request: Request, *, write: bool, cache_keys: tuple[str, ...] = ()) -> tuple[Caller, list]:
+    settings = request.app.ctx.settings
+    limit, scope = (settings.write_limit, "write") if write else (settings.read_limit, "read")
+    return await request.app.ctx.gate.admit(request, limit=limit, scope=scope, cache_keys=cache_keys)
+
+
+async def _send(request: Request, caller: Caller, command, *, message_id: str | None = None):
+    return await request.app.ctx.rpc.call(command, actor=caller.actor, context=command_context(request),
+                                          message_id=message_id)
+
+
+def _check(rule, *args, **kwargs) -> None:
+    """Fail fast at the edge on what the token's current role already decides."""
+    try:
+        rule(*args, **kwargs)
+    except Exception as error:
+        raise _forbidden(error) from None
+
+
+@users.post("/")
+async def create_user(request: Request) -> HTTPResponse:
+    caller, _ = await _admit(request, write=True)
+    _check(rbac.require_role, caller.principal, Role.ADMIN)
+    body = parse_body(request, UserCreateBody)
+    command = CreateUser(**body.model_dump())
+    key = request.headers.get("idempotency-key")
+    message_id = None
+    if key:
+        if len(key) > 200:
+            raise ApiError(ErrorCode.VALIDATION_ERROR, "Idempotency-Key is too long",
+                           [{"field": "Idempotency-Key", "message": "at most 200 characters"}])
+        message_id = str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{caller.user_id}:{key}"))
+    user = await _send(request, caller, command, message_id=message_id)
+    return user_response(user, status=201, headers={"Location": f"/v1/users/{user['id']}"})
+
+
+@users.get("/")
+async def list_users(request: Request) -> HTTPResponse:
+    keys = request.app.ctx.keys
+    caller, (generation,) = await _admit(request, write=False, cache_keys=(keys.list_generation(),))
+    _check(rbac.require_role, caller.principal, *rbac.STAFF)
+    query = {name: request.args.get(name) for name in LIST_QUERY_FIELDS if name in request.args}
+    command = validate(ListUsers, query)
+    cache_key = keys.user_list(generation or b"0", command.model_dump(mode="json"))
+    cached = await request.app.ctx.redis.get(cache_key)
+    if cached is not None:
+        CACHE_LOOKUPS.labels("list", "hit").inc()
+        return raw(cached, content_type="application/json")
+    CACHE_LOOKUPS.labels("list", "miss").inc()
+    return json(await _send(request, caller, command))
+
+
+async def read_user(request: Request, user_id: uuid.UUID, *, caller: Caller, cached: bytes | None) -> HTTPResponse:
+    if cached == TOMBSTONE:
+        CACHE_LOOKUPS.labels("user", "hit").inc()
+        raise ApiError(ErrorCode.USER_NOT_FOUND, f"User {user_id} not found")
+    if cached is not None:
+        CACHE_LOOKUPS.labels("user", "hit").inc()
+        user = orjson.loads(cached)
+        return HTTPResponse(cached, content_type="application/json", headers={"ETag": etag_of(user)})
+    CACHE_LOOKUPS.labels("user", "miss").inc()
+    return user_response(await _send(request, caller, GetUser(user_id=user_id)))
+
+
+@users.get("/<user_id:str>")
+async def get_user(request: Request, user_id: str) -> HTTPResponse:
+    target = _user_id(user_id)
+    caller, (cached,) = await _admit(request, write=False, cache_keys=(request.app.ctx.keys.user(target),))
+    _check(rbac.authorize_read, caller.principal, target)
+    return await read_user(request, target, caller=caller, cached=cached)
+
+
+@users.put("/<user_id:str>")
+async def replace_user(request: Request, user_id: str) -> HTTPResponse:
+    target = _user_id(user_id)
+    caller, _ = await _admit(request, write=True)
+    _check(rbac.authorize_replace, caller.principal, target)
+    body = parse_body(request, UserProfile)
+    command = ReplaceUser(**body.model_dump(), user_id=target, if_match=request.headers.get("if-match"))
+    return user_response(await _send(request, caller, command))
+
+
+@users.patch("/<user_id:str>")
+async def update_user(request: Request, user_id: str) -> HTTPResponse:
+    target = _user_id(user_id)
+    caller, _ = await _admit(request, write=True)
+    body = parse_body(request, UserPatchBody)
+    command = UpdateUser(**body.model_dump(exclude_unset=True), user_id=target,
+                         if_match=request.headers.get("if-match"))
+    return user_response(await _send(request, caller, command))
+
+
+@users.delete("/<user_id:str>")
+async def delete_user(request: Request, user_id: str) -> HTTPResponse:
+    target = _user_id(user_id)
+    caller, _ = await _admit(request, write=True)
+    _check(rbac.authorize_delete, caller.principal, target)
+    await _send(request, caller, DeleteUser(user_id=target, if_match=request.headers.get("if-match")))
+    return empty()
+
+
+@users.post("/<user_id:str>/password")
+async def change_password(request: Request, user_id: str) -> HTTPResponse:
+    target = _user_id(user_id)
+    caller, _ = await _admit(request, write=True)
+    body = parse_body(request, PasswordChangeBody)
+    command = ChangePassword(**body.model_dump(), user_id=target,
+                             keep_session_id=caller.session_id if caller.principal.is_self(target) else None)
+    await _send(request, caller, command)
+    return empty()
