@@ -100,7 +100,7 @@ class UserPatchBody(Command):
 
     @model_validator(mode="after")
     def _no_nulls_but_phone(self) -> "UserPatchBody":
-        for name in self.model_fields_set - {"phone"}:
+        for name in self.model_fields_set & set(UserPatchBody.model_fields) - {"phone"}:
             if getattr(self, name) is None:
                 raise ValueError(f"{name} may not be null")
         return self

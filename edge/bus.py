@@ -59,7 +59,7 @@ class RpcClient:
         correlation_id = uuid.uuid4().hex
         future = asyncio.get_running_loop().create_future()
         self._pending[correlation_id] = future
-        body = orjson.dumps({"actor": actor, "data": command.model_dump(mode="json", exclude_none=False),
+        body = orjson.dumps({"actor": actor, "data": command.model_dump(mode="json", exclude_unset=True),
                              "context": context})
         started = time.perf_counter()
         try:

@@ -1,0 +1,106 @@
+"""The bus door: a plain AMQP client, as another service would call usersvc."""
+
+import asyncio
+import json
+import uuid
+
+import aio_pika
+import asyncpg
+import pytest
+
+from tests.conftest import new_user_body
+from tests.integration.bus import BusClient
+
+
+def _create_body() -> dict:
+    return {k: v for k, v in new_user_body().items()}
+
+
+async def test_a_service_creates_and_reads_a_user_with_plain_aio_pika(stack):
+    async with BusClient(stack.amqp_url) as bus:
+        created = await bus.call("user.create", _create_body())
+        assert created["ok"] is True
+        read = await bus.call("user.get", {"user_id": created["data"]["id"]})
+        assert read == created
+
+
+async def test_a_redelivered_command_takes_effect_once_and_gets_the_first_reply(stack, admin):
+    message_id = uuid.uuid4().hex
+    body = _create_body()
+    async with BusClient(stack.amqp_url) as bus:
+        first, second = await asyncio.gather(bus.call("user.create", body, message_id=message_id),
+                                             bus.call("user.create", body, message_id=message_id))
+    assert first == second and first["ok"]
+    listed = admin.get("/v1/users", params={"search": body["username"]}).json()
+    assert listed["pagination"]["total_items"] == 1
+
+
+@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b"{}", json.dumps(
+    {"actor": {"type": "service", "id": "t"}, "data": {"user_id": "not-a-uuid"}}).encode()])
+async def test_poison_messages_get_a_validation_error_reply(stack, raw):
+    async with BusClient(stack.amqp_url) as bus:
+        reply = await bus.call("user.get", raw=raw)
+        assert reply["ok"] is False and reply["error"]["code"] == "VALIDATION_ERROR"
+        # and the worker is still serving
+        assert (await bus.call("user.create", _create_body()))["ok"]
+
+
+async def test_fire_and_forget_writes_and_poison_without_reply_do_not_block(stack, admin):
+    body = _create_body()
+    async with BusClient(stack.amqp_url) as bus:
+        await bus.send("user.get", raw=b"\xff\xfe garbage")
+        await bus.send("user.create", body)
+    for _ in range(50):
+        found = admin.get("/v1/users", params={"search": body["username"]}).json()["data"]
+        if found:
+            break
+        await asyncio.sleep(0.1)
+    assert found and found[0]["username"] == body["username"]
+
+
+async def test_reads_after_bus_writes_are_never_stale(stack, admin):
+    user = admin.post("/v1/users", json=new_user_body()).json()
+    path = f"/v1/users/{user['id']}"
+    assert admin.get(path).json()["last_name"] == "User"  # cached now
+    assert admin.get("/v1/users", params={"search": user["username"]}).json()["data"][0]["last_name"] == "User"
+    async with BusClient(stack.amqp_url) as bus:
+        for name in ("Bus1", "Bus2"):
+            reply = await bus.call("user.update", {"user_id": user["id"], "last_name": name})
+            assert reply["ok"]
+            assert admin.get(path).json()["last_name"] == name
+            assert admin.get("/v1/users", params={"search": user["username"]}).json()["data"][0]["last_name"] == name
+
+
+async def test_committed_changes_publish_events_without_secrets(stack):
+    connection = await aio_pika.connect(stack.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind("usersvc.events", routing_key="user.*")
+        async with BusClient(stack.amqp_url) as bus:
+            created = (await bus.call("user.create", _create_body()))["data"]
+            refused = await bus.call("user.create", {**_create_body(), "email": created["email"]})
+            assert refused["error"]["code"] == "EMAIL_TAKEN"
+            await bus.call("user.delete", {"user_id": created["id"]})
+        events = []
+        async with queue.iterator(timeout=10) as messages:
+            async for message in messages:
+                await message.ack()
+                events.append(json.loads(message.body))
+                if len(events) == 2:
+                    break
+    assert [event["type"] for event in events] == ["user.created", "user.deleted"]
+    assert events[0]["data"]["id"] == created["id"] and events[0]["event_id"] and events[0]["occurred_at"]
+    assert "password" not in json.dumps(events)
+
+
+async def test_the_database_refuses_to_change_audit_rows(stack, admin):
+    admin.post("/v1/users", json=new_user_body())
+    connection = await asyncpg.connect(stack.database_url.replace("postgres://", "postgresql://"))
+    try:
+        for statement in ("UPDATE audit_logs SET action = 'x'", "DELETE FROM audit_logs", "TRUNCATE audit_logs"):
+            with pytest.raises(asyncpg.PostgresError, match="append-only"):
+                await connection.execute(statement)
+        assert await connection.fetchval("SELECT count(*) FROM audit_logs") > 0
+    finally:
+        await connection.close()

@@ -1,0 +1,78 @@
+"""What every HTTP response promises: headers, the error shape, bad input, concurrency."""
+
+import asyncio
+import time
+import uuid
+
+import httpx
+
+SECURITY = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+
+
+def test_every_response_carries_request_id_and_security_headers(anonymous):
+    for response in (anonymous.get("/health"), anonymous.get("/nowhere"), anonymous.get("/v1/users")):
+        assert response.headers["X-Request-ID"]
+        assert {k: response.headers[k] for k in SECURITY} == SECURITY
+
+
+def test_a_sane_request_id_is_echoed_and_a_hostile_one_replaced(anonymous):
+    assert anonymous.get("/health", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
+    hostile = "bad id<script>" + "x" * 300
+    replaced = anonymous.get("/health", headers={"X-Request-ID": hostile}).headers["X-Request-ID"]
+    assert replaced != hostile and " " not in replaced and len(replaced) <= 128
+
+
+def test_errors_share_one_shape(anonymous):
+    response = anonymous.get("/nowhere", headers={"X-Request-ID": "rid-1"})
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "NOT_FOUND" and error["request_id"] == "rid-1"
+    assert set(error) == {"code", "message", "details", "request_id", "timestamp"}
+    assert error["timestamp"].endswith("Z")
+
+
+def test_malformed_and_oversized_bodies_are_refused_clearly(admin):
+    for body in (b"{not json", b"[1,2]", b"\"text\"", b""):
+        response = admin.post("/v1/users", content=body, headers={"Content-Type": "application/json"})
+        assert (response.status_code, response.json()["error"]["code"]) == (400, "MALFORMED_REQUEST"), body
+    huge = admin.post("/v1/users", content=b"{" + b" " * 2_000_000 + b"}")
+    assert (huge.status_code, huge.json()["error"]["code"]) == (413, "PAYLOAD_TOO_LARGE")
+
+
+def test_unknown_user_ids_are_404(admin):
+    for user_id in (str(uuid.uuid4()), "not-a-uuid"):
+        response = admin.get(f"/v1/users/{user_id}")
+        assert (response.status_code, response.json()["error"]["code"]) == (404, "USER_NOT_FOUND")
+
+
+def test_health_and_readiness_name_their_checks(anonymous):
+    assert anonymous.get("/health").json() == {"status": "ok"}
+    ready = anonymous.get("/ready").json()
+    assert ready["status"] == "ready"
+    assert ready["checks"] == {"broker": "ok", "cache": "ok", "workers": "ok", "database": "ok"}
+
+
+def test_metrics_are_in_prometheus_format(anonymous):
+    response = anonymous.get("/metrics")
+    assert response.status_code == 200
+    assert "usersvc_cache_lookups_total" in response.text
+
+
+async def test_fifty_concurrent_rpcs_take_a_small_multiple_of_one(stack, admin):
+    """Each request misses the cache (a unique search), so each is a real bus round trip."""
+    headers = {"Authorization": f"Bearer {admin.token}"}
+    async with httpx.AsyncClient(base_url=stack.base_url, headers=headers, timeout=30) as client:
+        async def one() -> float:
+            started = time.perf_counter()
+            response = await client.get("/v1/users", params={"search": uuid.uuid4().hex})
+            assert response.status_code == 200
+            return time.perf_counter() - started
+
+        for _ in range(3):
+            await one()  # warm connections
+        single = min([await one() for _ in range(5)])
+        started = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(50)))
+        together = time.perf_counter() - started
+    # Serialised RPCs (broker.request's lock) would take ~50x; pipelined ones a few x.
+    assert together < 15 * single + 0.5, (single, together)

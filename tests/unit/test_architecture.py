@@ -1,0 +1,30 @@
+"""The layering stays true: domain imports no framework; the edge nothing from workers."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FRAMEWORKS = {"sanic", "faststream", "tortoise", "redis", "aio_pika", "asyncpg", "aerich", "jwt"}
+
+
+def imported_roots(package: str) -> set[str]:
+    roots = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                roots.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_domain_imports_no_framework():
+    assert imported_roots("domain") & FRAMEWORKS == set()
+
+
+def test_edge_imports_nothing_from_workers():
+    assert "workers" not in imported_roots("edge")
+
+
+def test_edge_never_touches_the_database_libraries():
+    assert imported_roots("edge") & {"tortoise", "asyncpg", "aerich"} == set()

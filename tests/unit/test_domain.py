@@ -1,0 +1,160 @@
+"""Pure domain rules: no I/O."""
+
+import uuid
+
+import pytest
+from pydantic import ValidationError
+
+from domain import rbac
+from domain.commands import CreateUser, ListUsers, LoginBody, UpdateUser, UserPatchBody
+from domain.errors import DomainError, ErrorCode, field_errors_from_pydantic
+from domain.passwords import PasswordHasher, password_problem
+from domain.rbac import Principal, Role
+from domain.replies import etag_of
+from usersvc.cache_keys import CacheKeys
+from usersvc.settings import Settings
+
+VALID = {"username": "john_doe", "email": "John@Example.com", "password": "Passw0rd!",
+         "first_name": "John", "last_name": "Doe"}
+
+
+@pytest.mark.parametrize("password, problem", [
+    ("Sh0rt!", "8-128"), ("a" * 129, "8-128"), ("alllower1!", "upper-case"),
+    ("ALLUPPER1!", "lower-case"), ("NoDigits!!", "digit"), ("NoSpecial1", "one of"),
+])
+def test_weak_passwords_are_refused_with_the_rule_they_break(password, problem):
+    assert problem in password_problem(password)
+
+
+def test_a_strong_password_passes_the_policy():
+    assert password_problem("Passw0rd!") is None
+
+
+def test_hasher_accepts_128_character_passwords_beyond_bcrypts_72_bytes():
+    hasher = PasswordHasher(rounds=4)
+    long_password = "Aa1!" * 32
+    digest = hasher.hash(long_password)
+    assert hasher.verify(long_password, digest)
+    assert not hasher.verify(long_password[:-1] + "?", digest)
+
+
+def test_verify_without_a_hash_fails_after_doing_the_same_work():
+    assert PasswordHasher(rounds=4).verify("anything", None) is False
+
+
+def test_email_is_stored_lower_cased():
+    assert CreateUser(**VALID).email == "john@example.com"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("username", "ab"), ("username", "has space"), ("username", "x" * 51), ("email", "not-an-email"),
+    ("first_name", ""), ("last_name", "x" * 101), ("phone", "12"), ("phone", "call me"), ("role", "root"),
+    ("first_name", 123),
+])
+def test_field_rules_reject_bad_values(field, value):
+    with pytest.raises(ValidationError) as caught:
+        CreateUser(**{**VALID, field: value})
+    assert field in {d.field for d in field_errors_from_pydantic(caught.value.errors())}
+
+
+def test_unknown_fields_are_rejected_by_name():
+    with pytest.raises(ValidationError) as caught:
+        CreateUser(**VALID, is_admin=True)
+    details = field_errors_from_pydantic(caught.value.errors())
+    assert [(d.field, d.message) for d in details] == [("is_admin", "unknown field")]
+
+
+def test_password_never_appears_in_a_commands_repr():
+    assert "Passw0rd!" not in repr(CreateUser(**VALID))
+    assert "secret" not in repr(LoginBody(username="x", password="secret"))
+
+
+def test_patch_may_clear_phone_but_no_other_field():
+    assert UserPatchBody(phone=None).model_fields_set == {"phone"}
+    with pytest.raises(ValidationError):
+        UserPatchBody(first_name=None)
+
+
+def test_update_reports_only_the_fields_sent():
+    command = UpdateUser(user_id=uuid.uuid4(), last_name="Roe", if_match='"x"')
+    assert command.changes() == {"last_name": "Roe"}
+
+
+@pytest.mark.parametrize("sort", ["password", "-password_hash", "id;drop", "--created_at"])
+def test_list_sort_is_whitelisted(sort):
+    with pytest.raises(ValidationError):
+        ListUsers(sort=sort)
+
+
+def test_list_page_size_above_100_is_refused():
+    with pytest.raises(ValidationError):
+        ListUsers(page_size=101)
+    assert ListUsers(page_size="100", page="2").page == 2
+
+
+def test_login_needs_exactly_one_identifier():
+    with pytest.raises(ValidationError):
+        LoginBody(password="x")
+    with pytest.raises(ValidationError):
+        LoginBody(email="a@b.co", username="ab", password="x")
+
+
+ADMIN = Principal(kind="user", id="a", role=Role.ADMIN)
+MODERATOR = Principal(kind="user", id="m", role=Role.MODERATOR)
+USER = Principal(kind="user", id="u", role=Role.USER)
+SERVICE = Principal(kind="service", id="billing", role=Role.ADMIN)
+
+
+def _forbidden(rule, *args, **kwargs) -> bool:
+    try:
+        rule(*args, **kwargs)
+    except DomainError as error:
+        assert error.code == ErrorCode.FORBIDDEN
+        return True
+    return False
+
+
+def test_users_read_only_themselves_and_staff_read_anyone():
+    assert not _forbidden(rbac.authorize_read, USER, "u")
+    assert _forbidden(rbac.authorize_read, USER, "other")
+    assert not _forbidden(rbac.authorize_read, MODERATOR, "other")
+
+
+def test_moderators_never_act_on_admins():
+    assert _forbidden(rbac.authorize_update, MODERATOR, target_id="a", target_role=Role.ADMIN,
+                      fields={"first_name"})
+    assert not _forbidden(rbac.authorize_update, MODERATOR, target_id="u", target_role=Role.USER,
+                          fields={"is_active"})
+
+
+def test_only_admins_change_roles_and_nobody_their_own():
+    assert _forbidden(rbac.authorize_update, MODERATOR, target_id="u", target_role=Role.USER, fields={"role"})
+    assert _forbidden(rbac.authorize_update, ADMIN, target_id="a", target_role=Role.ADMIN, fields={"role"})
+    assert _forbidden(rbac.authorize_update, USER, target_id="u", target_role=Role.USER, fields={"is_active"})
+    assert not _forbidden(rbac.authorize_update, ADMIN, target_id="u", target_role=Role.USER, fields={"role"})
+
+
+def test_services_act_with_admin_rights():
+    assert not _forbidden(rbac.authorize_delete, SERVICE, "u")
+    assert not _forbidden(rbac.authorize_update, SERVICE, target_id="a", target_role=Role.ADMIN,
+                          fields={"role"})
+
+
+def test_etag_changes_when_updated_at_does():
+    user = {"id": "1", "updated_at": "2026-01-01T00:00:00.000001Z"}
+    assert etag_of(user) != etag_of({**user, "updated_at": "2026-01-01T00:00:00.000002Z"})
+    assert etag_of(user).startswith('"') and etag_of(user).endswith('"')
+
+
+def test_list_cache_key_ignores_field_order_but_not_values():
+    keys = CacheKeys("p")
+    assert keys.user_list(1, {"a": 1, "b": 2}) == keys.user_list(b"1", {"b": 2, "a": 1})
+    assert keys.user_list(1, {"a": 1}) != keys.user_list(2, {"a": 1})
+    assert keys.user_list(1, {"a": 1}) != keys.user_list(1, {"a": 2})
+
+
+def test_a_jwt_secret_is_required_outside_development(monkeypatch):
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    with pytest.raises(ValidationError):
+        Settings(environment="production", _env_file=None)
+    assert Settings(environment="production", jwt_secret="s" * 32, _env_file=None).jwt_secret == "s" * 32
