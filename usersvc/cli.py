@@ -83,7 +83,7 @@ def asyncapi(settings: Settings, _: argparse.Namespace) -> None:
 
     schema = AsyncAPI(create_broker(settings), title="usersvc commands", version="1.0.0",
                       description="Commands on usersvc.commands; replies {ok, data|error}; events on usersvc.events")
-    print(schema.to_json())
+    print(schema.to_specification().to_json())
 
 
 def main(argv: list[str] | None = None) -> None:
