@@ -133,11 +133,14 @@ class GetUser(Command):
     user_id: UUID
 
 
-class ListUsers(Command):
-    ROUTING_KEY: ClassVar[str] = "user.list"
+class PagedQuery(Command):
     IS_QUERY: ClassVar[bool] = True
     page: PageNumber = 1
     page_size: PageSize = 20
+
+
+class ListUsers(PagedQuery):
+    ROUTING_KEY: ClassVar[str] = "user.list"
     role: Role | None = None
     is_active: bool | None = None
     search: str | None = Field(None, min_length=1, max_length=100)
@@ -183,11 +186,8 @@ class CheckSession(Command):
     session_id: UUID
 
 
-class ListAuditLogs(Command):
+class ListAuditLogs(PagedQuery):
     ROUTING_KEY: ClassVar[str] = "audit.list"
-    IS_QUERY: ClassVar[bool] = True
-    page: PageNumber = 1
-    page_size: PageSize = 20
     entity_id: str | None = Field(None, max_length=200)
     actor_id: str | None = Field(None, max_length=200)
     action: str | None = Field(None, max_length=100)

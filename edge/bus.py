@@ -10,10 +10,10 @@ import time
 import uuid
 from datetime import timedelta
 
+import aio_pika.abc
 import aio_pika.exceptions
 import orjson
-from faststream import AckPolicy
-from faststream.rabbit import Channel, RabbitBroker, RabbitMessage, RabbitQueue
+from faststream.rabbit import Channel, RabbitBroker, RabbitQueue
 
 from domain.commands import Command
 from domain.errors import ErrorCode
@@ -33,18 +33,22 @@ class RpcClient:
                                    default_channel=Channel(on_return_raises=True))
         self.reply_queue = f"usersvc.edge.replies.{uuid.uuid4().hex}"
         self._pending: dict[str, asyncio.Future] = {}
-        self.broker.subscriber(
-            RabbitQueue(self.reply_queue, exclusive=True, auto_delete=True, durable=False),
-            ack_policy=AckPolicy.ACK_FIRST, include_in_schema=False,
-        )(self._on_reply)
 
-    async def _on_reply(self, message: RabbitMessage) -> None:
+    def _on_reply(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         future = self._pending.get(message.correlation_id)
         if future is not None and not future.done():
             future.set_result(message.body)
 
     async def start(self) -> None:
         await self.broker.start()
+        # Replies are consumed with aio-pika directly: a FastStream subscriber would run
+        # dependency injection (and, for a bound method, a thread hop) on every reply.
+        queue = await self.broker.declare_queue(
+            RabbitQueue(self.reply_queue, exclusive=True, auto_delete=True, durable=False))
+        await queue.consume(self._on_reply_async, no_ack=True)
+
+    async def _on_reply_async(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        self._on_reply(message)
 
     async def stop(self) -> None:
         await self.broker.stop()

@@ -15,7 +15,7 @@ from usersvc.tokens import TokenCodec
 from usersvc.topology import DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE
 from workers.cache import WorkerCache
 from workers.db import tortoise_config
-from workers.deps import WorkerDeps
+from workers.deps import WorkerDeps, current_deps, install
 from workers.handlers.audit import audit_router
 from workers.handlers.auth import auth_router
 from workers.handlers.sessions import sessions_router
@@ -45,7 +45,7 @@ def create_worker_app(settings: Settings) -> FastStream:
     @app.on_startup
     async def open_resources() -> None:
         await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=settings.worker_prefetch))
-        app.context.set_global("deps", WorkerDeps(
+        install(WorkerDeps(
             settings=settings,
             cache=WorkerCache(redis, keys=CacheKeys(settings.redis_key_prefix),
                               ttl_seconds=settings.cache_ttl_seconds,
@@ -63,7 +63,7 @@ def create_worker_app(settings: Settings) -> FastStream:
         await broker.declare_exchange(DEAD_LETTERS)
         dead_letter_queue = await broker.declare_queue(RabbitQueue(DEAD_LETTER_QUEUE, durable=True))
         await dead_letter_queue.bind(DEAD_LETTER_EXCHANGE)
-        background.append(asyncio.create_task(app.context.get("deps").events.relay_forever()))
+        background.append(asyncio.create_task(current_deps().events.relay_forever()))
 
     @app.after_shutdown
     async def close_resources() -> None:

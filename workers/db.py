@@ -27,12 +27,16 @@ def tortoise_config(database_url: str, *, pool_size: int = 10) -> dict:
 TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
 
 
+async def _maintenance_connection(database_url: str) -> tuple[asyncpg.Connection, str]:
+    """A connection to the server's `postgres` database, and the name of ours."""
+    parts = urlsplit(database_url)
+    maintenance_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres", query=""))
+    return await asyncpg.connect(maintenance_url), parts.path.lstrip("/")
+
+
 async def ensure_database(database_url: str) -> None:
     """Create the database named in the URL if it does not exist (CONTRACT §4)."""
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    maintenance_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres", query=""))
-    connection = await asyncpg.connect(maintenance_url)
+    connection, name = await _maintenance_connection(database_url)
     try:
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
@@ -43,10 +47,7 @@ async def ensure_database(database_url: str) -> None:
 
 
 async def drop_database(database_url: str) -> None:
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    maintenance_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres", query=""))
-    connection = await asyncpg.connect(maintenance_url)
+    connection, name = await _maintenance_connection(database_url)
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

@@ -23,7 +23,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.rbac import Principal, Role
 from domain.replies import Reply
 from workers.cache import CacheChanges
-from workers.deps import WorkerDeps
+from workers.deps import current_command_id, current_deps
 from workers.models import AuditLog, OutboxEvent, ProcessedCommand, User
 from workers.outbox import new_event
 
@@ -107,10 +107,15 @@ async def _earlier_reply(command_id: str, command_fingerprint: str) -> dict | No
     return earlier.reply
 
 
-async def execute_write(deps: WorkerDeps, envelope: CommandEnvelope, *, command_id: str | None,
-                        work: Callable[[UnitOfWork, Any], Awaitable[Any]],
-                        prepare: Callable[[Any], Awaitable[Any]] | None = None) -> dict:
-    """`prepare` runs slow work (bcrypt) before the transaction, so no lock waits on it."""
+async def execute_write(envelope: CommandEnvelope, *, work: Callable[[UnitOfWork, Any], Awaitable[Any]],
+                        prepare: Callable[[Any], Awaitable[Any]] | None = None,
+                        idempotent: bool = True) -> dict:
+    """`prepare` runs slow work (bcrypt) before the transaction, so no lock waits on it.
+
+    `idempotent` records the AMQP message_id with the reply, so a redelivery answers the same.
+    """
+    deps = current_deps()
+    command_id = current_command_id.get() if idempotent else None
     command = envelope.data
     command_fingerprint = fingerprint(command)
     if command_id and (reply := await _earlier_reply(command_id, command_fingerprint)) is not None:

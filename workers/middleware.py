@@ -20,6 +20,7 @@ from tortoise.exceptions import DBConnectionError
 
 from domain.errors import DomainError, ErrorCode, field_errors_from_pydantic
 from domain.replies import Reply
+from workers.deps import current_command_id
 
 log = logging.getLogger("workers.commands")
 TRANSIENT_ERRORS = (DBConnectionError, ConnectionError, OSError, RedisConnectionError, RedisTimeoutError)
@@ -40,6 +41,7 @@ class CommandMiddleware(BaseMiddleware):
 
     async def consume_scope(self, call_next, msg):
         waiting = bool(self.msg.reply_to)
+        current_command_id.set(self.msg.message_id)
         try:
             return await call_next(msg)
         except DomainError as error:

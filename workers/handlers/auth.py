@@ -3,12 +3,12 @@
 import asyncio
 import uuid
 
-from faststream.rabbit import RabbitMessage, RabbitRouter
+from faststream.rabbit import RabbitRouter
 
 from domain.commands import Login
 from domain.errors import DomainError, ErrorCode
 from domain.rbac import Principal, Role
-from workers.deps import Deps, WorkerDeps
+from workers.deps import WorkerDeps, current_deps
 from workers.execution import CommandEnvelope, UnitOfWork, execute_write
 from workers.handlers.sessions import session_entry, session_event_data
 from workers.handlers.users import view_of
@@ -61,10 +61,10 @@ def _open_session(deps: WorkerDeps):
     return work
 
 
-async def login(envelope: CommandEnvelope[Login], deps: Deps, message: RabbitMessage) -> dict:
+async def login(envelope: CommandEnvelope[Login]) -> dict:
     """Check a password and open a session. Replies carry tokens, so none is stored for dedupe."""
-    return await execute_write(deps, envelope, command_id=None, work=_open_session(deps),
-                               prepare=_verify_credentials(deps))
+    return await execute_write(envelope, idempotent=False, work=_open_session(current_deps()),
+                               prepare=_verify_credentials(current_deps()))
 
 
 def auth_router(*, prefetch: int) -> RabbitRouter:

@@ -9,7 +9,7 @@ from domain.commands import CheckSession
 from domain.errors import DomainError, ErrorCode
 from domain.rbac import Principal
 from domain.replies import iso_utc
-from workers.deps import Deps
+from workers.deps import current_deps
 from workers.execution import CommandEnvelope, UnitOfWork, execute_query
 from workers.models import User, UserSession
 from workers.subscription import subscribe
@@ -58,11 +58,11 @@ async def active_session_entry(session_id: uuid.UUID) -> dict | None:
     return session_entry(user_id=user.id, role=user.role) if user else None
 
 
-async def check_session(envelope: CommandEnvelope[CheckSession], deps: Deps) -> dict:
+async def check_session(envelope: CommandEnvelope[CheckSession]) -> dict:
     """Edge-internal, on a cache miss: is this session active, and with which role?"""
     async def work(principal: Principal, command: CheckSession) -> dict:
         entry = await active_session_entry(command.session_id)
-        await deps.cache.fill_session(str(command.session_id), entry)
+        await current_deps().cache.fill_session(str(command.session_id), entry)
         if entry is None or not principal.is_self(entry["user_id"]):
             raise DomainError(ErrorCode.INVALID_TOKEN, "The session is no longer active")
         return entry

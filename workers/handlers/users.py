@@ -3,7 +3,7 @@
 import asyncio
 import uuid
 
-from faststream.rabbit import RabbitMessage, RabbitRouter
+from faststream.rabbit import RabbitRouter
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 
@@ -13,7 +13,7 @@ from domain.commands import (ChangePassword, CreateUser, DeleteUser, GetUser, Li
 from domain.errors import DomainError, ErrorCode
 from domain.rbac import Principal, Role
 from domain.replies import Page, UserView, etag_of
-from workers.deps import Deps, WorkerDeps
+from workers.deps import WorkerDeps, current_deps
 from workers.execution import CommandEnvelope, UnitOfWork, execute_query, execute_write
 from workers.handlers.sessions import revoke_sessions, sessions_follow_role
 from workers.models import User
@@ -92,10 +92,10 @@ async def _create(unit: UnitOfWork, command: CreateUser) -> dict:
     return await _record_change(unit, action="user.create", old=None, user=user, event="user.created")
 
 
-async def create_user(envelope: CommandEnvelope[CreateUser], deps: Deps, message: RabbitMessage) -> dict:
+async def create_user(envelope: CommandEnvelope[CreateUser]) -> dict:
     """Create a user (admin or service)."""
-    return await execute_write(deps, envelope, command_id=message.message_id, work=_create,
-                               prepare=_hash_new_password(deps))
+    return await execute_write(envelope, work=_create,
+                               prepare=_hash_new_password(current_deps()))
 
 
 async def _replace(unit: UnitOfWork, command: ReplaceUser) -> dict:
@@ -110,9 +110,9 @@ async def _replace(unit: UnitOfWork, command: ReplaceUser) -> dict:
     return await _record_change(unit, action="user.replace", old=old, user=user)
 
 
-async def replace_user(envelope: CommandEnvelope[ReplaceUser], deps: Deps, message: RabbitMessage) -> dict:
+async def replace_user(envelope: CommandEnvelope[ReplaceUser]) -> dict:
     """Replace a user's profile fields (admin or self)."""
-    return await execute_write(deps, envelope, command_id=message.message_id, work=_replace)
+    return await execute_write(envelope, work=_replace)
 
 
 async def _update(unit: UnitOfWork, command: UpdateUser) -> dict:
@@ -136,9 +136,9 @@ async def _update(unit: UnitOfWork, command: UpdateUser) -> dict:
     return await _record_change(unit, action="user.update", old=old, user=user)
 
 
-async def update_user(envelope: CommandEnvelope[UpdateUser], deps: Deps, message: RabbitMessage) -> dict:
+async def update_user(envelope: CommandEnvelope[UpdateUser]) -> dict:
     """Change some fields of a user (role: admin only; is_active: admin or moderator)."""
-    return await execute_write(deps, envelope, command_id=message.message_id, work=_update)
+    return await execute_write(envelope, work=_update)
 
 
 async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:
@@ -155,9 +155,9 @@ async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:
     return None
 
 
-async def delete_user(envelope: CommandEnvelope[DeleteUser], deps: Deps, message: RabbitMessage) -> dict:
+async def delete_user(envelope: CommandEnvelope[DeleteUser]) -> dict:
     """Soft-delete a user (admin): 404 everywhere after, email/username stay reserved."""
-    return await execute_write(deps, envelope, command_id=message.message_id, work=_delete)
+    return await execute_write(envelope, work=_delete)
 
 
 def _verify_then_hash(deps: WorkerDeps):
@@ -186,16 +186,15 @@ async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
     return None
 
 
-async def change_password(envelope: CommandEnvelope[ChangePassword], deps: Deps,
-                          message: RabbitMessage) -> dict:
+async def change_password(envelope: CommandEnvelope[ChangePassword]) -> dict:
     """Set a new password (self with current_password, or admin); other sessions are revoked."""
-    return await execute_write(deps, envelope, command_id=message.message_id, work=_change_password,
-                               prepare=_verify_then_hash(deps))
+    return await execute_write(envelope, work=_change_password,
+                               prepare=_verify_then_hash(current_deps()))
 
 
 # --- queries ----------------------------------------------------------------------------
 
-async def get_user(envelope: CommandEnvelope[GetUser], deps: Deps) -> dict:
+async def get_user(envelope: CommandEnvelope[GetUser]) -> dict:
     """One live user (admin, moderator, or the user itself)."""
     async def work(principal: Principal, command: GetUser) -> dict:
         rbac.authorize_read(principal, command.user_id)
@@ -203,7 +202,7 @@ async def get_user(envelope: CommandEnvelope[GetUser], deps: Deps) -> dict:
         if user is None:
             raise _not_found(command.user_id)
         view = view_of(user)
-        await deps.cache.fill_user(view)
+        await current_deps().cache.fill_user(view)
         return view
     return await execute_query(envelope, work)
 
@@ -236,13 +235,13 @@ async def _list_page(command: ListUsers) -> dict:
                                               total_items=total).model_dump()}
 
 
-async def list_users(envelope: CommandEnvelope[ListUsers], deps: Deps) -> dict:
+async def list_users(envelope: CommandEnvelope[ListUsers]) -> dict:
     """A page of live users (admin, moderator), filtered, searched and sorted."""
     async def work(principal: Principal, command: ListUsers) -> dict:
         rbac.require_role(principal, *rbac.STAFF)
-        generation = await deps.cache.list_generation()  # read before the query: see CacheKeys
+        generation = await current_deps().cache.list_generation()  # read before the query: see CacheKeys
         page = await _list_page(command)
-        await deps.cache.fill_list(generation, command.model_dump(mode="json"), page)
+        await current_deps().cache.fill_list(generation, command.model_dump(mode="json"), page)
         return page
     return await execute_query(envelope, work)
 
