@@ -10,6 +10,7 @@ from sanic.exceptions import SanicException
 
 from domain.errors import ErrorCode
 from edge.bus import RpcClient
+from edge.docs import add_docs_and_cors
 from edge.errors import ApiError, error_response
 from edge.gate import Gate
 from edge.metrics import RESPONSES
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     app.ctx.keys = CacheKeys(settings.redis_key_prefix)
     for blueprint in (users, auth, audit, ops):
         app.blueprint(blueprint)
+    add_docs_and_cors(app, settings)
 
     @app.before_server_start
     async def connect(app: Sanic) -> None:

@@ -1,6 +1,7 @@
 """/v1/audit-logs (admin)."""
 
 from sanic import Blueprint, HTTPResponse, Request, json
+from sanic_ext import openapi
 
 from domain import rbac
 from domain.commands import ListAuditLogs
@@ -14,6 +15,8 @@ QUERY_FIELDS = ("page", "page_size", "entity_id", "actor_id", "action")
 
 
 @audit.get("/")
+@openapi.definition(summary="Audit trail (admin): page, page_size, entity_id, actor_id, action", tag="audit",
+                    secured="bearer")
 async def list_audit_logs(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
     caller, _ = await ctx.gate.admit(request, limit=ctx.settings.read_limit, scope="read")

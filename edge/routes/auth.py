@@ -1,9 +1,11 @@
 """/v1/auth: login and the caller's own user."""
 
 from sanic import Blueprint, HTTPResponse, Request, json
+from sanic_ext import openapi
 
 from domain.commands import Login, LoginBody
 from edge.body import parse_body
+from edge.docs import body_schema
 from edge.gate import command_context
 from edge.routes.users import read_user
 
@@ -12,6 +14,7 @@ EDGE_ACTOR = {"type": "service", "id": "edge"}
 
 
 @auth.post("/login")
+@openapi.definition(summary="Log in with email or username", tag="auth", body=body_schema(LoginBody))
 async def login(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
     await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="login")
@@ -21,6 +24,7 @@ async def login(request: Request) -> HTTPResponse:
 
 
 @auth.get("/me")
+@openapi.definition(summary="The caller", tag="auth", secured="bearer")
 async def me(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
     claims_sub = ctx.gate.peek_subject(request)

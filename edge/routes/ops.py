@@ -4,12 +4,14 @@ import asyncio
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sanic import Blueprint, HTTPResponse, Request, json, raw
+from sanic_ext import openapi
 
 from domain.commands import Ping
 from domain.errors import ErrorCode
 from edge.errors import ApiError
 
 ops = Blueprint("ops")
+
 READY_TIMEOUT_SECONDS = 2.0
 EDGE_ACTOR = {"type": "service", "id": "edge"}
 

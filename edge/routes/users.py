@@ -4,6 +4,7 @@ import uuid
 
 import orjson
 from sanic import Blueprint, HTTPResponse, Request, empty, json, raw
+from sanic_ext import openapi
 
 from domain import rbac
 from domain.commands import (ChangePassword, CreateUser, DeleteUser, GetUser, ListUsers, PasswordChangeBody,
@@ -12,6 +13,7 @@ from domain.errors import ErrorCode
 from domain.rbac import Role
 from domain.replies import etag_of
 from edge.body import parse_body, validate
+from edge.docs import body_schema
 from edge.errors import ApiError
 from edge.gate import Caller, command_context
 from edge.metrics import CACHE_LOOKUPS
@@ -57,6 +59,8 @@ def _check(rule, *args, **kwargs) -> None:
 
 
 @users.post("/")
+@openapi.definition(summary="Create a user (admin); honours Idempotency-Key", tag="users",
+                    body=body_schema(UserCreateBody), secured="bearer")
 async def create_user(request: Request) -> HTTPResponse:
     caller, _ = await _admit(request, write=True)
     _check(rbac.require_role, caller.principal, Role.ADMIN)
@@ -74,6 +78,8 @@ async def create_user(request: Request) -> HTTPResponse:
 
 
 @users.get("/")
+@openapi.definition(summary="List users (admin, moderator): page, page_size, role, is_active, search, sort",
+                    tag="users", secured="bearer")
 async def list_users(request: Request) -> HTTPResponse:
     keys = request.app.ctx.keys
     caller, (generation,) = await _admit(request, write=False, cache_keys=(keys.list_generation(),))
@@ -102,6 +108,7 @@ async def read_user(request: Request, user_id: uuid.UUID, *, caller: Caller, cac
 
 
 @users.get("/<user_id:str>")
+@openapi.definition(summary="One user (admin, moderator, or self); ETag", tag="users", secured="bearer")
 async def get_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, (cached,) = await _admit(request, write=False, cache_keys=(request.app.ctx.keys.user(target),))
@@ -110,6 +117,8 @@ async def get_user(request: Request, user_id: str) -> HTTPResponse:
 
 
 @users.put("/<user_id:str>")
+@openapi.definition(summary="Replace profile fields (admin or self); If-Match", tag="users",
+                    body=body_schema(UserProfile), secured="bearer")
 async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
@@ -120,6 +129,8 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
 
 
 @users.patch("/<user_id:str>")
+@openapi.definition(summary="Change some fields; role admin only, is_active staff only; If-Match",
+                    tag="users", body=body_schema(UserPatchBody), secured="bearer")
 async def update_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
@@ -130,6 +141,7 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
 
 
 @users.delete("/<user_id:str>")
+@openapi.definition(summary="Soft-delete a user (admin)", tag="users", secured="bearer")
 async def delete_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
@@ -139,6 +151,8 @@ async def delete_user(request: Request, user_id: str) -> HTTPResponse:
 
 
 @users.post("/<user_id:str>/password")
+@openapi.definition(summary="Change a password (self with current_password, or admin)", tag="users",
+                    body=body_schema(PasswordChangeBody), secured="bearer")
 async def change_password(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)

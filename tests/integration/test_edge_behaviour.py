@@ -80,3 +80,22 @@ async def test_fifty_concurrent_rpcs_overlap_instead_of_queueing(stack, admin):
     # each other either, and none may wait anywhere near the RPC timeout. bench/ judges speed.
     assert together < 1.2 * one_by_one + 0.3
     assert max(latencies) < 5
+
+
+def test_docs_serve_an_openapi_document_with_every_route(anonymous):
+    assert anonymous.get("/docs").status_code == 200
+    document = anonymous.get("/docs/openapi.json").json()
+    assert {"/v1/users", "/v1/users/{user_id}", "/v1/users/{user_id}/password", "/v1/auth/login",
+            "/v1/auth/me", "/v1/audit-logs", "/health", "/ready", "/metrics"} <= set(document["paths"])
+    create = document["paths"]["/v1/users"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert create["properties"]["role"]["enum"] == ["user", "moderator", "admin"]
+    assert "$ref" not in str(create) and "password" in create["required"]
+
+
+def test_cors_answers_only_the_configured_origins(anonymous):
+    preflight = anonymous.request("OPTIONS", "/v1/users", headers={
+        "Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    stranger = anonymous.get("/health", headers={"Origin": "https://evil.example.com"})
+    assert "Access-Control-Allow-Origin" not in stranger.headers
