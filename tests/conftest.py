@@ -90,6 +90,7 @@ def stack():
         "BOOTSTRAP_ADMIN_EMAIL": "root@example.com", "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "BOOTSTRAP_ADMIN_USERNAME": "root",
         "LOG_FORMAT": "text",
+        "RPC_TIMEOUT_SECONDS": "3",
         "CORS_ORIGINS": "https://app.example.com",
     }
     stack = Stack(env=env, base_url=f"http://127.0.0.1:{port}", amqp_url=env["RABBITMQ_URL"],

@@ -1,0 +1,57 @@
+"""Workers killed mid-command: nothing is lost and nothing is written twice."""
+
+import asyncio
+import uuid
+
+from tests.conftest import new_user_body, wait_ready
+from tests.integration.bus import BusClient
+
+
+def _restart_workers(stack, *, kill: bool) -> None:
+    for name in ("worker-1", "worker-2"):
+        if name in stack.processes:
+            stack.stop(name, kill=kill)
+    stack.spawn("worker-1", "worker")
+    stack.spawn("worker-2", "worker")
+    wait_ready(stack.base_url)
+
+
+async def test_commands_sent_while_workers_die_run_exactly_once(stack, admin):
+    bodies = [new_user_body() for _ in range(20)]
+    async with BusClient(stack.amqp_url) as bus:
+        replies = [asyncio.ensure_future(bus.call("user.create", body, message_id=uuid.uuid4().hex, timeout=60))
+                   for body in bodies]
+        await asyncio.sleep(0.05)  # some are in flight, some still queued
+        await asyncio.to_thread(_restart_workers, stack, kill=True)
+        results = await asyncio.gather(*replies, return_exceptions=True)
+    # Every caller hears back: a redelivered command answers like the first (or a twin).
+    assert all(isinstance(result, dict) for result in results), results
+    for body in bodies:
+        found = admin.get("/v1/users", params={"search": body["username"]}).json()
+        assert found["pagination"]["total_items"] == 1, body["username"]
+
+
+async def test_a_command_waits_in_its_queue_while_no_worker_runs(stack, admin):
+    for name in ("worker-1", "worker-2"):
+        stack.stop(name)
+    body = new_user_body()
+    try:
+        async with BusClient(stack.amqp_url) as bus:
+            await bus.send("user.create", body)  # fire and forget, nobody listening
+    finally:
+        await asyncio.to_thread(_restart_workers, stack, kill=False)
+    for _ in range(100):
+        if admin.get("/v1/users", params={"search": body["username"]}).json()["data"]:
+            break
+        await asyncio.sleep(0.1)
+    assert admin.get("/v1/users", params={"search": body["username"]}).json()["pagination"]["total_items"] == 1
+
+
+def test_the_edge_answers_504_or_503_not_a_hang_when_no_worker_runs(stack, admin):
+    for name in ("worker-1", "worker-2"):
+        stack.stop(name)
+    try:
+        response = admin.get(f"/v1/users/{uuid.uuid4()}", timeout=30)
+    finally:
+        _restart_workers(stack, kill=False)
+    assert (response.status_code, response.json()["error"]["code"]) == (504, "UPSTREAM_TIMEOUT")
