@@ -20,6 +20,7 @@ from workers.handlers.audit import audit_router
 from workers.handlers.auth import auth_router
 from workers.handlers.sessions import sessions_router
 from workers.handlers.users import users_router
+from workers.housekeeping import prune_forever
 from workers.middleware import CommandMiddleware
 from workers.outbox import EventPublisher
 
@@ -64,6 +65,7 @@ def create_worker_app(settings: Settings) -> FastStream:
         dead_letter_queue = await broker.declare_queue(RabbitQueue(DEAD_LETTER_QUEUE, durable=True))
         await dead_letter_queue.bind(DEAD_LETTER_EXCHANGE)
         background.append(asyncio.create_task(current_deps().events.relay_forever()))
+        background.append(asyncio.create_task(prune_forever()))
 
     @app.after_shutdown
     async def close_resources() -> None:
