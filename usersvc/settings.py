@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
     worker_prefetch: int = Field(16, ge=1)
+    # Per worker process: PostgreSQL allows 100 connections by default, shared by all workers.
+    database_pool_size: int = Field(5, ge=1)
     max_body_bytes: int = Field(65536, ge=1024)
     bootstrap_admin_email: str | None = None
     bootstrap_admin_password: str | None = None

@@ -45,7 +45,7 @@ def create_worker_app(settings: Settings) -> FastStream:
 
     @app.on_startup
     async def open_resources() -> None:
-        await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=settings.worker_prefetch))
+        await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=settings.database_pool_size))
         install(WorkerDeps(
             settings=settings,
             cache=WorkerCache(redis, keys=CacheKeys(settings.redis_key_prefix),

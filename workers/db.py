@@ -6,16 +6,23 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from tortoise.backends.base.config_generator import expand_db_url
 
 log = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/usersvc"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+async def _keep_session_state(connection: asyncpg.Connection) -> None:
+    """Pool release without asyncpg's default RESET ALL/UNLISTEN round trip: no code here
+    changes session state, and that query cost one round trip per ORM query."""
+
+
 def tortoise_config(database_url: str, *, pool_size: int = 10) -> dict:
-    separator = "&" if "?" in database_url else "?"
+    connection = expand_db_url(database_url)
+    connection["credentials"].update(minsize=1, maxsize=pool_size, reset=_keep_session_state)
     return {
-        "connections": {"default": f"{database_url}{separator}minsize=1&maxsize={pool_size}"},
+        "connections": {"default": connection},
         "apps": {"models": {"models": ["workers.models", "aerich.models"],
                             "default_connection": "default"}},
         "use_tz": True,
