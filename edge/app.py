@@ -32,7 +32,7 @@ SANIC_ERRORS = {400: ErrorCode.MALFORMED_REQUEST, 404: ErrorCode.NOT_FOUND, 405:
 
 def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sanic:
     settings = settings or Settings()
-    app = Sanic(name)
+    app = Sanic(name, configure_logging=False)  # logs go through usersvc.logs like the rest
     app.config.REQUEST_MAX_SIZE = settings.max_body_bytes
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.KEEP_ALIVE_TIMEOUT = 75

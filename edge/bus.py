@@ -12,8 +12,9 @@ from datetime import timedelta
 
 import aio_pika.abc
 import aio_pika.exceptions
+import aiormq.exceptions
 import orjson
-from faststream.rabbit import Channel, RabbitBroker, RabbitQueue
+from faststream.rabbit import Channel, ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
 
 from domain.commands import Command
 from domain.errors import ErrorCode
@@ -29,7 +30,7 @@ class RpcClient:
     def __init__(self, url: str, *, timeout_seconds: float) -> None:
         self.timeout = timeout_seconds
         # Unroutable commands (no worker ever declared the queue) fail at once.
-        self.broker = RabbitBroker(url, log_level=logging.DEBUG, fail_fast=False,
+        self.broker = RabbitBroker(url, log_level=logging.DEBUG, fail_fast=False, logger=log,
                                    default_channel=Channel(on_return_raises=True))
         self.reply_queue = f"usersvc.edge.replies.{uuid.uuid4().hex}"
         self._pending: dict[str, asyncio.Future] = {}
@@ -41,6 +42,10 @@ class RpcClient:
 
     async def start(self) -> None:
         await self.broker.start()
+        # Declared here too, so an edge that starts before any worker answers 503 (no
+        # route) instead of a channel-closing 404 on an exchange that does not exist yet.
+        await self.broker.declare_exchange(
+            RabbitExchange(COMMANDS_EXCHANGE, type=ExchangeType.DIRECT, durable=True))
         # Replies are consumed with aio-pika directly: a FastStream subscriber would run
         # dependency injection (and, for a bound method, a thread hop) on every reply.
         queue = await self.broker.declare_queue(
@@ -95,6 +100,7 @@ class RpcClient:
             ), PUBLISH_TIMEOUT_SECONDS)
         except aio_pika.exceptions.PublishError:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "No worker has ever listened for this command") from None
-        except (TimeoutError, ConnectionError, OSError, AssertionError, aio_pika.exceptions.AMQPError) as error:
+        except (TimeoutError, ConnectionError, OSError, AssertionError, aio_pika.exceptions.AMQPError,
+                aiormq.exceptions.ChannelInvalidStateError) as error:
             log.warning("publish failed: %r", error)
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The message broker is unavailable") from None

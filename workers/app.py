@@ -31,6 +31,7 @@ DEAD_LETTERS = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, du
 def create_broker(settings: Settings) -> RabbitBroker:
     # Per-message logs at DEBUG: at INFO they cost a fifth of the worker's CPU.
     broker = RabbitBroker(settings.rabbitmq_url, middlewares=[CommandMiddleware], log_level=logging.DEBUG,
+                          logger=logging.getLogger("workers.broker"),
                           description="usersvc commands: publish to usersvc.commands, reply_to for answers")
     for router in (users_router, auth_router, sessions_router, audit_router):
         broker.include_router(router(prefetch=settings.worker_prefetch))
@@ -39,7 +40,7 @@ def create_broker(settings: Settings) -> RabbitBroker:
 
 def create_worker_app(settings: Settings) -> FastStream:
     broker = create_broker(settings)
-    app = FastStream(broker)
+    app = FastStream(broker, logger=logging.getLogger("workers.app"))
     background: list[asyncio.Task] = []
     redis = Redis.from_url(settings.redis_url)
 
