@@ -8,7 +8,7 @@ import asyncio
 import logging
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import aio_pika.abc
 import aio_pika.exceptions
@@ -95,8 +95,8 @@ class RpcClient:
                 body, exchange=COMMANDS_EXCHANGE, routing_key=command.ROUTING_KEY,
                 reply_to=self.reply_queue, correlation_id=correlation_id, message_id=message_id,
                 content_type="application/json", persist=True, mandatory=True,
-                # A command nobody picked up in time must not run late.
-                expiration=timedelta(seconds=timeout),
+                # A command nobody picked up in time must not run late (workers check too).
+                expiration=timedelta(seconds=timeout), timestamp=datetime.now(timezone.utc),
             ), PUBLISH_TIMEOUT_SECONDS)
         except aio_pika.exceptions.PublishError:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "No worker has ever listened for this command") from None

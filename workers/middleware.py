@@ -4,12 +4,14 @@
 - a database/cache outage: SERVICE_UNAVAILABLE to a caller that waits for a reply; a
   fire-and-forget command is requeued instead, until the queue's delivery limit
   dead-letters it;
+- a command past its expiration: UPSTREAM_TIMEOUT, not executed;
 - any other exception: logged with its request id, INTERNAL_ERROR, requeued likewise when
   no one waits, dead-lettered at once when someone does (they have their answer).
 """
 
 import json
 import logging
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 
 from faststream import BaseMiddleware
@@ -36,12 +38,22 @@ def _failure(code: ErrorCode, message: str, details=None) -> dict:
     return Reply.failure(DomainError(code, message, details)).to_json_dict()
 
 
+def expired(message, *, now: datetime) -> bool:
+    """Past `timestamp + expiration`: its caller has stopped waiting, so it must not run late."""
+    if not message.expiration or not message.timestamp:
+        return False
+    sent = message.timestamp if message.timestamp.tzinfo else message.timestamp.replace(tzinfo=timezone.utc)
+    return now > sent + timedelta(seconds=float(message.expiration))
+
+
 class CommandMiddleware(BaseMiddleware):
     settle = Settle.ACK
 
     async def consume_scope(self, call_next, msg):
         waiting = bool(self.msg.reply_to)
         current_command_id.set(self.msg.message_id)
+        if expired(self.msg, now=datetime.now(timezone.utc)):
+            return _failure(ErrorCode.UPSTREAM_TIMEOUT, "The command expired before a worker took it")
         try:
             return await call_next(msg)
         except DomainError as error:

@@ -7,6 +7,9 @@ from domain.commands import Command
 from usersvc.topology import COMMANDS_EXCHANGE, command_queue_arguments, command_queue_name
 
 COMMANDS = RabbitExchange(COMMANDS_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
+# bcrypt-bound commands wait in RabbitMQ, where their expiration drops them, rather than in a
+# worker's thread-pool queue, where they would still be hashed after their caller gave up.
+PASSWORD_HASHING_PREFETCH = 2
 
 
 def command_queue(command: type[Command]) -> RabbitQueue:
@@ -16,6 +19,8 @@ def command_queue(command: type[Command]) -> RabbitQueue:
 
 def subscribe(router: RabbitRouter, command: type[Command], *, prefetch: int):
     """Manual acks: CommandMiddleware settles each message after its reply is sent."""
+    if command.HASHES_PASSWORD:
+        prefetch = min(prefetch, PASSWORD_HASHING_PREFETCH)
     return router.subscriber(
         command_queue(command), COMMANDS, ack_policy=AckPolicy.MANUAL,
         channel=Channel(prefetch_count=prefetch),

@@ -1,6 +1,8 @@
 """Workers killed mid-command: nothing is lost and nothing is written twice."""
 
 import asyncio
+import subprocess
+import time
 import uuid
 
 from tests.conftest import new_user_body, wait_ready
@@ -55,3 +57,25 @@ def test_the_edge_answers_504_or_503_not_a_hang_when_no_worker_runs(stack, admin
     finally:
         _restart_workers(stack, kill=False)
     assert (response.status_code, response.json()["error"]["code"]) == (504, "UPSTREAM_TIMEOUT")
+
+
+def _broker(action: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", action], check=True, capture_output=True, timeout=120)
+
+
+def test_a_broker_restart_gives_503_meanwhile_and_full_service_after(stack, admin):
+    """Restarts this machine's RabbitMQ node: edge and workers must reconnect by themselves."""
+    user = admin.post("/v1/users", json=new_user_body()).json()
+    _broker("stop_app")
+    try:
+        started = time.monotonic()
+        during = admin.patch(f"/v1/users/{user['id']}", json={"first_name": "During"}, timeout=30)
+        waited = time.monotonic() - started
+    finally:
+        _broker("start_app")
+    assert (during.status_code, during.json()["error"]["code"]) == (503, "SERVICE_UNAVAILABLE")
+    assert waited < 5
+    wait_ready(stack.base_url, timeout=90)
+    after = admin.patch(f"/v1/users/{user['id']}", json={"first_name": "After"})
+    assert after.status_code == 200 and after.json()["first_name"] == "After"
+    assert admin.get(f"/v1/users/{user['id']}").json()["first_name"] == "After"

@@ -19,12 +19,11 @@ async def test_prune_removes_only_expired_idempotency_records(stack):
                 command_id, now - age)
         await Tortoise.init(config=tortoise_config(stack.database_url, pool_size=1))
         try:
-            commands, _ = await prune_once(now=now)
+            await prune_once(now=now)  # a worker starting meanwhile may prune too: same code
         finally:
             await Tortoise.close_connections()
         left = {row["id"] for row in await connection.fetch(
             "SELECT id FROM processed_commands WHERE id IN ('old-command', 'new-command')")}
     finally:
         await connection.close()
-    assert commands >= 1
     assert left == {"new-command"}

@@ -158,3 +158,17 @@ def test_a_jwt_secret_is_required_outside_development(monkeypatch):
     with pytest.raises(ValidationError):
         Settings(environment="production", _env_file=None)
     assert Settings(environment="production", jwt_secret="s" * 32, _env_file=None).jwt_secret == "s" * 32
+
+
+def test_a_command_past_its_expiration_is_not_run():
+    from datetime import datetime, timedelta, timezone
+    from types import SimpleNamespace
+
+    from workers.middleware import expired
+
+    sent = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    message = SimpleNamespace(timestamp=sent, expiration=10.0)
+    assert not expired(message, now=sent + timedelta(seconds=9))
+    assert expired(message, now=sent + timedelta(seconds=11))
+    assert not expired(SimpleNamespace(timestamp=None, expiration=None), now=sent)
+    assert expired(SimpleNamespace(timestamp=sent.replace(tzinfo=None), expiration="1"), now=sent + timedelta(seconds=2))
