@@ -1,0 +1,3 @@
+-- Baselines: the URL as given, only the JSON summary added.
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+dofile(here .. "common.lua")
