@@ -1,6 +1,7 @@
 """create_app(settings): the edge's one composition root."""
 
 import logging
+import os
 import re
 import uuid
 
@@ -13,7 +14,7 @@ from edge.bus import RpcClient
 from edge.docs import add_docs_and_cors
 from edge.errors import ApiError, error_response
 from edge.gate import Gate
-from edge.metrics import RESPONSES
+from edge.metrics import response_counter
 from edge.routes.audit import audit
 from edge.routes.auth import auth
 from edge.routes.ops import ops
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     @app.on_request(priority=100)
     async def assign_request_id(request: Request) -> None:
         given = request.headers.get("x-request-id", "")
-        request.ctx.request_id = given if SANE_REQUEST_ID.match(given) else uuid.uuid4().hex
+        request.ctx.request_id = given if SANE_REQUEST_ID.match(given) else os.urandom(16).hex()
 
     @app.on_response(priority=100)
     async def stamp_headers(request: Request, response: HTTPResponse) -> None:
@@ -69,7 +70,8 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
             response.headers["Cache-Control"] = "no-store"
         for header, value in (getattr(request.ctx, "rate_limit_headers", None) or {}).items():
             response.headers.setdefault(header, value)
-        RESPONSES.labels(str(response.status)).inc()
+        if not request.transport.is_closing():  # a client that left was sent nothing
+            response_counter(response.status).inc()
 
     @app.exception(ApiError)
     async def api_error(request: Request, error: ApiError) -> HTTPResponse:

@@ -18,7 +18,7 @@ from domain.errors import ErrorCode
 from domain.rbac import Principal, Role
 from edge.bus import RpcClient
 from edge.errors import ApiError
-from edge.metrics import CACHE_LOOKUPS
+from edge.metrics import cache_lookup
 from usersvc.cache_keys import TOMBSTONE, CacheKeys
 from usersvc.tokens import InvalidToken, TokenCodec
 
@@ -123,7 +123,7 @@ class Gate:
 
     async def _caller(self, request: Request, claims: dict, session: bytes | None) -> Caller:
         if session is None:  # not cached: the workers know
-            CACHE_LOOKUPS.labels("session", "miss").inc()
+            cache_lookup("session", "miss").inc()
             try:
                 entry = await self.rpc.call(CheckSession(session_id=claims["sid"]),
                                             actor={"type": "user", "id": claims["sub"]},
@@ -133,10 +133,10 @@ class Gate:
                     raise
                 raise ApiError(ErrorCode.INVALID_TOKEN, "The session is no longer active") from None
         elif session == TOMBSTONE:
-            CACHE_LOOKUPS.labels("session", "hit").inc()
+            cache_lookup("session", "hit").inc()
             raise ApiError(ErrorCode.INVALID_TOKEN, "The session is no longer active")
         else:
-            CACHE_LOOKUPS.labels("session", "hit").inc()
+            cache_lookup("session", "hit").inc()
             entry = orjson.loads(session)
         if entry["user_id"] != claims["sub"]:
             raise ApiError(ErrorCode.INVALID_TOKEN, "The access token is invalid")

@@ -61,7 +61,7 @@ def create_worker_app(settings: Settings) -> FastStream:
 
     @app.after_startup
     async def declare_and_relay() -> None:
-        await broker.declare_exchange(EVENTS)
+        await current_deps().events.declare()
         await broker.declare_exchange(DEAD_LETTERS)
         dead_letter_queue = await broker.declare_queue(RabbitQueue(DEAD_LETTER_QUEUE, durable=True))
         await dead_letter_queue.bind(DEAD_LETTER_EXCHANGE)

@@ -112,32 +112,36 @@ async def execute_write(envelope: CommandEnvelope, *, work: Callable[[UnitOfWork
                         idempotent: bool = True) -> dict:
     """`prepare` runs slow work (bcrypt) before the transaction, so no lock waits on it.
 
-    `idempotent` records the AMQP message_id with the reply, so a redelivery answers the same.
+    `idempotent` records the AMQP message_id with the reply in the same transaction, so a
+    redelivery, or a twin running at the same time, answers like the first (the record's
+    primary key lets only one of them commit).
     """
     deps = current_deps()
     command_id = current_command_id.get() if idempotent else None
     command = envelope.data
     command_fingerprint = fingerprint(command)
-    if command_id and (reply := await _earlier_reply(command_id, command_fingerprint)) is not None:
+    # Only worth a round trip when a redelivery would otherwise redo slow work.
+    if prepare and command_id and (reply := await _earlier_reply(command_id, command_fingerprint)):
         return reply
     try:
         prepared = await prepare(command) if prepare else None
         async with in_transaction() as connection:
-            if command_id:
-                try:
-                    await ProcessedCommand.create(id=command_id, routing_key=command.ROUTING_KEY,
-                                                  fingerprint=command_fingerprint, using_db=connection)
-                except IntegrityError:
-                    raise _AlreadyProcessed() from None
             principal = await resolve_principal(envelope.actor, using_db=connection)
             unit = UnitOfWork(connection=connection, principal=principal, context=envelope.context,
                               command_id=command_id, now=datetime.now(timezone.utc), prepared=prepared)
             reply = Reply.success(await work(unit, command)).to_json_dict()
             if command_id:
-                await ProcessedCommand.filter(id=command_id).using_db(connection).update(reply=reply)
+                try:
+                    await ProcessedCommand.create(id=command_id, routing_key=command.ROUTING_KEY,
+                                                  fingerprint=command_fingerprint, reply=reply,
+                                                  using_db=connection)
+                except IntegrityError:
+                    raise _AlreadyProcessed() from None
     except _AlreadyProcessed:
         return await _earlier_reply(command_id, command_fingerprint)
     except DomainError as error:
+        if command_id and (reply := await _earlier_reply(command_id, command_fingerprint)):
+            return reply  # a twin committed first; its success explains this refusal
         reply = Reply.failure(error).to_json_dict()
         if command_id:
             await _remember_refusal(command_id, command, command_fingerprint, reply)

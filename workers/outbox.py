@@ -10,6 +10,9 @@ import logging
 import uuid
 from datetime import datetime, timedelta, timezone
 
+import aio_pika
+import aio_pika.abc
+import orjson
 from faststream.rabbit import RabbitBroker, RabbitExchange
 from tortoise.transactions import in_transaction
 
@@ -27,23 +30,34 @@ def new_event(routing_key: str, data: dict, *, now: datetime) -> OutboxEvent:
 
 
 class EventPublisher:
+    """Publishes with aio-pika on the broker's connection: FastStream's publish path cost a
+    sixth of a worker's CPU per write, for what is one basic.publish with a confirm."""
+
     def __init__(self, broker: RabbitBroker, exchange: RabbitExchange) -> None:
         self._broker = broker
-        self._exchange = exchange
+        self._exchange_schema = exchange
+        self._exchange: aio_pika.abc.AbstractExchange | None = None
+
+    async def declare(self) -> None:
+        self._exchange = await self._broker.declare_exchange(self._exchange_schema)
 
     async def _send(self, event: OutboxEvent) -> None:
-        await self._broker.publish(event.payload, exchange=self._exchange, routing_key=event.routing_key,
-                                   message_id=str(event.id), persist=True, mandatory=False,
-                                   content_type="application/json")
+        message = aio_pika.Message(orjson.dumps(event.payload), message_id=str(event.id),
+                                   content_type="application/json",
+                                   delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+        await self._exchange.publish(message, routing_key=event.routing_key, mandatory=False)
 
     async def publish_committed(self, events: list[OutboxEvent]) -> None:
+        sent = []
         for event in events:
             try:
                 await self._send(event)
             except Exception:
                 log.warning("event %s not published now; the relay will retry", event.id)
-                return
-            await OutboxEvent.filter(id=event.id).update(published_at=datetime.now(timezone.utc))
+                break
+            sent.append(event.id)
+        if sent:
+            await OutboxEvent.filter(id__in=sent).update(published_at=datetime.now(timezone.utc))
 
     async def relay_forever(self) -> None:
         while True:

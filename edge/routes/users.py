@@ -16,7 +16,7 @@ from edge.body import parse_body, validate
 from edge.docs import body_schema
 from edge.errors import ApiError
 from edge.gate import Caller, command_context
-from edge.metrics import CACHE_LOOKUPS
+from edge.metrics import cache_lookup
 from usersvc.cache_keys import TOMBSTONE
 
 users = Blueprint("users", url_prefix="/v1/users")
@@ -89,21 +89,21 @@ async def list_users(request: Request) -> HTTPResponse:
     cache_key = keys.user_list(generation or b"0", command.model_dump(mode="json"))
     cached = await request.app.ctx.redis.get(cache_key)
     if cached is not None:
-        CACHE_LOOKUPS.labels("list", "hit").inc()
+        cache_lookup("list", "hit").inc()
         return raw(cached, content_type="application/json")
-    CACHE_LOOKUPS.labels("list", "miss").inc()
+    cache_lookup("list", "miss").inc()
     return json(await _send(request, caller, command))
 
 
 async def read_user(request: Request, user_id: uuid.UUID, *, caller: Caller, cached: bytes | None) -> HTTPResponse:
     if cached == TOMBSTONE:
-        CACHE_LOOKUPS.labels("user", "hit").inc()
+        cache_lookup("user", "hit").inc()
         raise ApiError(ErrorCode.USER_NOT_FOUND, f"User {user_id} not found")
     if cached is not None:
-        CACHE_LOOKUPS.labels("user", "hit").inc()
+        cache_lookup("user", "hit").inc()
         user = orjson.loads(cached)
         return HTTPResponse(cached, content_type="application/json", headers={"ETag": etag_of(user)})
-    CACHE_LOOKUPS.labels("user", "miss").inc()
+    cache_lookup("user", "miss").inc()
     return user_response(await _send(request, caller, GetUser(user_id=user_id)))
 
 

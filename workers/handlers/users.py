@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from collections.abc import Iterable
 
 from faststream.rabbit import RabbitRouter
 from tortoise import connections
@@ -58,9 +59,11 @@ async def _ensure_unique(unit: UnitOfWork, *, username: str | None, email: str |
             raise DomainError(code, f"That {field} is already taken")
 
 
-async def _save(user: User, unit: UnitOfWork, **kwargs) -> None:
+async def _save(user: User, unit: UnitOfWork, *, fields: Iterable[str] | None = None) -> None:
+    """Insert (fields=None) or update only `fields`, plus updated_at."""
+    options = {"force_create": True} if fields is None else {"update_fields": [*fields, "updated_at"]}
     try:
-        await user.save(using_db=unit.connection, **kwargs)
+        await user.save(using_db=unit.connection, **options)
     except IntegrityError as error:  # a concurrent twin won the race past _ensure_unique
         code = ErrorCode.EMAIL_TAKEN if "email" in str(error) else ErrorCode.USERNAME_TAKEN
         raise DomainError(code, "That email or username is already taken") from None
@@ -88,7 +91,7 @@ async def _create(unit: UnitOfWork, command: CreateUser) -> dict:
     await _ensure_unique(unit, username=command.username, email=command.email)
     user = User(id=uuid.uuid4(), password_hash=unit.prepared,
                 **command.model_dump(exclude={"password"}))
-    await _save(user, unit, force_create=True)
+    await _save(user, unit)
     return await _record_change(unit, action="user.create", old=None, user=user, event="user.created")
 
 
@@ -106,7 +109,7 @@ async def _replace(unit: UnitOfWork, command: ReplaceUser) -> dict:
     fields = command.model_dump(include={"username", "email", "first_name", "last_name", "phone"})
     await _ensure_unique(unit, username=fields["username"], email=fields["email"], exclude_id=user.id)
     user.update_from_dict(fields)
-    await _save(user, unit)
+    await _save(user, unit, fields=fields)
     return await _record_change(unit, action="user.replace", old=old, user=user)
 
 
@@ -128,7 +131,7 @@ async def _update(unit: UnitOfWork, command: UpdateUser) -> dict:
     await _ensure_unique(unit, username=changes.get("username"), email=changes.get("email"),
                          exclude_id=user.id)
     user.update_from_dict(changes)
-    await _save(user, unit)
+    await _save(user, unit, fields=changes)
     if changes.get("is_active") is False:
         await revoke_sessions(unit, user_id=user.id)
     elif "role" in changes:
@@ -147,7 +150,7 @@ async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:
     _check_if_match(user, command.if_match)
     old = view_of(user)
     user.deleted_at = unit.now
-    await _save(user, unit)
+    await _save(user, unit, fields=["deleted_at"])
     await revoke_sessions(unit, user_id=user.id)
     await unit.record(action="user.delete", entity_id=old["id"], old=old, new=None,
                       event="user.deleted", event_data={**view_of(user), "deleted": True})
@@ -180,7 +183,7 @@ async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
                                    has_current_password=command.current_password is not None)
     user = await _live_user_for_update(unit, command.user_id)
     user.password_hash = unit.prepared
-    await _save(user, unit)
+    await _save(user, unit, fields=["password_hash"])
     await revoke_sessions(unit, user_id=user.id, keep=command.keep_session_id)
     await _record_change(unit, action="user.change_password", old=None, user=user)
     return None
