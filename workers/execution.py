@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 from pydantic import BaseModel, ConfigDict
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -24,7 +25,7 @@ from domain.rbac import Principal, Role
 from domain.replies import Reply
 from workers.cache import CacheChanges
 from workers.deps import current_command_id, current_deps
-from workers.models import AuditLog, OutboxEvent, ProcessedCommand, User
+from workers.models import AuditLog, OutboxEvent, ProcessedCommand
 from workers.outbox import new_event
 
 C = TypeVar("C", bound=Command)
@@ -39,14 +40,18 @@ class CommandEnvelope(BaseModel, Generic[C]):
     context: CommandContext = CommandContext()
 
 
+ACTOR_ROLE_SQL = 'SELECT "role" FROM "users" WHERE "id" = $1 AND "deleted_at" IS NULL AND "is_active"'
+
+
 async def resolve_principal(actor: Actor, *, using_db: BaseDBAsyncClient | None = None) -> Principal:
+    """The acting user's current role, read on every command (plain SQL: it is on every path)."""
     if actor.type == "service":
         return Principal(kind="service", id=actor.id, role=Role.ADMIN)
-    user = await User.filter(id=actor.id, deleted_at=None, is_active=True).using_db(using_db).first() \
-        if _is_uuid(actor.id) else None
-    if user is None:
+    connection = using_db or connections.get("default")
+    rows = await connection.execute_query_dict(ACTOR_ROLE_SQL, [actor.id]) if _is_uuid(actor.id) else []
+    if not rows:
         raise DomainError(ErrorCode.UNAUTHENTICATED, "The acting user is unknown or inactive")
-    return Principal(kind="user", id=str(user.id), role=Role(user.role))
+    return Principal(kind="user", id=str(uuid.UUID(actor.id)), role=Role(rows[0]["role"]))
 
 
 def _is_uuid(value: str) -> bool:
