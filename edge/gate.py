@@ -48,14 +48,22 @@ def client_ip(request: Request) -> str:
     return request.remote_addr or request.ip
 
 
-# KEYS: session, rate-limit counter, then any cache keys. ARGV: the counter's window seconds.
-# Returns the session entry, the count, then each cache key's value (false → nil).
+# KEYS: session, rate-limit counter, any cache keys, then (with ARGV[2]) a generation key.
+# ARGV: the counter's window seconds, then optionally a key template with '{generation}'.
+# Returns the session entry, the count, each cache key's value (false → nil), then the value
+# of the template filled in with the current generation (list pages: see CacheKeys).
 ADMIT_SCRIPT = """
 local result = {redis.call('GET', KEYS[1]) or false}
 local count = redis.call('INCR', KEYS[2])
 if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
 result[2] = count
-for index = 3, #KEYS do result[index] = redis.call('GET', KEYS[index]) or false end
+local last = #KEYS
+if ARGV[2] then last = last - 1 end
+for index = 3, last do result[index] = redis.call('GET', KEYS[index]) or false end
+if ARGV[2] then
+  local generation = redis.call('GET', KEYS[#KEYS]) or '0'
+  result[last + 1] = redis.call('GET', (string.gsub(ARGV[2], '{generation}', generation))) or false
+end
 return result
 """
 COUNT_SCRIPT = """
@@ -75,13 +83,22 @@ class Gate:
         self._count_script = redis.register_script(COUNT_SCRIPT)
 
     async def admit(self, request: Request, *, limit: RateLimitItem, scope: str,
-                    cache_keys: tuple[str, ...] = ()) -> tuple[Caller, list]:
-        """Authenticate, count against the limit, and read `cache_keys`, all at once."""
+                    cache_keys: tuple[str, ...] = (),
+                    by_generation: tuple[str, str] | None = None) -> tuple[Caller, list]:
+        """Authenticate, count against the limit, and read `cache_keys`, all at once.
+
+        `by_generation` is (generation key, key template): the value read last is the
+        template's key at the generation current in Redis.
+        """
         claims = self._claims(request)
         window, counter_key = self._window(limit, scope, claims["sub"])
+        keys = [self.keys.session(claims["sid"]), counter_key, *cache_keys]
+        args = [limit.get_expiry()]
+        if by_generation:
+            keys.append(by_generation[0])
+            args.append(by_generation[1])
         try:
-            session, count, *cached = await self._admit_script(
-                keys=[self.keys.session(claims["sid"]), counter_key, *cache_keys], args=[limit.get_expiry()])
+            session, count, *cached = await self._admit_script(keys=keys, args=args)
         except Exception:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
         caller = await self._caller(request, claims, session)

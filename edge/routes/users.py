@@ -39,10 +39,12 @@ def user_response(user: dict, *, status: int = 200, headers: dict | None = None)
     return json(user, status=status, headers={"ETag": etag_of(user), **(headers or {})})
 
 
-async def _admit(request: Request, *, write: bool, cache_keys: tuple[str, ...] = ()) -> tuple[Caller, list]:
+async def _admit(request: Request, *, write: bool, cache_keys: tuple[str, ...] = (),
+                 by_generation: tuple[str, str] | None = None) -> tuple[Caller, list]:
     settings = request.app.ctx.settings
     limit, scope = (settings.write_limit, "write") if write else (settings.read_limit, "read")
-    return await request.app.ctx.gate.admit(request, limit=limit, scope=scope, cache_keys=cache_keys)
+    return await request.app.ctx.gate.admit(request, limit=limit, scope=scope, cache_keys=cache_keys,
+                                            by_generation=by_generation)
 
 
 async def _send(request: Request, caller: Caller, command, *, message_id: str | None = None):
@@ -82,12 +84,18 @@ async def create_user(request: Request) -> HTTPResponse:
                     tag="users", secured="bearer")
 async def list_users(request: Request) -> HTTPResponse:
     keys = request.app.ctx.keys
-    caller, (generation,) = await _admit(request, write=False, cache_keys=(keys.list_generation(),))
-    _check(rbac.require_role, caller.principal, *rbac.STAFF)
     query = {name: request.args.get(name) for name in LIST_QUERY_FIELDS if name in request.args}
-    command = validate(ListUsers, query)
-    cache_key = keys.user_list(generation or b"0", command.model_dump(mode="json"))
-    cached = await request.app.ctx.redis.get(cache_key)
+    try:
+        command, invalid = validate(ListUsers, query), None
+    except ApiError as error:  # answered after authentication, which comes first
+        command, invalid = None, error
+    page_key = (keys.list_generation(), keys.user_list("{generation}", command.model_dump(mode="json"))) \
+        if command else None
+    caller, cached_pages = await _admit(request, write=False, by_generation=page_key)
+    _check(rbac.require_role, caller.principal, *rbac.STAFF)
+    if invalid:
+        raise invalid
+    cached = cached_pages[0]
     if cached is not None:
         cache_lookup("list", "hit").inc()
         return raw(cached, content_type="application/json")
