@@ -4,14 +4,13 @@ The edge, the workers and outside services all speak these. A body on the bus is
 `{"actor": …, "data": <one of these>, "context": …}` (see CommandEnvelope).
 """
 
-import re
 from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
 
-from domain.passwords import MAX_LENGTH, password_problem
+from domain.passwords import password_problem
 from domain.rbac import Role
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_]{3,50}$"

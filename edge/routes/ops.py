@@ -4,7 +4,6 @@ import asyncio
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sanic import Blueprint, HTTPResponse, Request, json, raw
-from sanic_ext import openapi
 
 from domain.commands import Ping
 from domain.errors import ErrorCode
