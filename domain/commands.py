@@ -181,6 +181,38 @@ class Login(LoginBody):
     HASHES_PASSWORD: ClassVar[bool] = True
 
 
+class RefreshBody(Command):
+    refresh_token: StrictStr = Field(min_length=1, max_length=4096, repr=False)
+
+
+class Refresh(RefreshBody):
+    """Spend a refresh token for a new pair; a spent one presented again revokes its session."""
+
+    ROUTING_KEY: ClassVar[str] = "auth.refresh"
+
+
+class Logout(Command):
+    """End a session at once (its access and refresh tokens)."""
+
+    ROUTING_KEY: ClassVar[str] = "auth.logout"
+    session_id: UUID
+
+
+class RevokeSession(Command):
+    """End one of the actor's sessions (admins and services: anyone's)."""
+
+    ROUTING_KEY: ClassVar[str] = "session.revoke"
+    session_id: UUID
+
+
+class ListSessions(Command):
+    """The actor's active sessions; `current` marks current_session_id."""
+
+    ROUTING_KEY: ClassVar[str] = "session.list"
+    IS_QUERY: ClassVar[bool] = True
+    current_session_id: UUID | None = None
+
+
 class CheckSession(Command):
     """Edge-internal: is this session still active, and with which role? (cache miss path)"""
 
@@ -205,5 +237,5 @@ class Ping(Command):
 
 ALL_COMMANDS: tuple[type[Command], ...] = (
     CreateUser, GetUser, ListUsers, ReplaceUser, UpdateUser, DeleteUser, ChangePassword,
-    Login, CheckSession, ListAuditLogs, Ping,
+    Login, Refresh, Logout, RevokeSession, ListSessions, CheckSession, ListAuditLogs, Ping,
 )

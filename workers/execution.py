@@ -101,6 +101,11 @@ class _AlreadyProcessed(Exception):
     pass
 
 
+class RefuseAfterCommit(DomainError):
+    """A refusal whose changes so far must still commit (a reused refresh token revokes its
+    session, and the caller is refused)."""
+
+
 async def _earlier_reply(command_id: str, command_fingerprint: str) -> dict | None:
     earlier = await ProcessedCommand.filter(id=command_id).first()
     if earlier is None:
@@ -134,7 +139,10 @@ async def execute_write(envelope: CommandEnvelope, *, work: Callable[[UnitOfWork
             principal = await resolve_principal(envelope.actor, using_db=connection)
             unit = UnitOfWork(connection=connection, principal=principal, context=envelope.context,
                               command_id=command_id, now=datetime.now(timezone.utc), prepared=prepared)
-            reply = Reply.success(await work(unit, command)).to_json_dict()
+            try:
+                reply = Reply.success(await work(unit, command)).to_json_dict()
+            except RefuseAfterCommit as refusal:
+                reply = Reply.failure(refusal).to_json_dict()
             if command_id:
                 try:
                     await ProcessedCommand.create(id=command_id, routing_key=command.ROUTING_KEY,

@@ -1,11 +1,15 @@
-"""/v1/auth: login and the caller's own user."""
+"""/v1/auth: login, refresh, logout, sessions and the caller's own user."""
 
-from sanic import Blueprint, HTTPResponse, Request, json
+import uuid
+
+from sanic import Blueprint, HTTPResponse, Request, empty, json
 from sanic_ext import openapi
 
-from domain.commands import Login, LoginBody
+from domain.commands import ListSessions, Login, LoginBody, Logout, Refresh, RefreshBody, RevokeSession
+from domain.errors import ErrorCode
 from edge.body import parse_body
 from edge.docs import body_schema
+from edge.errors import ApiError
 from edge.gate import command_context
 from edge.routes.users import read_user
 
@@ -16,10 +20,17 @@ EDGE_ACTOR = {"type": "service", "id": "edge"}
 @auth.post("/login")
 @openapi.definition(summary="Log in with email or username", tag="auth", body=body_schema(LoginBody))
 async def login(request: Request) -> HTTPResponse:
+    return await _issue_tokens(request, LoginBody, Login, limit=request.app.ctx.settings.login_limit,
+                               scope="login")
+
+
+async def _issue_tokens(request: Request, body_model, command_model, *, limit, scope: str) -> HTTPResponse:
+    """Login and refresh: no bearer yet, so limited per client IP; the edge acts as a service."""
     ctx = request.app.ctx
-    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="login")
-    body = parse_body(request, LoginBody)
-    tokens = await ctx.rpc.call(Login(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request))
+    await ctx.gate.limit_anonymous(request, limit=limit, scope=scope)
+    body = parse_body(request, body_model)
+    tokens = await ctx.rpc.call(command_model(**body.model_dump()), actor=EDGE_ACTOR,
+                                context=command_context(request))
     return json(tokens)
 
 
@@ -31,3 +42,50 @@ async def me(request: Request) -> HTTPResponse:
     caller, (cached,) = await ctx.gate.admit(request, limit=ctx.settings.read_limit, scope="read",
                                              cache_keys=(ctx.keys.user(claims_sub),))
     return await read_user(request, caller.user_id, caller=caller, cached=cached)
+
+
+@auth.post("/refresh")
+@openapi.definition(summary="Spend a refresh token for a new pair (reuse revokes the session)", tag="auth",
+                    body=body_schema(RefreshBody))
+async def refresh(request: Request) -> HTTPResponse:
+    return await _issue_tokens(request, RefreshBody, Refresh, limit=request.app.ctx.settings.read_limit,
+                               scope="refresh")
+
+
+async def _admit_write(request: Request):
+    ctx = request.app.ctx
+    caller, _ = await ctx.gate.admit(request, limit=ctx.settings.write_limit, scope="write")
+    return caller
+
+
+@auth.post("/logout")
+@openapi.definition(summary="End this session: its access and refresh tokens stop working", tag="auth",
+                    secured="bearer")
+async def logout(request: Request) -> HTTPResponse:
+    caller = await _admit_write(request)
+    await request.app.ctx.rpc.call(Logout(session_id=caller.session_id), actor=caller.actor,
+                                   context=command_context(request))
+    return empty()
+
+
+@auth.get("/sessions")
+@openapi.definition(summary="The caller's active sessions", tag="auth", secured="bearer")
+async def list_sessions(request: Request) -> HTTPResponse:
+    ctx = request.app.ctx
+    caller, _ = await ctx.gate.admit(request, limit=ctx.settings.read_limit, scope="read")
+    sessions = await ctx.rpc.call(ListSessions(current_session_id=caller.session_id), actor=caller.actor,
+                                  context=command_context(request))
+    return json(sessions)
+
+
+@auth.delete("/sessions/<session_id:str>")
+@openapi.definition(summary="End one of your sessions (admins: anyone's)", tag="auth", secured="bearer")
+async def revoke_session(request: Request, session_id: str) -> HTTPResponse:
+    caller = await _admit_write(request)
+    try:
+        target = uuid.UUID(session_id)
+    except ValueError:
+        raise ApiError(ErrorCode.NOT_FOUND, "Session not found") from None
+    await request.app.ctx.rpc.call(RevokeSession(session_id=target), actor=caller.actor,
+                                   context=command_context(request))
+    return empty()

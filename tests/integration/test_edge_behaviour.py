@@ -86,7 +86,8 @@ def test_docs_serve_an_openapi_document_with_every_route(anonymous):
     assert anonymous.get("/docs").status_code == 200
     document = anonymous.get("/docs/openapi.json").json()
     assert {"/v1/users", "/v1/users/{user_id}", "/v1/users/{user_id}/password", "/v1/auth/login",
-            "/v1/auth/me", "/v1/audit-logs", "/health", "/ready", "/metrics"} <= set(document["paths"])
+            "/v1/auth/me", "/v1/auth/refresh", "/v1/auth/logout", "/v1/auth/sessions",
+            "/v1/auth/sessions/{session_id}", "/v1/audit-logs", "/health", "/ready", "/metrics"} <= set(document["paths"])
     create = document["paths"]["/v1/users"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert create["properties"]["role"]["enum"] == ["user", "moderator", "admin"]
     assert "$ref" not in str(create) and "password" in create["required"]

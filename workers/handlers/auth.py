@@ -5,12 +5,13 @@ import uuid
 
 from faststream.rabbit import RabbitRouter
 
-from domain.commands import Login
+from domain.commands import Login, Refresh
 from domain.errors import DomainError, ErrorCode
 from domain.rbac import Principal, Role
 from workers.deps import WorkerDeps, current_deps
-from workers.execution import CommandEnvelope, UnitOfWork, execute_write
-from workers.handlers.sessions import session_entry, session_event_data
+from usersvc.tokens import InvalidToken
+from workers.execution import CommandEnvelope, RefuseAfterCommit, UnitOfWork, execute_write
+from workers.handlers.sessions import revoke_session, session_entry, session_event_data
 from workers.handlers.users import view_of
 from workers.models import User, UserSession
 from workers.subscription import subscribe
@@ -67,7 +68,45 @@ async def login(envelope: CommandEnvelope[Login]) -> dict:
                                prepare=_verify_credentials(current_deps()))
 
 
+def _token_refused(error: InvalidToken) -> DomainError:
+    if error.expired:
+        return DomainError(ErrorCode.TOKEN_EXPIRED, "The refresh token has expired")
+    return DomainError(ErrorCode.INVALID_TOKEN, "The refresh token is invalid")
+
+
+async def _rotate(unit: UnitOfWork, command: Refresh) -> dict:
+    deps = current_deps()
+    try:
+        claims = deps.tokens.decode(command.refresh_token, expected_type="refresh")
+    except InvalidToken as error:
+        raise _token_refused(error) from None
+    session = await UserSession.filter(id=claims["sid"]).select_for_update().using_db(unit.connection).first()
+    if session is None or session.revoked_at is not None or str(session.user_id) != claims["sub"]:
+        raise DomainError(ErrorCode.INVALID_TOKEN, "The session of this refresh token has ended")
+    user = await User.filter(id=session.user_id).using_db(unit.connection).first()
+    unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the session's user
+    if session.refresh_jti != claims["jti"]:
+        # A spent refresh token came back: someone holds a copy. End the whole session.
+        await revoke_session(unit, session)
+        raise RefuseAfterCommit(ErrorCode.INVALID_TOKEN, "This refresh token was already used; the session is revoked")
+    if user.deleted_at is not None or not user.is_active:
+        raise DomainError(ErrorCode.INVALID_TOKEN, "The session of this refresh token has ended")
+    tokens = deps.tokens.issue(user_id=str(user.id), session_id=str(session.id), role=user.role, now=unit.now)
+    session.refresh_jti, session.last_used_at = tokens.refresh_jti, unit.now
+    session.expires_at = unit.now + deps.tokens.refresh_ttl
+    await session.save(update_fields=["refresh_jti", "last_used_at", "expires_at"], using_db=unit.connection)
+    unit.cache.sessions[str(session.id)] = session_entry(user_id=user.id, role=user.role)
+    return {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
+            "token_type": "Bearer", "expires_in": tokens.expires_in}
+
+
+async def refresh(envelope: CommandEnvelope[Refresh]) -> dict:
+    """Spend a refresh token for a new pair. Replies carry tokens, so none is stored for dedupe."""
+    return await execute_write(envelope, work=_rotate, idempotent=False)
+
+
 def auth_router(*, prefetch: int) -> RabbitRouter:
     router = RabbitRouter()
     subscribe(router, Login, prefetch=prefetch)(login)
+    subscribe(router, Refresh, prefetch=prefetch)(refresh)
     return router

@@ -5,12 +5,12 @@ from datetime import datetime, timezone
 
 from faststream.rabbit import RabbitRouter
 
-from domain.commands import CheckSession
+from domain.commands import CheckSession, ListSessions, Logout, RevokeSession
 from domain.errors import DomainError, ErrorCode
-from domain.rbac import Principal
+from domain.rbac import Principal, Role
 from domain.replies import iso_utc
 from workers.deps import current_deps
-from workers.execution import CommandEnvelope, UnitOfWork, execute_query
+from workers.execution import CommandEnvelope, UnitOfWork, execute_query, execute_write
 from workers.models import User, UserSession
 from workers.subscription import subscribe
 
@@ -26,18 +26,23 @@ def session_event_data(session: UserSession) -> dict:
             "revoked_at": iso_utc(session.revoked_at)}
 
 
+async def revoke_session(unit: UnitOfWork, session: UserSession) -> None:
+    """Revoked in the database, tombstoned in the cache: the edge refuses its tokens at once."""
+    session.revoked_at = unit.now
+    await session.save(update_fields=["revoked_at"], using_db=unit.connection)
+    await unit.record(action="session.revoke", entity_type="session", entity_id=str(session.id),
+                      old=None, new={"user_id": str(session.user_id), "revoked_at": iso_utc(unit.now)},
+                      event="session.revoked", event_data=session_event_data(session))
+    unit.cache.sessions[str(session.id)] = None
+
+
 async def revoke_sessions(unit: UnitOfWork, *, user_id: uuid.UUID, keep: uuid.UUID | None = None) -> int:
     query = UserSession.filter(user_id=user_id, revoked_at=None).using_db(unit.connection)
     if keep is not None:
         query = query.exclude(id=keep)
     sessions = await query.select_for_update()
     for session in sessions:
-        session.revoked_at = unit.now
-        await session.save(update_fields=["revoked_at"], using_db=unit.connection)
-        await unit.record(action="session.revoke", entity_type="session", entity_id=str(session.id),
-                          old=None, new={"user_id": str(user_id), "revoked_at": iso_utc(unit.now)},
-                          event="session.revoked", event_data=session_event_data(session))
-        unit.cache.sessions[str(session.id)] = None
+        await revoke_session(unit, session)
     return len(sessions)
 
 
@@ -69,7 +74,47 @@ async def check_session(envelope: CommandEnvelope[CheckSession]) -> dict:
     return await execute_query(envelope, work)
 
 
+async def _revoke_requested(unit: UnitOfWork, command: Logout | RevokeSession) -> None:
+    session = await UserSession.filter(id=command.session_id, revoked_at=None).select_for_update() \
+        .using_db(unit.connection).first()
+    # Someone else's session is "not found" to a plain user: no enumeration of session ids.
+    if session is None or not (unit.principal.is_self(session.user_id) or unit.principal.role == Role.ADMIN):
+        raise DomainError(ErrorCode.NOT_FOUND, "Session not found")
+    await revoke_session(unit, session)
+    return None
+
+
+async def logout(envelope: CommandEnvelope[Logout]) -> dict:
+    """End a session at once: its access and refresh tokens stop working."""
+    return await execute_write(envelope, work=_revoke_requested)
+
+
+async def revoke(envelope: CommandEnvelope[RevokeSession]) -> dict:
+    """End one of the actor's sessions (admins and services: anyone's)."""
+    return await execute_write(envelope, work=_revoke_requested)
+
+
+def session_view(session: UserSession, *, current: uuid.UUID | None) -> dict:
+    return {"id": str(session.id), "created_at": iso_utc(session.created_at),
+            "last_used_at": iso_utc(session.last_used_at), "ip_address": session.ip_address,
+            "user_agent": session.user_agent, "current": session.id == current}
+
+
+async def list_sessions(envelope: CommandEnvelope[ListSessions]) -> dict:
+    """The actor's own active sessions, newest first."""
+    async def work(principal: Principal, command: ListSessions) -> dict:
+        if principal.kind != "user":
+            return {"data": []}
+        sessions = await UserSession.filter(user_id=principal.id, revoked_at=None,
+                                            expires_at__gt=datetime.now(timezone.utc)).order_by("-created_at")
+        return {"data": [session_view(session, current=command.current_session_id) for session in sessions]}
+    return await execute_query(envelope, work)
+
+
 def sessions_router(*, prefetch: int) -> RabbitRouter:
     router = RabbitRouter()
     subscribe(router, CheckSession, prefetch=prefetch)(check_session)
+    subscribe(router, ListSessions, prefetch=prefetch)(list_sessions)
+    subscribe(router, RevokeSession, prefetch=prefetch)(revoke)
+    subscribe(router, Logout, prefetch=prefetch)(logout)
     return router
