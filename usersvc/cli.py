@@ -46,10 +46,13 @@ def run(settings: Settings, args: argparse.Namespace) -> None:
     """Migrate, then the edge and N workers as child processes, stopped together."""
     migrate(settings, args)
     command = [sys.executable, "-m", "usersvc.cli"]
-    children = [subprocess.Popen([*command, "worker"]) for _ in range(args.workers)]
-    children.append(subprocess.Popen([*command, "edge"]))
+    names = [f"worker-{index + 1}" for index in range(args.workers)] + ["edge"]
+    children = [subprocess.Popen([*command, name.split("-")[0]]) for name in names]
+    stopping = False
 
     def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
         for child in children:
             if child.poll() is None:
                 child.terminate()
@@ -62,6 +65,10 @@ def run(settings: Settings, args: argparse.Namespace) -> None:
             children[-1].wait(timeout=1)
         except subprocess.TimeoutExpired:
             pass
+    if not stopping:  # one child ended by itself: say which, then stop the rest
+        for name, child in zip(names, children):
+            if child.poll() is not None:
+                log.error("%s exited with code %s; stopping usersvc", name, child.returncode)
     stop()
     codes = [child.wait() for child in children]
     sys.exit(max(abs(code) for code in codes) if any(codes) else 0)
