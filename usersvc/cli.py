@@ -46,7 +46,8 @@ def run(settings: Settings, args: argparse.Namespace) -> None:
     """Migrate, then the edge and N workers as child processes, stopped together."""
     migrate(settings, args)
     command = [sys.executable, "-m", "usersvc.cli"]
-    names = [f"worker-{index + 1}" for index in range(args.workers)] + ["edge"]
+    workers = args.workers or settings.usersvc_workers
+    names = [f"worker-{index + 1}" for index in range(workers)] + ["edge"]
     children = [subprocess.Popen([*command, name.split("-")[0]]) for name in names]
     stopping = False
 
@@ -59,14 +60,14 @@ def run(settings: Settings, args: argparse.Namespace) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("usersvc running on port %s with %s worker(s)", settings.port, args.workers)
+    log.info("usersvc running on port %s with %s worker(s)", settings.port, workers)
     while all(child.poll() is None for child in children):
         try:
             children[-1].wait(timeout=1)
         except subprocess.TimeoutExpired:
             pass
     if not stopping:  # one child ended by itself: say which, then stop the rest
-        for name, child in zip(names, children):
+        for name, child in zip(names, children, strict=True):
             if child.poll() is not None:
                 log.error("%s exited with code %s; stopping usersvc", name, child.returncode)
     stop()
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("edge", help="serve HTTP")
     sub.add_parser("worker", help="consume commands")
     run_parser = sub.add_parser("run", help="migrate, then edge and workers together")
-    run_parser.add_argument("--workers", type=int, default=int(os.environ.get("USERSVC_WORKERS", "2")))
+    run_parser.add_argument("--workers", type=int, default=None, help="default: USERSVC_WORKERS (2)")
     admin_parser = sub.add_parser("create-admin", help="create an admin (password from USERSVC_ADMIN_PASSWORD or prompt)")
     admin_parser.add_argument("--email", required=True)
     admin_parser.add_argument("--username", default="admin")

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     # Per worker process: PostgreSQL allows 100 connections by default, shared by all workers.
     database_pool_size: int = Field(5, ge=1)
     max_body_bytes: int = Field(65536, ge=1024)
+    usersvc_workers: int = Field(2, ge=1, description="worker processes started by `usersvc run`")
     bootstrap_admin_email: str | None = None
     bootstrap_admin_password: str | None = None
     bootstrap_admin_username: str = "admin"
