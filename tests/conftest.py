@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, field
 
 import httpx
@@ -51,7 +52,12 @@ class Stack:
     def stop(self, name: str, *, kill: bool = False) -> None:
         process = self.processes.pop(name)
         process.kill() if kill else process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise AssertionError(f"{name} did not stop within 20 s of SIGTERM") from None
 
 
 def wait_ready(base_url: str, timeout: float = 60) -> None:
@@ -104,7 +110,10 @@ def stack():
         yield stack
     finally:
         for name in list(stack.processes):
-            stack.stop(name)
+            try:
+                stack.stop(name)
+            except AssertionError as error:  # killed; keep cleaning up, but say so
+                warnings.warn(str(error), stacklevel=1)
         from workers.db import drop_database
 
         asyncio.run(drop_database(env["DATABASE_URL"]))

@@ -39,7 +39,15 @@ def worker(settings: Settings, _: argparse.Namespace) -> None:
 
     from workers.app import create_worker_app
 
-    uvloop.run(create_worker_app(settings).run())
+    async def serve() -> None:
+        await create_worker_app(settings).run()
+        # The app has shut down gracefully. A stop signal that arrived while the broker was
+        # still connecting leaves aio-pika's reconnect task behind; it survives cancellation,
+        # so the event loop would never close (seen in tests): exit without waiting for it.
+        logging.shutdown()
+        os._exit(0)
+
+    uvloop.run(serve())
 
 
 def run(settings: Settings, args: argparse.Namespace) -> None:

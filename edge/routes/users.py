@@ -9,7 +9,7 @@ from sanic_ext import openapi
 from domain import rbac
 from domain.commands import (ChangePassword, CreateUser, DeleteUser, GetUser, ListUsers, PasswordChangeBody,
                              ReplaceUser, UpdateUser, UserCreateBody, UserPatchBody, UserProfile)
-from domain.errors import ErrorCode
+from domain.errors import DomainError, ErrorCode
 from domain.rbac import Role
 from domain.replies import etag_of
 from edge.body import parse_body, validate
@@ -22,10 +22,6 @@ from usersvc.cache_keys import TOMBSTONE
 users = Blueprint("users", url_prefix="/v1/users")
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5f1c7a52-8d2e-4c59-9a57-2f4b8f0e7c11")
 LIST_QUERY_FIELDS = ("page", "page_size", "role", "is_active", "search", "sort")
-
-
-def _forbidden(error: Exception) -> ApiError:
-    return ApiError(ErrorCode.FORBIDDEN, str(error) or "You are not allowed to do this")
 
 
 def _user_id(value: str) -> uuid.UUID:
@@ -56,8 +52,8 @@ def _check(rule, *args, **kwargs) -> None:
     """Fail fast at the edge on what the token's current role already decides."""
     try:
         rule(*args, **kwargs)
-    except Exception as error:
-        raise _forbidden(error) from None
+    except DomainError as error:
+        raise ApiError(error.code, error.message, error.details) from None
 
 
 @users.post("/")

@@ -79,3 +79,18 @@ def test_a_broker_restart_gives_503_meanwhile_and_full_service_after(stack, admi
     after = admin.patch(f"/v1/users/{user['id']}", json={"first_name": "After"})
     assert after.status_code == 200 and after.json()["first_name"] == "After"
     assert admin.get(f"/v1/users/{user['id']}").json()["first_name"] == "After"
+
+
+def test_a_worker_stopped_while_it_starts_exits_promptly(stack):
+    """SIGTERM during start-up used to leave aio-pika reconnecting forever after shutdown."""
+    for delay in (0.3, 0.6, 0.9, 1.2):
+        process = stack.spawn("worker-stopped-early", "worker")
+        time.sleep(delay)
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        finally:
+            stack.processes.pop("worker-stopped-early", None)
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode is not None
