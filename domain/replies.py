@@ -2,15 +2,13 @@
 
 import hashlib
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
 from domain.errors import DomainError, ErrorCode, FieldError
 from domain.rbac import Role
-
-T = TypeVar("T")
 
 
 def iso_utc(moment: datetime | None) -> str | None:
@@ -54,14 +52,11 @@ class Pagination(BaseModel):
     total_pages: int
 
 
-class Page(BaseModel, Generic[T]):
-    data: list[T]
-    pagination: Pagination
-
-    @staticmethod
-    def pagination_for(*, page: int, page_size: int, total_items: int) -> Pagination:
-        return Pagination(current_page=page, page_size=page_size, total_items=total_items,
-                          total_pages=(total_items + page_size - 1) // page_size)
+def page_of(items: list, *, page: int, page_size: int, total_items: int) -> dict:
+    """A list reply: `{"data": [...], "pagination": {...}}` as CONTRACT §1 shows it."""
+    pagination = Pagination(current_page=page, page_size=page_size, total_items=total_items,
+                            total_pages=(total_items + page_size - 1) // page_size)
+    return {"data": items, "pagination": pagination.model_dump()}
 
 
 class ErrorBody(BaseModel):

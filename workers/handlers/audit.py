@@ -10,7 +10,7 @@ from domain import rbac
 from domain.commands import ListAuditLogs, Ping
 from domain.errors import DomainError, ErrorCode
 from domain.rbac import Principal, Role
-from domain.replies import Page, iso_utc
+from domain.replies import iso_utc, page_of
 from workers.execution import CommandEnvelope, execute_query
 from workers.models import AuditLog
 from workers.subscription import subscribe
@@ -32,9 +32,8 @@ async def list_audit_logs(envelope: CommandEnvelope[ListAuditLogs]) -> dict:
         query = AuditLog.filter(**filters)
         total = await query.count()
         rows = await query.order_by("-id").offset((command.page - 1) * command.page_size).limit(command.page_size)
-        return {"data": [audit_view(row) for row in rows],
-                "pagination": Page.pagination_for(page=command.page, page_size=command.page_size,
-                                                  total_items=total).model_dump()}
+        return page_of([audit_view(row) for row in rows], page=command.page, page_size=command.page_size,
+                       total_items=total)
     return await execute_query(envelope, work)
 
 

@@ -11,9 +11,9 @@ from tortoise.exceptions import IntegrityError
 from domain import rbac
 from domain.commands import (ChangePassword, CreateUser, DeleteUser, GetUser, ListUsers, ReplaceUser,
                              UpdateUser)
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, validation_error
 from domain.rbac import Principal, Role
-from domain.replies import Page, UserView, etag_of
+from domain.replies import UserView, etag_of, page_of
 from workers.deps import WorkerDeps, current_deps
 from workers.execution import CommandEnvelope, UnitOfWork, execute_query, execute_write
 from workers.handlers.sessions import revoke_sessions, sessions_follow_role
@@ -172,8 +172,7 @@ def _verify_then_hash(deps: WorkerDeps):
             ok = await asyncio.to_thread(deps.hasher.verify, command.current_password,
                                          user.password_hash if user else None)
             if user is not None and not ok:
-                raise DomainError(ErrorCode.VALIDATION_ERROR, "Request validation failed",
-                                  [{"field": "current_password", "message": "is incorrect"}])
+                raise validation_error("current_password", "is incorrect")
         return await hash_new(command)
     return prepare
 
@@ -233,9 +232,8 @@ async def _list_page(command: ListUsers) -> dict:
         f'SELECT {USER_COLUMNS} FROM "users" WHERE {where} '
         f'ORDER BY "{column}" {direction}, "id" {direction} '
         f"LIMIT {command.page_size} OFFSET {offset}", values)
-    return {"data": [view_of(row) for row in rows],
-            "pagination": Page.pagination_for(page=command.page, page_size=command.page_size,
-                                              total_items=total).model_dump()}
+    return page_of([view_of(row) for row in rows], page=command.page, page_size=command.page_size,
+                   total_items=total)
 
 
 async def list_users(envelope: CommandEnvelope[ListUsers]) -> dict:
