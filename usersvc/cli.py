@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 
+from pydantic import ValidationError
+
 from usersvc.logs import configure_logging
 from usersvc.settings import Settings
 
@@ -18,17 +20,31 @@ log = logging.getLogger("usersvc")
 
 def migrate(settings: Settings, _: argparse.Namespace) -> None:
     from workers.bootstrap import bootstrap_admin
-    from workers.db import apply_migrations
+    from workers.db import apply_migrations, maintenance_url
 
     async def steps() -> None:
-        await apply_migrations(settings.database_url)
+        await apply_migrations(settings.owner_database_url, runtime_url=settings.database_url)
         await bootstrap_admin(settings)
 
+    owner_setting = "MIGRATION_DATABASE_URL" if settings.migration_database_url else "DATABASE_URL"
+    require_reachable((owner_setting, "database", maintenance_url(settings.owner_database_url)))
     asyncio.run(steps())
+
+
+def require_reachable(*targets: tuple[str, str, str]) -> None:
+    """Stop with one line naming the setting of the first service that does not answer."""
+    from usersvc.reachability import first_unreachable
+
+    problem = asyncio.run(first_unreachable(list(targets)))
+    if problem:
+        sys.exit(f"usersvc: {problem}")
 
 
 def edge(settings: Settings, _: argparse.Namespace) -> None:
     from edge.app import create_app
+
+    broker_setting = "EDGE_RABBITMQ_URL" if settings.edge_rabbitmq_url else "RABBITMQ_URL"
+    require_reachable((broker_setting, "broker", settings.edge_broker_url), ("REDIS_URL", "cache", settings.redis_url))
 
     create_app(settings).run(host=settings.host, port=settings.port, single_process=True,
                              access_log=False, motd=False)
@@ -38,6 +54,9 @@ def worker(settings: Settings, _: argparse.Namespace) -> None:
     import uvloop
 
     from workers.app import create_worker_app
+
+    require_reachable(("DATABASE_URL", "database", settings.database_url),
+                      ("RABBITMQ_URL", "broker", settings.rabbitmq_url), ("REDIS_URL", "cache", settings.redis_url))
 
     async def serve() -> None:
         await create_worker_app(settings).run()
@@ -84,11 +103,18 @@ def run(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def create_admin(settings: Settings, args: argparse.Namespace) -> None:
+    from domain.errors import DomainError, field_errors_from_pydantic
     from workers.bootstrap import create_admin as create
 
     password = os.environ.get("USERSVC_ADMIN_PASSWORD") or getpass.getpass("Password: ")
-    view = asyncio.run(create(settings, email=args.email, username=args.username, password=password,
-                              only_if_no_admin=False))
+    try:
+        view = asyncio.run(create(settings, email=args.email, username=args.username, password=password,
+                                  only_if_no_admin=False))
+    except ValidationError as error:
+        problems = "; ".join(f"{d.field}: {d.message}" for d in field_errors_from_pydantic(error.errors()))
+        sys.exit(f"usersvc: create-admin refused: {problems}")
+    except DomainError as error:
+        sys.exit(f"usersvc: create-admin refused: {error.code}: {error.message}")
     print(json.dumps(view, indent=2))
 
 
@@ -100,6 +126,20 @@ def asyncapi(settings: Settings, _: argparse.Namespace) -> None:
     schema = AsyncAPI(create_broker(settings), title="usersvc commands", version="1.0.0",
                       description="Commands on usersvc.commands; replies {ok, data|error}; events on usersvc.events")
     print(schema.to_specification().to_json())
+
+
+def load_settings() -> Settings:
+    """Settings, or one clear line naming the bad setting and exit code 2 (CONTRACT §4)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = []
+        for problem in error.errors():
+            message = problem["msg"].removeprefix("Value error, ")
+            field = ".".join(str(part) for part in problem["loc"]).upper()
+            problems.append(f"{field}: {message}" if field else message)
+        print(f"usersvc: configuration error: {'; '.join(problems)}", file=sys.stderr)
+        sys.exit(2)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -115,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     admin_parser.add_argument("--username", default="admin")
     sub.add_parser("asyncapi", help="print the AsyncAPI document of the commands")
     args = parser.parse_args(argv)
-    settings = Settings()
+    settings = load_settings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
     handlers = {"migrate": migrate, "edge": edge, "worker": worker, "run": run,
                 "create-admin": create_admin, "asyncapi": asyncapi}

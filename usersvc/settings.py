@@ -1,36 +1,61 @@
 """Configuration from the environment (and a `.env` file), as CONTRACT §4 lists it."""
 
+import ipaddress
 from functools import cached_property
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from limits import RateLimitItem, parse
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Used only with ENVIRONMENT=development, where `scripts/serve` writes random ones anyway.
 DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-0123456789"
+MIN_SECRET_LENGTH = 32
+
+
+class SettingError(ValueError):
+    """A setting that can only be wrong; its message names the environment variable."""
+
+
+def url_user(url: str) -> str:
+    """The user name in a URL (`amqp://edge:pw@host/` → `edge`), '' when it has none."""
+    return unquote(urlsplit(url).username or "")
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = "postgres://postgres@127.0.0.1:5432/usersvc"
+    # The schema owner's URL, for `usersvc migrate` only (CONTRACT §3); default DATABASE_URL.
+    migration_database_url: str | None = None
     rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    # The edge's own broker identity when edge and workers share one environment (`usersvc
+    # run`, one .env); unset, the edge connects with RABBITMQ_URL.
+    edge_rabbitmq_url: str | None = None
+    bus_edge_user: str | None = None
+    bus_services: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_key_prefix: str = "usersvc"
     host: str = "0.0.0.0"
     port: int = 8000
-    environment: Literal["development", "test", "staging", "production"] = "development"
+    environment: Literal["development", "test", "staging", "production"] = "production"
+    secret_key: str = ""
     jwt_secret: str = ""
+    trusted_proxies: str = ""
     access_token_expire_minutes: int = Field(15, ge=1)
     refresh_token_expire_minutes: int = Field(10080, ge=1)
+    session_max_age_days: float = Field(30, gt=0)
     bcrypt_rounds: int = Field(12, ge=4, le=16)
     rate_limit_login: str = "5/minute"
     rate_limit_read: str = "1000/hour"
     rate_limit_write: str = "100/hour"
+    login_backoff_threshold: int = Field(10, ge=1)
     cache_ttl_seconds: int = Field(300, ge=1)
     rpc_timeout_seconds: float = Field(10, gt=0)
     cors_origins: str = ""
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["json", "text"] = "json"
     worker_prefetch: int = Field(16, ge=1)
     # Per worker process: PostgreSQL allows 100 connections by default, shared by all workers.
@@ -41,17 +66,60 @@ class Settings(BaseSettings):
     bootstrap_admin_password: str | None = None
     bootstrap_admin_username: str = "admin"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _upper_log_level(cls, values: dict) -> dict:
+        if isinstance(values, dict):
+            for key in ("log_level", "LOG_LEVEL"):
+                if isinstance(values.get(key), str):
+                    values[key] = values[key].upper()
+        return values
+
     @model_validator(mode="after")
-    def _require_secret_outside_development(self) -> "Settings":
-        if not self.jwt_secret:
-            if self.environment != "development":
-                raise ValueError("JWT_SECRET is required unless ENVIRONMENT=development")
-            self.jwt_secret = DEVELOPMENT_JWT_SECRET
-        if len(self.jwt_secret) < 32:
-            raise ValueError("JWT_SECRET must be at least 32 characters (HS256 key strength)")
-        for limit in (self.rate_limit_login, self.rate_limit_read, self.rate_limit_write):
-            parse(limit)  # fail at start-up, not on the first request
+    def _check(self) -> "Settings":
+        development = self.environment == "development"
+        for name, fallback in (("jwt_secret", DEVELOPMENT_JWT_SECRET), ("secret_key", DEVELOPMENT_SECRET_KEY)):
+            if not getattr(self, name):
+                if not development:
+                    raise SettingError(f"{name.upper()} is required unless ENVIRONMENT=development")
+                setattr(self, name, fallback)
+            if len(getattr(self, name)) < MIN_SECRET_LENGTH:
+                raise SettingError(f"{name.upper()} must be at least {MIN_SECRET_LENGTH} characters")
+        for name, url in (("RABBITMQ_URL", self.rabbitmq_url), ("EDGE_RABBITMQ_URL", self.edge_rabbitmq_url)):
+            if url and not development and url_user(url) == "guest":
+                raise SettingError(f"{name}: the guest broker user is for development only")
+        for name in ("rate_limit_login", "rate_limit_read", "rate_limit_write"):
+            try:
+                parse(getattr(self, name))  # fail at start-up, not on the first request
+            except ValueError:
+                raise SettingError(f"{name.upper()} is not a rate like 5/minute") from None
+        try:
+            self.trusted_proxy_networks  # noqa: B018 - parsed now so a typo stops the process
+        except ValueError as error:
+            raise SettingError(f"TRUSTED_PROXIES: {error}") from None
         return self
+
+    @property
+    def owner_database_url(self) -> str:
+        return self.migration_database_url or self.database_url
+
+    @property
+    def edge_broker_url(self) -> str:
+        return self.edge_rabbitmq_url or self.rabbitmq_url
+
+    @cached_property
+    def edge_broker_user(self) -> str:
+        """The broker user whose commands may speak for users (CONTRACT §2)."""
+        return self.bus_edge_user or url_user(self.edge_broker_url)
+
+    @cached_property
+    def service_broker_users(self) -> frozenset[str]:
+        return frozenset(name.strip() for name in self.bus_services.split(",") if name.strip())
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(cidr.strip(), strict=False)
+                     for cidr in self.trusted_proxies.split(",") if cidr.strip())
 
     @cached_property
     def login_limit(self) -> RateLimitItem:

@@ -1,0 +1,89 @@
+"""Safe defaults: production unless told otherwise, secrets required, one line per mistake."""
+
+import subprocess
+import sys
+
+import pytest
+from pydantic import ValidationError
+
+from usersvc.settings import Settings
+
+SECRETS = {"jwt_secret": "j" * 40, "secret_key": "k" * 40}
+BROKER = {"rabbitmq_url": "amqp://usersvc-worker:pw@127.0.0.1:5672/usersvc"}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ("ENVIRONMENT", "JWT_SECRET", "SECRET_KEY", "RABBITMQ_URL", "EDGE_RABBITMQ_URL",
+                 "BUS_EDGE_USER", "TRUSTED_PROXIES"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_the_default_environment_is_production_and_needs_secrets():
+    with pytest.raises(ValidationError, match="JWT_SECRET is required"):
+        Settings(_env_file=None, **BROKER)
+    with pytest.raises(ValidationError, match="SECRET_KEY is required"):
+        Settings(_env_file=None, jwt_secret="j" * 40, **BROKER)
+    settings = Settings(_env_file=None, **SECRETS, **BROKER)
+    assert settings.environment == "production" and settings.secret_key == "k" * 40
+
+
+def test_development_gets_working_secrets_without_configuration():
+    settings = Settings(_env_file=None, environment="development")
+    assert len(settings.jwt_secret) >= 32 and len(settings.secret_key) >= 32
+
+
+def test_short_secrets_are_refused():
+    with pytest.raises(ValidationError, match="SECRET_KEY must be at least 32"):
+        Settings(_env_file=None, jwt_secret="j" * 40, secret_key="short", **BROKER)
+
+
+def test_the_guest_broker_user_is_refused_outside_development():
+    with pytest.raises(ValidationError, match="RABBITMQ_URL: the guest broker user"):
+        Settings(_env_file=None, **SECRETS)
+    with pytest.raises(ValidationError, match="EDGE_RABBITMQ_URL"):
+        Settings(_env_file=None, **SECRETS, **BROKER, edge_rabbitmq_url="amqp://guest:guest@h/")
+
+
+def test_the_edge_broker_user_defaults_to_the_user_in_the_edge_url():
+    assert Settings(_env_file=None, environment="development").edge_broker_user == "guest"
+    settings = Settings(_env_file=None, **SECRETS, **BROKER,
+                        edge_rabbitmq_url="amqp://usersvc%2Dedge:pw@127.0.0.1/usersvc")
+    assert settings.edge_broker_user == "usersvc-edge"
+    assert Settings(_env_file=None, **SECRETS, **BROKER, bus_edge_user="front").edge_broker_user == "front"
+
+
+def test_bus_services_and_trusted_proxies_are_parsed():
+    settings = Settings(_env_file=None, environment="development", bus_services=" billing, crm ,",
+                        trusted_proxies="10.0.0.0/8, ::1")
+    assert settings.service_broker_users == {"billing", "crm"}
+    assert [str(network) for network in settings.trusted_proxy_networks] == ["10.0.0.0/8", "::1/128"]
+    with pytest.raises(ValidationError, match="TRUSTED_PROXIES"):
+        Settings(_env_file=None, environment="development", trusted_proxies="10.0.0.0/33")
+
+
+@pytest.mark.parametrize("environment, named", [({"PORT": "eighty"}, "PORT"), ({}, "JWT_SECRET")])
+def test_a_bad_setting_stops_the_cli_with_one_line_naming_it(tmp_path, environment, named):
+    result = subprocess.run([sys.executable, "-m", "usersvc.cli", "worker"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60, env={"PATH": "/usr/bin:/bin", **environment})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0], result.stderr
+
+
+def test_database_tls_is_chosen_by_url():
+    from workers.db import tortoise_config
+
+    def tls(url: str):
+        return tortoise_config(url)["connections"]["default"]["credentials"].get("ssl")
+
+    assert tls("postgres://u@h/db") is None
+    assert tls("postgres://u@h/db?sslmode=require") == "require"
+    context = tls(f"postgres://u@h/db?sslmode=verify-full&sslrootcert={system_ca_bundle()}")
+    assert context.check_hostname is True
+
+
+def system_ca_bundle() -> str:
+    import ssl
+
+    return ssl.get_default_verify_paths().openssl_cafile
