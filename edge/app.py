@@ -14,6 +14,7 @@ from edge.bus import RpcClient
 from edge.docs import add_docs_and_cors
 from edge.errors import ApiError, error_response
 from edge.gate import Gate
+from edge.login_guard import LoginGuard
 from edge.metrics import response_counter
 from edge.routes.audit import audit
 from edge.routes.auth import auth
@@ -46,11 +47,13 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     @app.before_server_start
     async def connect(app: Sanic) -> None:
         app.ctx.redis = Redis.from_url(settings.redis_url, max_connections=256)
-        app.ctx.rpc = RpcClient(settings.rabbitmq_url, timeout_seconds=settings.rpc_timeout_seconds)
+        app.ctx.rpc = RpcClient(settings.edge_broker_url, timeout_seconds=settings.rpc_timeout_seconds)
         await app.ctx.rpc.start()
         app.ctx.gate = Gate(redis=app.ctx.redis, keys=app.ctx.keys, rpc=app.ctx.rpc, tokens=TokenCodec(
             secret=settings.jwt_secret, access_minutes=settings.access_token_expire_minutes,
             refresh_minutes=settings.refresh_token_expire_minutes))
+        app.ctx.login_guard = LoginGuard(redis=app.ctx.redis, keys=app.ctx.keys,
+                                         threshold=settings.login_backoff_threshold)
 
     @app.after_server_stop
     async def disconnect(app: Sanic) -> None:

@@ -14,12 +14,19 @@ import aio_pika.abc
 import aio_pika.exceptions
 import aiormq.exceptions
 import orjson
-from faststream.rabbit import Channel, ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit import (
+    Channel,
+    ExchangeType,
+    RabbitBroker,
+    RabbitExchange,
+    RabbitQueue,
+)
 
 from domain.commands import Command
 from domain.errors import ErrorCode
 from edge.errors import ApiError
 from edge.metrics import RPC_SECONDS
+from usersvc.settings import url_user
 from usersvc.topology import COMMANDS_EXCHANGE
 
 log = logging.getLogger(__name__)
@@ -29,6 +36,9 @@ PUBLISH_TIMEOUT_SECONDS = 2.0
 class RpcClient:
     def __init__(self, url: str, *, timeout_seconds: float) -> None:
         self.timeout = timeout_seconds
+        # Sent as every command's `user_id`: RabbitMQ checks it against this connection's
+        # user, and the workers trust only the edge's user to speak for users.
+        self.broker_user = url_user(url)
         # Unroutable commands (no worker ever declared the queue) fail at once.
         self.broker = RabbitBroker(url, log_level=logging.DEBUG, fail_fast=False, logger=log,
                                    default_channel=Channel(on_return_raises=True))
@@ -94,6 +104,7 @@ class RpcClient:
             await asyncio.wait_for(self.broker.publish(
                 body, exchange=COMMANDS_EXCHANGE, routing_key=command.ROUTING_KEY,
                 reply_to=self.reply_queue, correlation_id=correlation_id, message_id=message_id,
+                user_id=self.broker_user,
                 content_type="application/json", persist=True, mandatory=True,
                 # A command nobody picked up in time must not run late (workers check too).
                 expiration=timedelta(seconds=timeout), timestamp=datetime.now(timezone.utc),

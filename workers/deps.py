@@ -7,6 +7,7 @@ from domain.passwords import PasswordHasher
 from usersvc.settings import Settings
 from usersvc.tokens import TokenCodec
 from workers.cache import WorkerCache
+from workers.identity import Speaker
 from workers.outbox import EventPublisher
 
 
@@ -23,6 +24,8 @@ class WorkerDeps:
 # hop per message (measured ~5% of a worker's CPU); these are plain lookups instead.
 _installed: list[WorkerDeps] = []
 current_command_id: ContextVar[str | None] = ContextVar("current_command_id", default=None)
+# Set by CommandMiddleware from the message's broker-verified user_id (workers/identity.py).
+current_speaker: ContextVar[Speaker] = ContextVar("current_speaker")
 
 
 def install(deps: WorkerDeps) -> None:

@@ -24,7 +24,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.rbac import Principal, Role
 from domain.replies import Reply
 from workers.cache import CacheChanges
-from workers.deps import current_command_id, current_deps
+from workers.deps import current_command_id, current_deps, current_speaker
 from workers.models import AuditLog, OutboxEvent, ProcessedCommand
 from workers.outbox import new_event
 
@@ -44,9 +44,17 @@ ACTOR_ROLE_SQL = 'SELECT "role" FROM "users" WHERE "id" = $1 AND "deleted_at" IS
 
 
 async def resolve_principal(actor: Actor, *, using_db: BaseDBAsyncClient | None = None) -> Principal:
-    """The acting user's current role, read on every command (plain SQL: it is on every path)."""
+    """Who acts, from the broker-verified speaker (workers/identity.py) and the body's actor.
+
+    A calling service is itself, with admin rights, whatever the body says. The edge speaks
+    for the user in the body, whose current role is read on every command (plain SQL: it is
+    on every path); on its own behalf (login, refresh, readiness) it has no rights.
+    """
+    speaker = current_speaker.get()
+    if not speaker.is_edge:
+        return Principal(kind="service", id=speaker.broker_user, role=Role.ADMIN)
     if actor.type == "service":
-        return Principal(kind="service", id=actor.id, role=Role.ADMIN)
+        return Principal(kind="service", id=speaker.broker_user, role=Role.USER)
     connection = using_db or connections.get("default")
     rows = await connection.execute_query_dict(ACTOR_ROLE_SQL, [actor.id]) if _is_uuid(actor.id) else []
     if not rows:
@@ -118,7 +126,7 @@ async def _earlier_reply(command_id: str, command_fingerprint: str) -> dict | No
 
 
 async def execute_write(envelope: CommandEnvelope, *, work: Callable[[UnitOfWork, Any], Awaitable[Any]],
-                        prepare: Callable[[Any], Awaitable[Any]] | None = None,
+                        prepare: Callable[[Any, Principal], Awaitable[Any]] | None = None,
                         idempotent: bool = True) -> dict:
     """`prepare` runs slow work (bcrypt) before the transaction, so no lock waits on it.
 
@@ -134,10 +142,12 @@ async def execute_write(envelope: CommandEnvelope, *, work: Callable[[UnitOfWork
     if prepare and command_id and (reply := await _earlier_reply(command_id, command_fingerprint)):
         return reply
     try:
-        prepared = await prepare(command) if prepare else None
+        # prepare() authorizes before it touches the target or checks a password (CONTRACT §1).
+        prepared = await prepare(command, await resolve_principal(envelope.actor)) if prepare else None
         async with in_transaction() as connection:
             principal = await resolve_principal(envelope.actor, using_db=connection)
-            unit = UnitOfWork(connection=connection, principal=principal, context=envelope.context,
+            context = current_speaker.get().trusted_context(envelope.context)
+            unit = UnitOfWork(connection=connection, principal=principal, context=context,
                               command_id=command_id, now=datetime.now(timezone.utc), prepared=prepared)
             try:
                 reply = Reply.success(await work(unit, command)).to_json_dict()

@@ -22,7 +22,8 @@ from tortoise.exceptions import DBConnectionError
 
 from domain.errors import DomainError, ErrorCode, field_errors_from_pydantic
 from domain.replies import Reply
-from workers.deps import current_command_id
+from workers.deps import current_command_id, current_deps, current_speaker
+from workers.identity import identify
 
 log = logging.getLogger("workers.commands")
 TRANSIENT_ERRORS = (DBConnectionError, ConnectionError, OSError, RedisConnectionError, RedisTimeoutError)
@@ -52,6 +53,14 @@ class CommandMiddleware(BaseMiddleware):
     async def consume_scope(self, call_next, msg):
         waiting = bool(self.msg.reply_to)
         current_command_id.set(self.msg.message_id)
+        settings = current_deps().settings
+        try:
+            current_speaker.set(identify(broker_user=self.msg.user_id, routing_key=self.msg.routing_key,
+                                         edge_user=settings.edge_broker_user,
+                                         services=settings.service_broker_users))
+        except DomainError as refusal:  # refused before anything is parsed or touched
+            log.warning("refused %s from broker user %r", self.msg.routing_key, self.msg.user_id)
+            return Reply.failure(refusal).to_json_dict()
         if expired(self.msg, now=datetime.now(timezone.utc)):
             return _failure(ErrorCode.UPSTREAM_TIMEOUT, "The command expired before a worker took it")
         try:

@@ -1,0 +1,35 @@
+"""Who speaks on the bus is the broker-verified user_id, never the body."""
+
+import pytest
+
+from domain.commands import CommandContext
+from domain.errors import DomainError, ErrorCode
+from workers.identity import identify
+
+EDGE, SERVICES = "usersvc-edge", frozenset({"billing"})
+
+
+def _identify(user: str | None, routing_key: str = "user.update"):
+    return identify(broker_user=user, routing_key=routing_key, edge_user=EDGE, services=SERVICES)
+
+
+def test_the_edge_speaks_for_users_and_passes_the_request_context():
+    speaker = _identify(EDGE, "auth.login")
+    context = CommandContext(ip="203.0.113.9", user_agent="curl", request_id="r1")
+    assert speaker.is_edge and speaker.trusted_context(context) == context
+
+
+def test_a_listed_service_acts_as_itself_and_its_claimed_context_is_dropped():
+    speaker = _identify("billing")
+    assert not speaker.is_edge and speaker.broker_user == "billing"
+    assert speaker.trusted_context(CommandContext(ip="6.6.6.6", request_id="forged")) == CommandContext()
+
+
+@pytest.mark.parametrize("user, routing_key", [
+    (None, "user.update"), ("", "user.get"), ("rogue", "user.get"),
+    ("billing", "auth.login"), ("billing", "auth.refresh"), ("billing", "session.check"),
+])
+def test_everyone_else_is_forbidden(user, routing_key):
+    with pytest.raises(DomainError) as refusal:
+        _identify(user, routing_key)
+    assert refusal.value.code == ErrorCode.FORBIDDEN

@@ -1,0 +1,149 @@
+"""RabbitMQ users and their least-privilege permissions (CONTRACT §2), in one table.
+
+RabbitMQ grants three regular expressions per user and vhost: configure (declare, delete),
+write (publish to an exchange; bind *to* a queue) and read (consume a queue; bind *from* an
+exchange). Binding a queue to `usersvc.commands` needs read on that exchange, which no one
+but the workers has, so no calling service can see another publisher's commands. Replies
+travel through the default exchange (`amq.default`), where only the workers may write, so
+no one can forge a reply either.
+
+Used three ways, so the rules exist once:
+    python -m usersvc.broker_access apply --vhost V edge=NAME:PASSWORD worker=… service=…
+        creates or updates the users on a local broker with rabbitmqctl (scripts/services,
+        tests);
+    python -m usersvc.broker_access definitions --vhost V edge=NAME:PASSWORD …
+        prints a RabbitMQ definitions file (deploy/rabbitmq/definitions.json for compose);
+    python -m usersvc.broker_access apply-env .env
+        does `apply` for the users in RABBITMQ_URL (worker) and EDGE_RABBITMQ_URL (edge) of
+        a .env file, on the vhost in their path (scripts/services, for `scripts/serve`);
+    python -m usersvc.broker_access show KIND NAME
+        prints the three regexes, for operators who add a service by hand.
+
+Standard library only: scripts/services runs it before the virtualenv exists.
+"""
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+@dataclass(frozen=True)
+class Permissions:
+    configure: str
+    write: str
+    read: str
+
+
+def permissions(kind: str, user: str) -> Permissions:
+    """`kind` is edge, worker or service; `user` the broker user name."""
+    if kind == "edge":
+        # Its exclusive reply queue, and the commands exchange (declared, never read).
+        replies = r"usersvc\.edge\.replies\..+"
+        return Permissions(configure=rf"^(usersvc\.commands|{replies})$",
+                           write=r"^usersvc\.commands$", read=rf"^{replies}$")
+    if kind == "worker":
+        # Everything of usersvc's but the edge's reply queues; replies via the default exchange.
+        own = r"usersvc\.(?!edge\.).+"
+        return Permissions(configure=rf"^{own}$", write=rf"^({own}|amq\.default)$", read=rf"^{own}$")
+    if kind == "service":
+        # Its own queues (server-named, or named after the user) for replies and events.
+        own = rf"(amq\.gen-.+|{re.escape(user)}\..+)"
+        return Permissions(configure=rf"^{own}$", write=rf"^(usersvc\.commands|{own})$",
+                           read=rf"^(usersvc\.events|{own})$")
+    raise ValueError(f"unknown kind {kind!r}: edge, worker or service")
+
+
+def _account(text: str) -> tuple[str, str, str]:
+    kind, _, credentials = text.partition("=")
+    name, _, password = credentials.partition(":")
+    if not (kind and name and password):
+        raise argparse.ArgumentTypeError(f"expected KIND=NAME:PASSWORD, got {text!r}")
+    permissions(kind, name)  # validates the kind
+    return kind, name, password
+
+
+def _rabbitmqctl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["rabbitmqctl", "-q", *args], check=check, capture_output=True, text=True,
+                          timeout=60)
+
+
+def apply(vhost: str, accounts: list[tuple[str, str, str]]) -> None:
+    """Create (or update) each user on the local broker and set its permissions on `vhost`."""
+    _rabbitmqctl("add_vhost", vhost, check=False)  # fails harmlessly when it exists
+    for kind, name, password in accounts:
+        if _rabbitmqctl("add_user", name, password, check=False).returncode != 0:
+            _rabbitmqctl("change_password", name, password)
+        _rabbitmqctl("set_user_tags", name)  # no tags: never `impersonator` or `administrator`
+        rules = permissions(kind, name)
+        _rabbitmqctl("set_permissions", "-p", vhost, name, rules.configure, rules.write, rules.read)
+
+
+def accounts_in_env_file(path: Path) -> tuple[str, list[tuple[str, str, str]]]:
+    """(vhost, accounts) from the broker URLs of a .env file; guest URLs are skipped."""
+    values = dict(line.split("=", 1) for line in path.read_text().splitlines()
+                  if "=" in line and not line.lstrip().startswith("#"))
+    vhost, accounts = "/", []
+    for kind, name in (("worker", "RABBITMQ_URL"), ("edge", "EDGE_RABBITMQ_URL")):
+        url = urlsplit(values.get(name, "").strip())
+        if url.username and url.password and url.username != "guest":
+            vhost = unquote(url.path.lstrip("/")) or "/"
+            accounts.append((kind, unquote(url.username), unquote(url.password)))
+    return vhost, accounts
+
+
+def password_hash(password: str, *, salt: bytes | None = None) -> str:
+    """RabbitMQ's rabbit_password_hashing_sha256: base64(salt + sha256(salt + password))."""
+    salt = salt if salt is not None else os.urandom(4)
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
+
+
+def definitions(vhost: str, accounts: list[tuple[str, str, str]]) -> dict:
+    users, grants = [], []
+    for kind, name, password in accounts:
+        users.append({"name": name, "password_hash": password_hash(password),
+                      "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []})
+        rules = permissions(kind, name)
+        grants.append({"user": name, "vhost": vhost, "configure": rules.configure,
+                       "write": rules.write, "read": rules.read})
+    return {"users": users, "vhosts": [{"name": vhost}], "permissions": grants}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m usersvc.broker_access", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="action", required=True)
+    for action in ("apply", "definitions"):
+        command = sub.add_parser(action)
+        command.add_argument("--vhost", required=True)
+        command.add_argument("accounts", nargs="+", type=_account, metavar="KIND=NAME:PASSWORD")
+    from_env = sub.add_parser("apply-env")
+    from_env.add_argument("env_file", type=Path)
+    show = sub.add_parser("show")
+    show.add_argument("kind", choices=("edge", "worker", "service"))
+    show.add_argument("name")
+    args = parser.parse_args(argv)
+    if args.action == "apply":
+        apply(args.vhost, args.accounts)
+    elif args.action == "apply-env":
+        vhost, accounts = accounts_in_env_file(args.env_file)
+        if accounts:
+            apply(vhost, accounts)
+            print(f"broker users {', '.join(name for _, name, _ in accounts)} ready on vhost {vhost}")
+    elif args.action == "definitions":
+        json.dump(definitions(args.vhost, args.accounts), sys.stdout, indent=2)
+        print()
+    else:
+        rules = permissions(args.kind, args.name)
+        print(f"configure: {rules.configure}\nwrite:     {rules.write}\nread:      {rules.read}")
+
+
+if __name__ == "__main__":
+    main()
