@@ -8,7 +8,15 @@ from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    model_validator,
+)
 
 from domain.passwords import password_problem
 from domain.rbac import Role
@@ -55,6 +63,8 @@ class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     ROUTING_KEY: ClassVar[str]
     HASHES_PASSWORD: ClassVar[bool] = False  # costs one bcrypt (≈ 0.2-0.3 s of a core)
+    # Carries a password or token: its queue never dead-letters it (CONTRACT §2).
+    CARRIES_SECRET: ClassVar[bool] = False
 
 
 class Actor(BaseModel):
@@ -125,6 +135,7 @@ class LoginBody(Command):
 class CreateUser(UserCreateBody):
     ROUTING_KEY: ClassVar[str] = "user.create"
     HASHES_PASSWORD: ClassVar[bool] = True
+    CARRIES_SECRET: ClassVar[bool] = True
 
 
 class GetUser(Command):
@@ -169,6 +180,7 @@ class DeleteUser(Command):
 class ChangePassword(PasswordChangeBody):
     ROUTING_KEY: ClassVar[str] = "user.change_password"
     HASHES_PASSWORD: ClassVar[bool] = True
+    CARRIES_SECRET: ClassVar[bool] = True
     user_id: UUID
     keep_session_id: UUID | None = Field(None, description="the caller's own session, left open")
 
@@ -176,6 +188,7 @@ class ChangePassword(PasswordChangeBody):
 class Login(LoginBody):
     ROUTING_KEY: ClassVar[str] = "auth.login"
     HASHES_PASSWORD: ClassVar[bool] = True
+    CARRIES_SECRET: ClassVar[bool] = True
 
 
 class RefreshBody(Command):
@@ -186,6 +199,7 @@ class Refresh(RefreshBody):
     """Spend a refresh token for a new pair; a spent one presented again revokes its session."""
 
     ROUTING_KEY: ClassVar[str] = "auth.refresh"
+    CARRIES_SECRET: ClassVar[bool] = True
 
 
 class Logout(Command):

@@ -22,6 +22,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# Libraries that log whole AMQP frames (bodies with passwords and tokens) or SQL with its
+# parameters (password hashes) at DEBUG: held at INFO whatever LOG_LEVEL says.
+FRAME_AND_QUERY_LOGGERS = ("aiormq", "aio_pika", "pamqp", "tortoise", "asyncpg", "aiosqlite")
+
+
 def configure_logging(*, level: str, fmt: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json"
@@ -29,3 +34,5 @@ def configure_logging(*, level: str, fmt: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in FRAME_AND_QUERY_LOGGERS:
+        logging.getLogger(name).setLevel(max(root.level, logging.INFO))

@@ -4,18 +4,30 @@ COMMANDS_EXCHANGE = "usersvc.commands"
 EVENTS_EXCHANGE = "usersvc.events"
 DEAD_LETTER_EXCHANGE = "usersvc.dead-letter"
 DEAD_LETTER_QUEUE = "usersvc.dead-letter"
-# A command that keeps failing is redelivered this often, then dead-lettered.
+# A command that keeps failing is redelivered this often, then dead-lettered (or, when it
+# carries a secret, dropped).
 DELIVERY_LIMIT = 5
+# Dead letters wait for an operator, but not for ever and not without bound.
+DEAD_LETTER_MAX_LENGTH = 10_000
+DEAD_LETTER_TTL_MS = 7 * 24 * 3600 * 1000
 
 
 def command_queue_name(routing_key: str) -> str:
     return f"usersvc.{routing_key}"
 
 
-def command_queue_arguments() -> dict:
-    """Quorum queues count deliveries, so a poison message ends in the dead-letter queue."""
-    return {
-        "x-queue-type": "quorum",
-        "x-delivery-limit": DELIVERY_LIMIT,
-        "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
-    }
+def command_queue_arguments(*, carries_secret: bool) -> dict:
+    """Quorum queues count deliveries, so a poison message cannot loop.
+
+    A command that carries a password or token has no dead-letter exchange: when it expires,
+    is rejected or fails too often, RabbitMQ drops it instead of keeping the secret at rest.
+    """
+    arguments = {"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT}
+    if not carries_secret:
+        arguments["x-dead-letter-exchange"] = DEAD_LETTER_EXCHANGE
+    return arguments
+
+
+def dead_letter_queue_arguments() -> dict:
+    return {"x-max-length": DEAD_LETTER_MAX_LENGTH, "x-message-ttl": DEAD_LETTER_TTL_MS,
+            "x-overflow": "drop-head"}

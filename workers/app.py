@@ -9,12 +9,17 @@ from redis.asyncio import Redis
 from tortoise import Tortoise
 
 from domain.passwords import PasswordHasher
-from usersvc.cache_keys import CacheKeys
 from usersvc.settings import Settings
 from usersvc.tokens import TokenCodec
-from usersvc.topology import DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE
+from usersvc.topology import (
+    DEAD_LETTER_EXCHANGE,
+    DEAD_LETTER_QUEUE,
+    EVENTS_EXCHANGE,
+    dead_letter_queue_arguments,
+)
 from workers.cache import WorkerCache
 from workers.db import tortoise_config
+from workers.db_role_guard import refuse_privileged_role
 from workers.deps import WorkerDeps, current_deps, install
 from workers.handlers.audit import audit_router
 from workers.handlers.auth import auth_router
@@ -23,6 +28,7 @@ from workers.handlers.users import users_router
 from workers.housekeeping import prune_forever
 from workers.middleware import CommandMiddleware
 from workers.outbox import EventPublisher
+from workers.queue_upgrade import recreate_changed_queues
 
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTERS = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True)
@@ -46,12 +52,14 @@ def create_worker_app(settings: Settings) -> FastStream:
 
     @app.on_startup
     async def open_resources() -> None:
+        expected = {subscriber.queue.name: subscriber.queue.arguments for subscriber in broker.subscribers}
+        await recreate_changed_queues(settings.rabbitmq_url,
+                                      {**expected, DEAD_LETTER_QUEUE: dead_letter_queue_arguments()})
         await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=settings.database_pool_size))
+        await refuse_privileged_role(settings.environment)
         install(WorkerDeps(
             settings=settings,
-            cache=WorkerCache(redis, keys=CacheKeys(settings.redis_key_prefix),
-                              ttl_seconds=settings.cache_ttl_seconds,
-                              session_ttl_seconds=settings.access_token_expire_minutes * 60 + 60),
+            cache=WorkerCache.for_settings(redis, settings),
             hasher=PasswordHasher(rounds=settings.bcrypt_rounds),
             tokens=TokenCodec(secret=settings.jwt_secret,
                               access_minutes=settings.access_token_expire_minutes,
@@ -63,7 +71,8 @@ def create_worker_app(settings: Settings) -> FastStream:
     async def declare_and_relay() -> None:
         await current_deps().events.declare()
         await broker.declare_exchange(DEAD_LETTERS)
-        dead_letter_queue = await broker.declare_queue(RabbitQueue(DEAD_LETTER_QUEUE, durable=True))
+        dead_letter_queue = await broker.declare_queue(
+            RabbitQueue(DEAD_LETTER_QUEUE, durable=True, arguments=dead_letter_queue_arguments()))
         await dead_letter_queue.bind(DEAD_LETTER_EXCHANGE)
         background.append(asyncio.create_task(current_deps().events.relay_forever()))
         background.append(asyncio.create_task(prune_forever()))

@@ -1,10 +1,20 @@
 """How a handler is bound to its command's queue (CONTRACT §2 names, quorum queues)."""
 
 from faststream import AckPolicy
-from faststream.rabbit import Channel, ExchangeType, RabbitExchange, RabbitQueue, RabbitRouter
+from faststream.rabbit import (
+    Channel,
+    ExchangeType,
+    RabbitExchange,
+    RabbitQueue,
+    RabbitRouter,
+)
 
 from domain.commands import Command
-from usersvc.topology import COMMANDS_EXCHANGE, command_queue_arguments, command_queue_name
+from usersvc.topology import (
+    COMMANDS_EXCHANGE,
+    command_queue_arguments,
+    command_queue_name,
+)
 
 COMMANDS = RabbitExchange(COMMANDS_EXCHANGE, type=ExchangeType.DIRECT, durable=True)
 # bcrypt-bound commands wait in RabbitMQ, where their expiration drops them, rather than in a
@@ -14,7 +24,7 @@ PASSWORD_HASHING_PREFETCH = 2
 
 def command_queue(command: type[Command]) -> RabbitQueue:
     return RabbitQueue(command_queue_name(command.ROUTING_KEY), durable=True,
-                       routing_key=command.ROUTING_KEY, arguments=command_queue_arguments())
+                       routing_key=command.ROUTING_KEY, arguments=command_queue_arguments(carries_secret=command.CARRIES_SECRET))
 
 
 def subscribe(router: RabbitRouter, command: type[Command], *, prefetch: int):
