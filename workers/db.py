@@ -2,11 +2,14 @@
 
 import logging
 import os
+import ssl
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from tortoise.backends.base.config_generator import expand_db_url
+
+from workers.db_roles import grant_runtime_role
 
 log = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/usersvc"
@@ -18,8 +21,22 @@ async def _keep_session_state(connection: asyncpg.Connection) -> None:
     changes session state, and that query cost one round trip per ORM query."""
 
 
+def _tls_for_asyncpg(credentials: dict) -> None:
+    """libpq's `sslmode`/`sslrootcert` URL parameters, as asyncpg's pool takes them (`ssl`)."""
+    mode, root_certificate = credentials.pop("sslmode", None), credentials.pop("sslrootcert", None)
+    if mode is None:
+        return
+    if root_certificate and mode in ("verify-ca", "verify-full"):
+        context = ssl.create_default_context(cafile=root_certificate)
+        context.check_hostname = mode == "verify-full"
+        credentials["ssl"] = context
+    else:
+        credentials["ssl"] = mode
+
+
 def tortoise_config(database_url: str, *, pool_size: int = 10) -> dict:
     connection = expand_db_url(database_url)
+    _tls_for_asyncpg(connection["credentials"])
     connection["credentials"].update(minsize=1, maxsize=pool_size, reset=_keep_session_state)
     return {
         "connections": {"default": connection},
@@ -30,15 +47,24 @@ def tortoise_config(database_url: str, *, pool_size: int = 10) -> dict:
     }
 
 
-# Read by the aerich CLI ([tool.aerich] in pyproject.toml).
-TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+# Read by the aerich CLI ([tool.aerich] in pyproject.toml): schema changes are the owner's.
+TORTOISE_ORM = tortoise_config(os.environ.get("MIGRATION_DATABASE_URL")
+                               or os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+
+
+def maintenance_url(database_url: str) -> str:
+    """The same server's `postgres` database, which exists before ours does."""
+    return urlunsplit(urlsplit(database_url)._replace(scheme="postgresql", path="/postgres", query=""))
 
 
 async def _maintenance_connection(database_url: str) -> tuple[asyncpg.Connection, str]:
     """A connection to the server's `postgres` database, and the name of ours."""
-    parts = urlsplit(database_url)
-    maintenance_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres", query=""))
-    return await asyncpg.connect(maintenance_url), parts.path.lstrip("/")
+    return await asyncpg.connect(maintenance_url(database_url)), urlsplit(database_url).path.lstrip("/")
+
+
+def _quoted(identifier: str) -> str:
+    """An SQL identifier, quoted: a database name from a URL cannot inject SQL."""
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 async def ensure_database(database_url: str) -> None:
@@ -47,7 +73,7 @@ async def ensure_database(database_url: str) -> None:
     try:
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            await connection.execute(f'CREATE DATABASE "{name}"')
+            await connection.execute(f"CREATE DATABASE {_quoted(name)}")
             log.info("created database %s", name)
     finally:
         await connection.close()
@@ -56,18 +82,22 @@ async def ensure_database(database_url: str) -> None:
 async def drop_database(database_url: str) -> None:
     connection, name = await _maintenance_connection(database_url)
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
     finally:
         await connection.close()
 
 
-async def apply_migrations(database_url: str) -> list[str]:
+async def apply_migrations(owner_url: str, *, runtime_url: str | None = None) -> list[str]:
+    """As the schema owner: create the database, migrate, then (re)grant the runtime role
+    that `runtime_url` names (CONTRACT §3)."""
     from aerich import Command
 
-    await ensure_database(database_url)
-    async with Command(tortoise_config(database_url, pool_size=2), app="models",
+    await ensure_database(owner_url)
+    async with Command(tortoise_config(owner_url, pool_size=2), app="models",
                        location=str(MIGRATIONS_DIR)) as command:
         applied = await command.upgrade(run_in_transaction=True)
     for name in applied:
         log.info("applied migration %s", name)
+    if runtime_url is not None:
+        await grant_runtime_role(owner_url, runtime_url=runtime_url)
     return applied

@@ -96,7 +96,8 @@ async def test_committed_changes_publish_events_without_secrets(stack):
 
 async def test_the_database_refuses_to_change_audit_rows(stack, admin):
     admin.post("/v1/users", json=new_user_body())
-    connection = await asyncpg.connect(stack.database_url.replace("postgres://", "postgresql://"))
+    # As the owner: the runtime role may not even try (tests/security), the trigger stops the rest.
+    connection = await asyncpg.connect(stack.owner_database_url.replace("postgres://", "postgresql://"))
     try:
         for statement in ("UPDATE audit_logs SET action = 'x'", "DELETE FROM audit_logs", "TRUNCATE audit_logs"):
             with pytest.raises(asyncpg.PostgresError, match="append-only"):
