@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, FieldError
 
 
 class Role(StrEnum):
@@ -47,9 +47,17 @@ def authorize_replace(principal: Principal, user_id: object) -> None:
         raise _forbid()
 
 
+def authorize_update_of_anyone(principal: Principal, target_id: object) -> None:
+    """Before the target is read: someone who may change no one else gets the same 403
+    whether the target exists or not (no existence oracle)."""
+    if principal.role not in STAFF and not principal.is_self(target_id):
+        raise _forbid()
+
+
 def authorize_update(principal: Principal, *, target_id: object, target_role: Role,
                      fields: set[str]) -> None:
     """PATCH rules: admin any; moderator never on admins; self only for profile fields."""
+    authorize_update_of_anyone(principal, target_id)
     is_self = principal.is_self(target_id)
     if is_self and fields & PRIVILEGED_FIELDS:
         raise _forbid("You may not change your own role or active state")
@@ -68,11 +76,14 @@ def authorize_delete(principal: Principal, user_id: object) -> None:
         raise _forbid("You may not delete yourself")
 
 
-def authorize_password_change(principal: Principal, user_id: object, *,
-                              has_current_password: bool) -> None:
-    if principal.is_self(user_id):
-        if not has_current_password:
-            raise DomainError(ErrorCode.VALIDATION_ERROR, "Request validation failed")
-        return
-    if principal.role != Role.ADMIN:
+def authorize_password_change(principal: Principal, user_id: object) -> None:
+    """Self or admin; decided before any password in the body is looked at."""
+    if not principal.is_self(user_id) and principal.role != Role.ADMIN:
         raise _forbid()
+
+
+def require_current_password(principal: Principal, user_id: object, *, has_current_password: bool) -> None:
+    """Changing one's own password needs the current one (admins too)."""
+    if principal.is_self(user_id) and not has_current_password:
+        raise DomainError(ErrorCode.VALIDATION_ERROR, "Request validation failed",
+                          [FieldError(field="current_password", message="required to change your own password")])

@@ -7,8 +7,19 @@ from sanic import Blueprint, HTTPResponse, Request, empty, json, raw
 from sanic_ext import openapi
 
 from domain import rbac
-from domain.commands import (ChangePassword, CreateUser, DeleteUser, GetUser, ListUsers, PasswordChangeBody,
-                             ReplaceUser, UpdateUser, UserCreateBody, UserPatchBody, UserProfile)
+from domain.commands import (
+    ChangePassword,
+    CreateUser,
+    DeleteUser,
+    GetUser,
+    ListUsers,
+    PasswordChangeBody,
+    ReplaceUser,
+    UpdateUser,
+    UserCreateBody,
+    UserPatchBody,
+    UserProfile,
+)
 from domain.errors import DomainError, ErrorCode
 from domain.rbac import Role
 from domain.replies import etag_of
@@ -24,11 +35,16 @@ IDEMPOTENCY_NAMESPACE = uuid.UUID("5f1c7a52-8d2e-4c59-9a57-2f4b8f0e7c11")
 LIST_QUERY_FIELDS = ("page", "page_size", "role", "is_active", "search", "sort")
 
 
+# A path id that is not a UUID names no user: it stands for this one, which no user has,
+# so it is authorized like any other id (403 before 404) and then not found.
+NO_SUCH_USER = uuid.UUID(int=0)
+
+
 def _user_id(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise ApiError(ErrorCode.USER_NOT_FOUND, f"User {value[:64]} not found") from None
+        return NO_SUCH_USER
 
 
 def user_response(user: dict, *, status: int = 200, headers: dict | None = None) -> HTTPResponse:
@@ -138,6 +154,7 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
 async def update_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
+    _check(rbac.authorize_update_of_anyone, caller.principal, target)
     body = parse_body(request, UserPatchBody)
     command = UpdateUser(**body.model_dump(exclude_unset=True), user_id=target,
                          if_match=request.headers.get("if-match"))
@@ -160,6 +177,7 @@ async def delete_user(request: Request, user_id: str) -> HTTPResponse:
 async def change_password(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
+    _check(rbac.authorize_password_change, caller.principal, target)
     body = parse_body(request, PasswordChangeBody)
     command = ChangePassword(**body.model_dump(), user_id=target,
                              keep_session_id=caller.session_id if caller.principal.is_self(target) else None)

@@ -12,7 +12,6 @@ from domain.passwords import PasswordHasher, password_problem
 from domain.rbac import Principal, Role
 from domain.replies import etag_of
 from usersvc.cache_keys import CacheKeys
-from usersvc.settings import Settings
 
 VALID = {"username": "john_doe", "email": "John@Example.com", "password": "Passw0rd!",
          "first_name": "John", "last_name": "Doe"}
@@ -151,13 +150,6 @@ def test_list_cache_key_ignores_field_order_but_not_values():
     assert keys.user_list(1, {"a": 1, "b": 2}) == keys.user_list(b"1", {"b": 2, "a": 1})
     assert keys.user_list(1, {"a": 1}) != keys.user_list(2, {"a": 1})
     assert keys.user_list(1, {"a": 1}) != keys.user_list(1, {"a": 2})
-
-
-def test_a_jwt_secret_is_required_outside_development(monkeypatch):
-    monkeypatch.delenv("JWT_SECRET", raising=False)
-    with pytest.raises(ValidationError):
-        Settings(environment="production", _env_file=None)
-    assert Settings(environment="production", jwt_secret="s" * 32, _env_file=None).jwt_secret == "s" * 32
 
 
 def test_a_command_past_its_expiration_is_not_run():

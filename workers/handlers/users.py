@@ -7,10 +7,19 @@ from collections.abc import Iterable
 from faststream.rabbit import RabbitRouter
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
+from tortoise.functions import Lower
+from tortoise.queryset import QuerySet
 
 from domain import rbac
-from domain.commands import (ChangePassword, CreateUser, DeleteUser, GetUser, ListUsers, ReplaceUser,
-                             UpdateUser)
+from domain.commands import (
+    ChangePassword,
+    CreateUser,
+    DeleteUser,
+    GetUser,
+    ListUsers,
+    ReplaceUser,
+    UpdateUser,
+)
 from domain.errors import DomainError, ErrorCode, validation_error
 from domain.rbac import Principal, Role
 from domain.replies import UserView, etag_of, page_of
@@ -22,6 +31,11 @@ from workers.subscription import subscribe
 
 SEARCH_TEXT = """(lower("username") || ' ' || "email" || ' ' || lower("first_name") || ' ' || lower("last_name"))"""
 USER_COLUMNS = ", ".join(f'"{name}"' for name in UserView.model_fields)
+
+
+def users_named(username: str) -> QuerySet[User]:
+    """Usernames are unique case-insensitively (the users_username_lower index)."""
+    return User.annotate(username_lower=Lower("username")).filter(username_lower=username.lower())
 
 
 def view_of(user: User | dict) -> dict:
@@ -52,10 +66,10 @@ async def _ensure_unique(unit: UnitOfWork, *, username: str | None, email: str |
                                ("username", username, ErrorCode.USERNAME_TAKEN)):
         if value is None:
             continue
-        query = User.filter(**{field: value}).using_db(unit.connection)
+        query = User.filter(email=value) if field == "email" else users_named(value)
         if exclude_id is not None:
             query = query.exclude(id=exclude_id)
-        if await query.exists():
+        if await query.using_db(unit.connection).exists():
             raise DomainError(code, f"That {field} is already taken")
 
 
@@ -79,14 +93,19 @@ async def _record_change(unit: UnitOfWork, *, action: str, old: dict | None, use
 
 # --- writes -----------------------------------------------------------------------------
 
-def _hash_new_password(deps: WorkerDeps):
-    async def prepare(command) -> str:
-        return await asyncio.to_thread(deps.hasher.hash, command.new_password
-                                       if isinstance(command, ChangePassword) else command.password)
+async def _hash_password(deps: WorkerDeps, password: str) -> str:
+    return await asyncio.to_thread(deps.hasher.hash, password)
+
+
+def _authorize_then_hash(deps: WorkerDeps):
+    async def prepare(command: CreateUser, principal: Principal) -> str:
+        rbac.require_role(principal, Role.ADMIN)  # before spending a bcrypt on it
+        return await _hash_password(deps, command.password)
     return prepare
 
 
-async def _create(unit: UnitOfWork, command: CreateUser) -> dict:
+async def insert_user(unit: UnitOfWork, command: CreateUser) -> dict:
+    """The work of user.create, also run by `create-admin` and the bootstrap admin."""
     rbac.require_role(unit.principal, Role.ADMIN)
     await _ensure_unique(unit, username=command.username, email=command.email)
     user = User(id=uuid.uuid4(), password_hash=unit.prepared,
@@ -97,8 +116,8 @@ async def _create(unit: UnitOfWork, command: CreateUser) -> dict:
 
 async def create_user(envelope: CommandEnvelope[CreateUser]) -> dict:
     """Create a user (admin or service)."""
-    return await execute_write(envelope, work=_create,
-                               prepare=_hash_new_password(current_deps()))
+    return await execute_write(envelope, work=insert_user,
+                               prepare=_authorize_then_hash(current_deps()))
 
 
 async def _replace(unit: UnitOfWork, command: ReplaceUser) -> dict:
@@ -119,6 +138,7 @@ async def replace_user(envelope: CommandEnvelope[ReplaceUser]) -> dict:
 
 
 async def _update(unit: UnitOfWork, command: UpdateUser) -> dict:
+    rbac.authorize_update_of_anyone(unit.principal, command.user_id)
     user = await _live_user_for_update(unit, command.user_id)
     changes = command.changes()
     rbac.authorize_update(unit.principal, target_id=user.id, target_role=Role(user.role),
@@ -163,23 +183,24 @@ async def delete_user(envelope: CommandEnvelope[DeleteUser]) -> dict:
     return await execute_write(envelope, work=_delete)
 
 
-def _verify_then_hash(deps: WorkerDeps):
-    hash_new = _hash_new_password(deps)
-
-    async def prepare(command: ChangePassword) -> str:
+def _authorize_verify_then_hash(deps: WorkerDeps):
+    async def prepare(command: ChangePassword, principal: Principal) -> str:
+        # Authorization first: a stranger learns nothing about the current password.
+        rbac.authorize_password_change(principal, command.user_id)
+        rbac.require_current_password(principal, command.user_id,
+                                      has_current_password=command.current_password is not None)
         if command.current_password is not None:
             user = await User.filter(id=command.user_id, deleted_at=None).first()
             ok = await asyncio.to_thread(deps.hasher.verify, command.current_password,
                                          user.password_hash if user else None)
             if user is not None and not ok:
                 raise validation_error("current_password", "is incorrect")
-        return await hash_new(command)
+        return await _hash_password(deps, command.new_password)
     return prepare
 
 
 async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
-    rbac.authorize_password_change(unit.principal, command.user_id,
-                                   has_current_password=command.current_password is not None)
+    rbac.authorize_password_change(unit.principal, command.user_id)  # again: the role may have changed
     user = await _live_user_for_update(unit, command.user_id)
     user.password_hash = unit.prepared
     await _save(user, unit, fields=["password_hash"])
@@ -191,7 +212,7 @@ async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
 async def change_password(envelope: CommandEnvelope[ChangePassword]) -> dict:
     """Set a new password (self with current_password, or admin); other sessions are revoked."""
     return await execute_write(envelope, work=_change_password,
-                               prepare=_verify_then_hash(current_deps()))
+                               prepare=_authorize_verify_then_hash(current_deps()))
 
 
 # --- queries ----------------------------------------------------------------------------
