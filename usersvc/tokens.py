@@ -35,16 +35,20 @@ class TokenCodec:
         # their expiry is checked again on every use.
         self._verified: dict[tuple[str, str], dict] = {}
 
-    def issue(self, *, user_id: str, session_id: str, role: str, now: datetime) -> TokenPair:
+    def issue(self, *, user_id: str, session_id: str, role: str, now: datetime,
+              not_after: datetime | None = None) -> TokenPair:
+        """`not_after`: when the session ends for good (its maximum age); no token outlives it."""
+        access_exp, refresh_exp = now + self.access_ttl, now + self.refresh_ttl
+        if not_after is not None:
+            access_exp, refresh_exp = min(access_exp, not_after), min(refresh_exp, not_after)
         base = {"sub": user_id, "sid": session_id, "iat": now}
-        access = {**base, "role": role, "type": "access", "jti": uuid.uuid4().hex,
-                  "exp": now + self.access_ttl}
+        access = {**base, "role": role, "type": "access", "jti": uuid.uuid4().hex, "exp": access_exp}
         refresh_jti = uuid.uuid4().hex
-        refresh = {**base, "type": "refresh", "jti": refresh_jti, "exp": now + self.refresh_ttl}
+        refresh = {**base, "type": "refresh", "jti": refresh_jti, "exp": refresh_exp}
         return TokenPair(
             access_token=jwt.encode(access, self._secret, algorithm=ALGORITHM),
             refresh_token=jwt.encode(refresh, self._secret, algorithm=ALGORITHM),
-            expires_in=int(self.access_ttl.total_seconds()),
+            expires_in=int((access_exp - now).total_seconds()),
             refresh_jti=refresh_jti,
         )
 

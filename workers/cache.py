@@ -1,13 +1,42 @@
-"""Keeping Redis true: writes after commit SET unconditionally, query fills SET NX."""
+"""Keeping Redis true: writes after commit SET, query fills SET NX, tombstones stick.
 
+Two commands that touch one session commit in some order, then write Redis in any order:
+a logout's tombstone can land before a role change's (or a refresh's) live entry for the
+same session. So entries are written by ENTRY_SCRIPT, which never replaces a tombstone
+with a live value; tombstones are always written. The same holds for deleted users.
+"""
+
+import asyncio
 import logging
 
 import orjson
 from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 
 from usersvc.cache_keys import TOMBSTONE, CacheKeys
+from usersvc.settings import Settings
+from workers.metrics import CACHE_WRITE_FAILURES
 
 log = logging.getLogger(__name__)
+
+WRITE = "write"  # after a commit: replaces a live entry, never a tombstone
+FILL = "fill"  # from a query: only where nothing is cached (it may predate a commit)
+
+# KEYS[1]: a user or session key. ARGV: value, ttl seconds, WRITE or FILL. Returns 1 if set.
+ENTRY_SCRIPT = f"""
+local value, ttl, mode = ARGV[1], ARGV[2], ARGV[3]
+if value ~= '{TOMBSTONE.decode()}' then
+  local current = redis.call('GET', KEYS[1])
+  if current == '{TOMBSTONE.decode()}' or (current and mode == '{FILL}') then return 0 end
+end
+redis.call('SET', KEYS[1], value, 'EX', ttl)
+return 1
+"""
+
+# A command waits for its cache update, so a sick Redis may cost it about this much.
+WRITE_BUDGET_SECONDS = 1.0
+RETRY_DELAYS_SECONDS = (0.05, 0.15, 0.3)
+INVALIDATE_TIMEOUT_SECONDS = 0.25
 
 
 class WorkerCache:
@@ -16,6 +45,13 @@ class WorkerCache:
         self.keys = keys
         self.ttl = ttl_seconds
         self.session_ttl = session_ttl_seconds
+        self._entry_script = redis.register_script(ENTRY_SCRIPT)
+
+    @classmethod
+    def for_settings(cls, redis: Redis, settings: Settings) -> "WorkerCache":
+        # A session entry outlives the access tokens that may still ask for it.
+        return cls(redis, keys=CacheKeys(settings.redis_key_prefix), ttl_seconds=settings.cache_ttl_seconds,
+                   session_ttl_seconds=settings.access_token_expire_minutes * 60 + 60)
 
     async def fill_user(self, view: dict) -> None:
         await self.redis.set(self.keys.user(view["id"]), orjson.dumps(view), ex=self.ttl, nx=True)
@@ -28,27 +64,72 @@ class WorkerCache:
                              ex=self.ttl, nx=True)
 
     async def fill_session(self, session_id: str, entry: dict | None) -> None:
+        """session.check's answer; a tombstone from it is the database's word, so always written."""
         value = orjson.dumps(entry) if entry else TOMBSTONE
-        await self.redis.set(self.keys.session(session_id), value, ex=self.session_ttl, nx=True)
+        await self._entry_script(keys=[self.keys.session(session_id)], args=[value, self.session_ttl, FILL])
 
     async def apply(self, changes: "CacheChanges") -> None:
-        """Called after commit. A failure here is logged: entries expire within the TTL."""
+        """Called after commit: one round trip, retried briefly; if the new values cannot be
+        written, the affected keys are deleted so readers ask the workers (the database)."""
         if changes.empty():
             return
-        pipe = self.redis.pipeline(transaction=False)
-        for view in changes.users:
-            pipe.set(self.keys.user(view["id"]), orjson.dumps(view), ex=self.ttl)
-        for user_id in changes.deleted_users:
-            pipe.set(self.keys.user(user_id), TOMBSTONE, ex=self.ttl)
-        for session_id, entry in changes.sessions.items():
-            pipe.set(self.keys.session(session_id), orjson.dumps(entry) if entry else TOMBSTONE,
-                     ex=self.session_ttl)
-        if changes.users or changes.deleted_users:
-            pipe.incr(self.keys.list_generation())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WRITE_BUDGET_SECONDS
+        for delay in (*RETRY_DELAYS_SECONDS, None):
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await self._write(changes)
+                return
+            except Exception as error:
+                CACHE_WRITE_FAILURES.labels("write").inc()
+                # Only the class: redis-py's messages quote the pipeline's commands, values included.
+                failure = type(error).__name__
+            if delay is None or loop.time() + delay >= deadline:
+                break
+            await asyncio.sleep(delay)
+        await self._invalidate(changes, failure=failure)
+
+    async def _write(self, changes: "CacheChanges") -> None:
         try:
-            await pipe.execute()
-        except Exception:
-            log.exception("cache update after commit failed; entries expire within %ss", self.ttl)
+            await self._write_pipeline(changes).execute()
+        except NoScriptError:  # Redis restarted or flushed its scripts since we last wrote
+            await self.redis.script_load(ENTRY_SCRIPT)
+            await self._write_pipeline(changes).execute()
+
+    def _write_pipeline(self, changes: "CacheChanges"):
+        # EVALSHA by hand: a Script called on a pipeline costs a SCRIPT EXISTS round trip.
+        pipe = self.redis.pipeline(transaction=False)
+        for key, value, ttl in self._entries(changes):
+            pipe.evalsha(self._entry_script.sha, 1, key, value, ttl, WRITE)
+        if changes.touches_users():
+            pipe.incr(self.keys.list_generation())
+        return pipe
+
+    def _entries(self, changes: "CacheChanges") -> list[tuple[str, bytes, int]]:
+        entries = [(self.keys.user(view["id"]), orjson.dumps(view), self.ttl) for view in changes.users]
+        entries += [(self.keys.user(user_id), TOMBSTONE, self.ttl) for user_id in changes.deleted_users]
+        entries += [(self.keys.session(session_id), orjson.dumps(entry) if entry else TOMBSTONE, self.session_ttl)
+                    for session_id, entry in changes.sessions.items()]
+        return entries
+
+    async def _invalidate(self, changes: "CacheChanges", *, failure: str) -> None:
+        """A missing entry sends the edge to a worker, which reads the database: for a session
+        that is session.check, so even a revoke whose tombstone was lost is refused there."""
+        keys = [key for key, _, _ in self._entries(changes)]
+        try:
+            async with asyncio.timeout(INVALIDATE_TIMEOUT_SECONDS):
+                pipe = self.redis.pipeline(transaction=False)
+                pipe.delete(*keys)
+                if changes.touches_users():
+                    pipe.incr(self.keys.list_generation())
+                await pipe.execute()
+        except Exception as error:
+            CACHE_WRITE_FAILURES.labels("invalidate").inc()
+            log.error("cache update after commit failed (%s), and deleting its %d key(s) too (%s): "
+                      "they may be stale for up to %ss", failure, len(keys), type(error).__name__,
+                      max(self.ttl, self.session_ttl))
+            return
+        log.warning("cache update after commit failed (%s); deleted its %d key(s) instead", failure, len(keys))
 
 
 class CacheChanges:
@@ -61,3 +142,7 @@ class CacheChanges:
 
     def empty(self) -> bool:
         return not (self.users or self.deleted_users or self.sessions)
+
+    def touches_users(self) -> bool:
+        """User writes bump the list generation: cached list pages stop being read."""
+        return bool(self.users or self.deleted_users)

@@ -1,9 +1,10 @@
 """Sessions: what the edge checks on every request, kept in the cache by these functions."""
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from faststream.rabbit import RabbitRouter
+from tortoise.queryset import QuerySet
 
 from domain.commands import CheckSession, ListSessions, Logout, RevokeSession
 from domain.errors import DomainError, ErrorCode
@@ -18,6 +19,24 @@ from workers.subscription import subscribe
 def session_entry(*, user_id: object, role: str) -> dict:
     """What the edge reads for a session id: whose it is and the role it acts with now."""
     return {"user_id": str(user_id), "role": str(role)}
+
+
+def session_ends_at(created_at: datetime) -> datetime:
+    """A session ends at the latest SESSION_MAX_AGE_DAYS after its login, however often it is
+    refreshed."""
+    return created_at + _max_session_age()
+
+
+def _max_session_age() -> timedelta:
+    return timedelta(days=current_deps().settings.session_max_age_days)
+
+
+def active_sessions(**filters) -> QuerySet[UserSession]:
+    """Not revoked, not expired, not past its maximum age (expires_at of sessions refreshed
+    before the cap existed may reach past it, so created_at is checked too)."""
+    now = datetime.now(timezone.utc)
+    return UserSession.filter(revoked_at=None, expires_at__gt=now,
+                              created_at__gt=now - _max_session_age(), **filters)
 
 
 def session_event_data(session: UserSession) -> dict:
@@ -48,15 +67,13 @@ async def revoke_sessions(unit: UnitOfWork, *, user_id: uuid.UUID, keep: uuid.UU
 
 async def sessions_follow_role(unit: UnitOfWork, *, user_id: uuid.UUID, role: str) -> None:
     """Tokens carry the role they were issued with; the edge acts on the cached one."""
-    active = await UserSession.filter(user_id=user_id, revoked_at=None).using_db(unit.connection) \
-        .values_list("id", flat=True)
+    active = await active_sessions(user_id=user_id).using_db(unit.connection).values_list("id", flat=True)
     for session_id in active:
         unit.cache.sessions[str(session_id)] = session_entry(user_id=user_id, role=role)
 
 
 async def active_session_entry(session_id: uuid.UUID) -> dict | None:
-    session = await UserSession.filter(id=session_id, revoked_at=None,
-                                       expires_at__gt=datetime.now(timezone.utc)).first()
+    session = await active_sessions(id=session_id).first()
     if session is None:
         return None
     user = await User.filter(id=session.user_id, deleted_at=None, is_active=True).first()
@@ -105,8 +122,7 @@ async def list_sessions(envelope: CommandEnvelope[ListSessions]) -> dict:
     async def work(principal: Principal, command: ListSessions) -> dict:
         if principal.kind != "user":
             return {"data": []}
-        sessions = await UserSession.filter(user_id=principal.id, revoked_at=None,
-                                            expires_at__gt=datetime.now(timezone.utc)).order_by("-created_at")
+        sessions = await active_sessions(user_id=principal.id).order_by("-created_at")
         return {"data": [session_view(session, current=command.current_session_id) for session in sessions]}
     return await execute_query(envelope, work)
 
