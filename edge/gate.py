@@ -17,6 +17,7 @@ from domain.commands import CheckSession
 from domain.errors import ErrorCode
 from domain.rbac import Principal, Role
 from edge.bus import RpcClient
+from edge.client_address import rate_limit_subject, resolve_client_ip
 from edge.errors import ApiError
 from edge.metrics import cache_lookup
 from usersvc.cache_keys import TOMBSTONE, CacheKeys
@@ -40,12 +41,26 @@ class Caller:
 
 def command_context(request: Request) -> dict:
     """Sent in the command body's `context` object and recorded in the audit trail."""
-    return {"request_id": request.ctx.request_id, "ip": client_ip(request),
+    return {"request_id": request.ctx.request_id, "ip": client_ip(request) or None,
             "user_agent": (request.headers.get("user-agent") or "")[:500] or None}
 
 
 def client_ip(request: Request) -> str:
-    return request.remote_addr or request.ip
+    """The plain client address (for the audit trail); see edge.client_address for the rules.
+
+    `request.ip` is the socket peer: Sanic's own proxy handling (`remote_addr`) is left
+    unconfigured, so it never believes a header that TRUSTED_PROXIES does not vouch for.
+    """
+    if getattr(request.ctx, "client_ip", None) is None:
+        request.ctx.client_ip = resolve_client_ip(
+            peer=request.ip, forwarded_for=request.headers.getall("x-forwarded-for", []),
+            trusted=request.app.ctx.settings.trusted_proxy_networks)
+    return request.ctx.client_ip
+
+
+def client_subject(request: Request) -> str:
+    """What per-client rate limits count: the address, or its /64 for IPv6."""
+    return rate_limit_subject(client_ip(request))
 
 
 # KEYS: session, rate-limit counter, any cache keys, then (with ARGV[2]) a generation key.
@@ -106,7 +121,7 @@ class Gate:
         return caller, cached
 
     async def limit_anonymous(self, request: Request, *, limit: RateLimitItem, scope: str) -> None:
-        window, counter_key = self._window(limit, scope, client_ip(request))
+        window, counter_key = self._window(limit, scope, client_subject(request))
         try:
             count = await self._count_script(keys=[counter_key], args=[limit.get_expiry()])
         except Exception:

@@ -5,12 +5,21 @@ import uuid
 from sanic import Blueprint, HTTPResponse, Request, empty, json
 from sanic_ext import openapi
 
-from domain.commands import ListSessions, Login, LoginBody, Logout, Refresh, RefreshBody, RevokeSession
+from domain.commands import (
+    ListSessions,
+    Login,
+    LoginBody,
+    Logout,
+    Refresh,
+    RefreshBody,
+    RevokeSession,
+)
 from domain.errors import ErrorCode
 from edge.body import parse_body
 from edge.docs import body_schema
 from edge.errors import ApiError
-from edge.gate import command_context
+from edge.gate import client_subject, command_context
+from edge.login_guard import account_identifiers, login_identifier
 from edge.routes.users import read_user
 
 auth = Blueprint("auth", url_prefix="/v1/auth")
@@ -20,17 +29,21 @@ EDGE_ACTOR = {"type": "service", "id": "edge"}
 @auth.post("/login")
 @openapi.definition(summary="Log in with email or username", tag="auth", body=body_schema(LoginBody))
 async def login(request: Request) -> HTTPResponse:
-    return await _issue_tokens(request, LoginBody, Login, limit=request.app.ctx.settings.login_limit,
-                               scope="login")
-
-
-async def _issue_tokens(request: Request, body_model, command_model, *, limit, scope: str) -> HTTPResponse:
-    """Login and refresh: no bearer yet, so limited per client IP; the edge acts as a service."""
+    """No bearer yet: limited per client IP, and per account by the back-off (edge.login_guard)."""
     ctx = request.app.ctx
-    await ctx.gate.limit_anonymous(request, limit=limit, scope=scope)
-    body = parse_body(request, body_model)
-    tokens = await ctx.rpc.call(command_model(**body.model_dump()), actor=EDGE_ACTOR,
-                                context=command_context(request))
+    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="login")
+    body = parse_body(request, LoginBody)
+    identifier = login_identifier(email=body.email, username=body.username)
+    client = client_subject(request)
+    await ctx.login_guard.hold_back(identifier=identifier, client=client)
+    try:
+        tokens = await ctx.rpc.call(Login(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request))
+    except ApiError as error:
+        if error.code == ErrorCode.INVALID_CREDENTIALS:
+            await ctx.login_guard.record_failure(identifier=identifier)
+        raise
+    await ctx.login_guard.record_success(identifiers={identifier, *account_identifiers(tokens["user"])},
+                                         client=client)
     return json(tokens)
 
 
@@ -48,8 +61,11 @@ async def me(request: Request) -> HTTPResponse:
 @openapi.definition(summary="Spend a refresh token for a new pair (reuse revokes the session)", tag="auth",
                     body=body_schema(RefreshBody))
 async def refresh(request: Request) -> HTTPResponse:
-    return await _issue_tokens(request, RefreshBody, Refresh, limit=request.app.ctx.settings.read_limit,
-                               scope="refresh")
+    ctx = request.app.ctx
+    await ctx.gate.limit_anonymous(request, limit=ctx.settings.read_limit, scope="refresh")
+    body = parse_body(request, RefreshBody)
+    return json(await ctx.rpc.call(Refresh(**body.model_dump()), actor=EDGE_ACTOR,
+                                   context=command_context(request)))
 
 
 async def _admit_write(request: Request):

@@ -1,0 +1,126 @@
+"""Per-account login back-off (CONTRACT §1, "Per-account back-off").
+
+After `threshold` consecutive failed logins for one identifier, from any clients, logins for
+it are held back (429) for a minute, doubling with each further failure up to 15 minutes; a
+success resets it. The state is keyed by the identifier string alone, so unknown identifiers
+behave exactly like real ones. A client that logged in to the account within 30 days is not
+held back, so an attacker cannot lock the owner out. Counters live in Redis, shared by all
+edge processes; each check or update is one script call (one round trip).
+"""
+
+import asyncio
+import logging
+import math
+
+from redis.asyncio import Redis
+
+from domain.errors import ErrorCode
+from edge.errors import ApiError
+from usersvc.cache_keys import CacheKeys
+
+log = logging.getLogger(__name__)
+FIRST_HOLD_SECONDS = 60
+LONGEST_HOLD_SECONDS = 15 * 60
+KNOWN_CLIENT_SECONDS = 30 * 24 * 3600
+# A run of failures followed by a quiet day is forgotten; it outlives the longest hold.
+FAILURE_MEMORY_SECONDS = 24 * 3600
+
+
+def hold_seconds(*, failures: int, threshold: int) -> int:
+    """How long logins are held back after the `failures`-th consecutive failure (0: not at all)."""
+    if failures < threshold:
+        return 0
+    doublings = min(failures - threshold, 32)  # past the cap anyway; keeps the power small
+    return min(FIRST_HOLD_SECONDS * 2 ** doublings, LONGEST_HOLD_SECONDS)
+
+
+def hold_schedule(*, threshold: int) -> list[int]:
+    """hold_seconds for the threshold-th failure, the next, … up to the first that is capped.
+
+    The failure script picks from this list, so the formula lives only in hold_seconds.
+    """
+    schedule = [hold_seconds(failures=threshold, threshold=threshold)]
+    while schedule[-1] < LONGEST_HOLD_SECONDS:
+        schedule.append(hold_seconds(failures=threshold + len(schedule), threshold=threshold))
+    return schedule
+
+
+def login_identifier(*, email: str | None, username: str | None) -> str:
+    """The back-off subject: normalised as the workers look it up (emails are stored lower-cased,
+    usernames unique case-insensitively), and tagged so a username never aliases an email."""
+    if email is not None:
+        return f"email:{email.strip().lower()}"
+    return f"username:{(username or '').strip().lower()}"
+
+
+def account_identifiers(user: dict) -> set[str]:
+    """Both identifiers of an account, from the login reply's user: either may log in."""
+    return {login_identifier(email=user["email"], username=None),
+            login_identifier(email=None, username=user["username"])}
+
+
+# KEYS: held-back marker, known-client marker. Returns the milliseconds left on the hold, or 0
+# when there is none or the client is known.
+CHECK_SCRIPT = """
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local left = redis.call('PTTL', KEYS[1])
+if left > 0 then return left end
+return 0
+"""
+# KEYS: failure counter, held-back marker. ARGV: counter lifetime, threshold, then the hold
+# schedule (seconds for the threshold-th failure, the next, …; the last one repeats).
+# Returns the seconds of the hold this failure started (0 below the threshold).
+FAILURE_SCRIPT = """
+local failures = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+local step = failures - tonumber(ARGV[2]) + 1
+if step < 1 then return 0 end
+local seconds = tonumber(ARGV[math.min(step, #ARGV - 2) + 2])
+redis.call('SET', KEYS[2], failures, 'EX', seconds)
+return seconds
+"""
+# KEYS: failure counter, held-back marker, known-client marker. ARGV: known-client lifetime.
+SUCCESS_SCRIPT = """
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('SET', KEYS[3], '1', 'EX', ARGV[1])
+return 1
+"""
+
+
+class LoginGuard:
+    def __init__(self, *, redis: Redis, keys: CacheKeys, threshold: int) -> None:
+        self.keys = keys
+        self.threshold = threshold
+        self._schedule = hold_schedule(threshold=threshold)
+        self._check = redis.register_script(CHECK_SCRIPT)
+        self._failure = redis.register_script(FAILURE_SCRIPT)
+        self._success = redis.register_script(SUCCESS_SCRIPT)
+
+    async def hold_back(self, *, identifier: str, client: str) -> None:
+        """Raise 429 while `identifier` is held back, unless `client` logged in to it lately."""
+        try:
+            left_ms = await self._check(keys=[self.keys.login_held_back(identifier),
+                                              self.keys.login_known_client(identifier, client)])
+        except Exception:
+            raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
+        if left_ms > 0:
+            raise ApiError(ErrorCode.RATE_LIMITED, "Too many failed logins for this account; retry later",
+                           headers={"Retry-After": str(max(1, math.ceil(left_ms / 1000)))})
+
+    async def record_failure(self, *, identifier: str) -> None:
+        try:
+            await self._failure(keys=[self.keys.login_failures(identifier), self.keys.login_held_back(identifier)],
+                                args=[FAILURE_MEMORY_SECONDS, self.threshold, *self._schedule])
+        except Exception as error:  # the login already failed; its answer must not change
+            log.warning("could not record a failed login: %r", error)
+
+    async def record_success(self, *, identifiers: set[str], client: str) -> None:
+        """Reset the back-off of each identifier and remember `client` for it."""
+        # One single-slot script per identifier, sent concurrently: one round trip of latency.
+        calls = [self._success(keys=[self.keys.login_failures(identifier), self.keys.login_held_back(identifier),
+                                     self.keys.login_known_client(identifier, client)],
+                               args=[KNOWN_CLIENT_SECONDS])
+                 for identifier in identifiers]
+        for outcome in await asyncio.gather(*calls, return_exceptions=True):
+            if isinstance(outcome, Exception):  # the session exists already: still hand out its tokens
+                log.warning("could not record a successful login: %r", outcome)
