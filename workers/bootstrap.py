@@ -1,27 +1,36 @@
-"""Creating admins outside the bus: the bootstrap admin of `migrate`/`run`, and `create-admin`."""
+"""Admins made outside the bus: the bootstrap admin of `migrate`/`run`, and `create-admin`.
+
+They go through the work of the `user.create` command itself (workers/handlers/users.py
+`insert_user`): the same validation and uniqueness rules, an audit row by the service
+`bootstrap`, and a `user.created` event in the outbox, which a worker's relay publishes
+within seconds (no broker connection is needed here).
+"""
 
 import asyncio
 import logging
-import uuid
 from datetime import datetime, timezone
 
+from redis.asyncio import Redis
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
-from domain.commands import CreateUser
+from domain.commands import CommandContext, CreateUser
 from domain.passwords import PasswordHasher
-from domain.rbac import Role
+from domain.rbac import Principal, Role
 from usersvc.settings import Settings
+from workers.cache import WorkerCache
 from workers.db import tortoise_config
-from workers.handlers.users import view_of
-from workers.models import AuditLog, User
+from workers.execution import UnitOfWork
+from workers.handlers.users import insert_user
+from workers.models import User
 
 log = logging.getLogger(__name__)
+BOOTSTRAP = Principal(kind="service", id="bootstrap", role=Role.ADMIN)
 
 
 async def create_admin(settings: Settings, *, email: str, username: str, password: str,
                        only_if_no_admin: bool) -> dict | None:
-    """Validated like any user.create; audited as the service `bootstrap`."""
+    """Raises pydantic's ValidationError or a DomainError (e.g. EMAIL_TAKEN) when refused."""
     command = CreateUser(username=username, email=email, password=password, first_name="Admin",
                          last_name="User", role=Role.ADMIN)
     password_hash = await asyncio.to_thread(PasswordHasher(rounds=settings.bcrypt_rounds).hash, password)
@@ -31,19 +40,23 @@ async def create_admin(settings: Settings, *, email: str, username: str, passwor
             if only_if_no_admin and await User.filter(role=Role.ADMIN, is_active=True, deleted_at=None) \
                     .using_db(connection).exists():
                 return None
-            if await User.filter(email=command.email).using_db(connection).exists() or \
-                    await User.filter(username=command.username).using_db(connection).exists():
-                raise ValueError("a user with that email or username already exists")
-            user = await User.create(id=uuid.uuid4(), password_hash=password_hash, using_db=connection,
-                                     **command.model_dump(exclude={"password"}))
-            view = view_of(user)
-            await AuditLog.create(actor_type="service", actor_id="bootstrap", action="user.create",
-                                  entity_type="user", entity_id=view["id"], old_values=None, new_values=view,
-                                  created_at=datetime.now(timezone.utc), using_db=connection)
-        log.info("created admin %s", view["username"])
-        return view
+            unit = UnitOfWork(connection=connection, principal=BOOTSTRAP, context=CommandContext(),
+                              command_id=None, now=datetime.now(timezone.utc), prepared=password_hash)
+            view = await insert_user(unit, command)
     finally:
         await Tortoise.close_connections()
+    await _refresh_cache(settings, unit)
+    log.info("created admin %s", view["username"])
+    return view
+
+
+async def _refresh_cache(settings: Settings, unit: UnitOfWork) -> None:
+    """Cached list pages must show the new admin at once, as after any user.create."""
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        await WorkerCache.for_settings(redis, settings).apply(unit.cache)
+    finally:
+        await redis.aclose()
 
 
 async def bootstrap_admin(settings: Settings) -> None:

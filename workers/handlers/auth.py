@@ -8,11 +8,21 @@ from faststream.rabbit import RabbitRouter
 from domain.commands import Login, Refresh
 from domain.errors import DomainError, ErrorCode
 from domain.rbac import Principal, Role
-from workers.deps import WorkerDeps, current_deps
 from usersvc.tokens import InvalidToken
-from workers.execution import CommandEnvelope, RefuseAfterCommit, UnitOfWork, execute_write
-from workers.handlers.sessions import revoke_session, session_entry, session_event_data
-from workers.handlers.users import view_of
+from workers.deps import WorkerDeps, current_deps
+from workers.execution import (
+    CommandEnvelope,
+    RefuseAfterCommit,
+    UnitOfWork,
+    execute_write,
+)
+from workers.handlers.sessions import (
+    revoke_session,
+    session_ends_at,
+    session_entry,
+    session_event_data,
+)
+from workers.handlers.users import users_named, view_of
 from workers.models import User, UserSession
 from workers.subscription import subscribe
 
@@ -22,9 +32,10 @@ def _invalid_credentials() -> DomainError:
 
 
 def _verify_credentials(deps: WorkerDeps):
-    async def prepare(command: Login) -> User:
-        lookup = {"email": command.email.strip().lower()} if command.email else {"username": command.username}
-        user = await User.filter(**lookup, deleted_at=None, is_active=True).first()
+    async def prepare(command: Login, _: Principal) -> User:
+        candidates = User.filter(email=command.email.strip().lower()) if command.email \
+            else users_named(command.username)
+        user = await candidates.filter(deleted_at=None, is_active=True).first()
         # Unknown, inactive and deleted users verify against a dummy hash: same time, same answer.
         ok = await asyncio.to_thread(deps.hasher.verify, command.password,
                                      user.password_hash if user else None)
@@ -41,11 +52,13 @@ def _open_session(deps: WorkerDeps):
         if user is None:  # deactivated between the password check and now
             raise _invalid_credentials()
         session_id = uuid.uuid4()
+        ends_at = session_ends_at(unit.now)
         tokens = deps.tokens.issue(user_id=str(user.id), session_id=str(session_id), role=user.role,
-                                   now=unit.now)
+                                   now=unit.now, not_after=ends_at)
         session = await UserSession.create(
             id=session_id, user_id=user.id, refresh_jti=tokens.refresh_jti, last_used_at=unit.now,
-            expires_at=unit.now + deps.tokens.refresh_ttl, ip_address=unit.context.ip,
+            created_at=unit.now, expires_at=min(unit.now + deps.tokens.refresh_ttl, ends_at),
+            ip_address=unit.context.ip,
             user_agent=unit.context.user_agent, using_db=unit.connection)
         unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: who logged in
         old = view_of(user)
@@ -91,9 +104,13 @@ async def _rotate(unit: UnitOfWork, command: Refresh) -> dict:
         raise RefuseAfterCommit(ErrorCode.INVALID_TOKEN, "This refresh token was already used; the session is revoked")
     if user.deleted_at is not None or not user.is_active:
         raise DomainError(ErrorCode.INVALID_TOKEN, "The session of this refresh token has ended")
-    tokens = deps.tokens.issue(user_id=str(user.id), session_id=str(session.id), role=user.role, now=unit.now)
+    ends_at = session_ends_at(session.created_at)
+    if unit.now >= ends_at:
+        raise DomainError(ErrorCode.INVALID_TOKEN, "The session has reached its maximum age; log in again")
+    tokens = deps.tokens.issue(user_id=str(user.id), session_id=str(session.id), role=user.role, now=unit.now,
+                               not_after=ends_at)
     session.refresh_jti, session.last_used_at = tokens.refresh_jti, unit.now
-    session.expires_at = unit.now + deps.tokens.refresh_ttl
+    session.expires_at = min(unit.now + deps.tokens.refresh_ttl, ends_at)
     await session.save(update_fields=["refresh_jti", "last_used_at", "expires_at"], using_db=unit.connection)
     unit.cache.sessions[str(session.id)] = session_entry(user_id=user.id, role=user.role)
     return {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
