@@ -7,6 +7,7 @@ unique names, so none depends on another's data.
 
 import asyncio
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -20,11 +21,13 @@ import httpx
 import pytest
 import redis
 
+from usersvc import broker_access
+
 ADMIN_PASSWORD = "Adm1n!pass"
 USER_PASSWORD = "Us3r!pass"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -34,12 +37,19 @@ def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 
 
+# Broker identities of a test stack: the edge and the workers as deployed, a calling service
+# listed in BUS_SERVICES, and a rogue with a service's permissions that is not listed.
+BROKER_ROLES = {"edge": "edge", "worker": "worker", "service": "service", "rogue": "service"}
+
+
 @dataclass
 class Stack:
     env: dict
     base_url: str
-    amqp_url: str
-    database_url: str
+    amqp_url: str  # the calling service's (listed in BUS_SERVICES)
+    database_url: str  # the runtime role's, as the workers connect
+    owner_database_url: str  # the schema owner's (a superuser here), as `usersvc migrate` connects
+    broker_urls: dict = field(default_factory=dict)  # edge, worker, service, rogue
     processes: dict = field(default_factory=dict)
 
     def spawn(self, name: str, *args: str, **extra_env: str) -> subprocess.Popen:
@@ -80,13 +90,20 @@ def stack():
         pytest.fail("rabbitmqctl is needed to give the tests their own vhost")
     run_id = uuid.uuid4().hex[:10]
     vhost = f"usersvc-test-{run_id}"
-    _rabbitmqctl("add_vhost", vhost)
-    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    port = _free_port()
+    accounts = {name: (f"usersvc-test-{run_id}-{name}", secrets.token_hex(12)) for name in BROKER_ROLES}
+    broker_access.apply(vhost, [(BROKER_ROLES[name], user, password) for name, (user, password) in accounts.items()])
+    broker_urls = {name: f"amqp://{user}:{password}@127.0.0.1:5672/{vhost}"
+                   for name, (user, password) in accounts.items()}
+    port = free_port()
+    database = f"usersvc_test_{run_id}"
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/usersvc_test_{run_id}",
-        "RABBITMQ_URL": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
+        # Two database roles (CONTRACT §3): migrate creates the runtime one (trust auth here).
+        "DATABASE_URL": f"postgres://{database}_app@127.0.0.1:5432/{database}",
+        "MIGRATION_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "RABBITMQ_URL": broker_urls["worker"],
+        "EDGE_RABBITMQ_URL": broker_urls["edge"],
+        "BUS_SERVICES": accounts["service"][0],
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "REDIS_KEY_PREFIX": f"usersvc-test-{run_id}",
         "PORT": str(port), "HOST": "127.0.0.1",
@@ -98,9 +115,12 @@ def stack():
         "LOG_FORMAT": "text",
         "RPC_TIMEOUT_SECONDS": "3",
         "CORS_ORIGINS": "https://app.example.com",
+        # Tests connect from 127.0.0.1 and choose client IPs with X-Forwarded-For.
+        "TRUSTED_PROXIES": "127.0.0.1/32",
     }
-    stack = Stack(env=env, base_url=f"http://127.0.0.1:{port}", amqp_url=env["RABBITMQ_URL"],
-                  database_url=env["DATABASE_URL"])
+    stack = Stack(env=env, base_url=f"http://127.0.0.1:{port}", amqp_url=broker_urls["service"],
+                  database_url=env["DATABASE_URL"], owner_database_url=env["MIGRATION_DATABASE_URL"],
+                  broker_urls=broker_urls)
     try:
         subprocess.run([sys.executable, "-m", "usersvc.cli", "migrate"], env=env, check=True, timeout=120)
         stack.spawn("worker-1", "worker")
@@ -115,9 +135,13 @@ def stack():
             except AssertionError as error:  # killed; keep cleaning up, but say so
                 warnings.warn(str(error), stacklevel=1)
         from workers.db import drop_database
+        from workers.db_roles import drop_role
 
-        asyncio.run(drop_database(env["DATABASE_URL"]))
+        asyncio.run(drop_database(stack.owner_database_url))
+        asyncio.run(drop_role(stack.owner_database_url, role=f"{database}_app"))
         _rabbitmqctl("delete_vhost", vhost)
+        for user, _ in accounts.values():
+            _rabbitmqctl("delete_user", user)
         client = redis.Redis.from_url(env["REDIS_URL"])
         for key in client.scan_iter(f"{env['REDIS_KEY_PREFIX']}:*"):
             client.delete(key)

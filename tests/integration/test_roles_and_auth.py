@@ -138,9 +138,9 @@ def test_audit_log_records_each_change_for_admins_only(make_user, admin):
 
 def test_login_is_rate_limited_per_client_ip(stack):
     """A second edge with a low login limit (the limit is a setting); counters live in Redis."""
-    from tests.conftest import _free_port, wait_ready
+    from tests.conftest import free_port, wait_ready
 
-    port = _free_port()
+    port = free_port()
     stack.spawn("edge-limited", "edge", PORT=str(port), RATE_LIMIT_LOGIN="3/minute")
     try:
         wait_ready(f"http://127.0.0.1:{port}")
