@@ -485,7 +485,7 @@ class Bench:
         return {"users": users, "total": total}
 
     def seed(self) -> dict:
-        from domain.passwords import PasswordHasher
+        from usersvc.domain.passwords import PasswordHasher
 
         started = time.perf_counter()
         rounds = int(os.environ.get("BCRYPT_ROUNDS", "12"))
@@ -759,7 +759,7 @@ class Bench:
 
     def bcrypt_baseline(self) -> None:
         """bcrypt at the configured cost with the service's own hasher: one thread, then all cores."""
-        from domain.passwords import PasswordHasher
+        from usersvc.domain.passwords import PasswordHasher
 
         rounds = int(os.environ.get("BCRYPT_ROUNDS", "12"))
         hasher = PasswordHasher(rounds=rounds)

@@ -17,9 +17,8 @@ from pydantic import (
     StrictStr,
     model_validator,
 )
-
-from domain.passwords import password_problem
-from domain.rbac import Role
+from usersvc.domain.passwords import password_problem
+from usersvc.domain.rbac import Role
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_]{3,50}$"
 PHONE_PATTERN = r"^\+?[0-9\-\(\) ]{7,20}$"
@@ -63,7 +62,7 @@ class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     ROUTING_KEY: ClassVar[str]
     HASHES_PASSWORD: ClassVar[bool] = False  # costs one bcrypt (≈ 0.2-0.3 s of a core)
-    # Carries a password or token: its queue never dead-letters it (CONTRACT §2).
+    # Carries a password or token: its queue never dead-letters it (docs/api.md, "Bus").
     CARRIES_SECRET: ClassVar[bool] = False
 
 

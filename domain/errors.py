@@ -1,4 +1,4 @@
-"""One closed set of error codes (CONTRACT §1). Only edge/errors.py maps them to HTTP."""
+"""One closed set of error codes (docs/api.md, "REST"). Only edge/errors.py maps them to HTTP."""
 
 from enum import StrEnum
 

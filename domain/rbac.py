@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.errors import DomainError, ErrorCode, FieldError
+from usersvc.domain.errors import DomainError, ErrorCode, FieldError
 
 
 class Role(StrEnum):
@@ -18,7 +18,7 @@ PRIVILEGED_FIELDS = frozenset({"role", "is_active"})
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is acting. Services act with admin rights (CONTRACT §2) and have no user id."""
+    """Who is acting. Services act with admin rights (docs/api.md, "Bus") and have no user id."""
 
     kind: str  # "user" | "service"
     id: str

@@ -6,9 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, field_serializer
-
-from domain.errors import DomainError, ErrorCode, FieldError
-from domain.rbac import Role
+from usersvc.domain.errors import DomainError, ErrorCode, FieldError
+from usersvc.domain.rbac import Role
 
 
 def iso_utc(moment: datetime | None) -> str | None:
@@ -53,7 +52,7 @@ class Pagination(BaseModel):
 
 
 def page_of(items: list, *, page: int, page_size: int, total_items: int) -> dict:
-    """A list reply: `{"data": [...], "pagination": {...}}` as CONTRACT §1 shows it."""
+    """A list reply: `{"data": [...], "pagination": {...}}` as docs/api.md shows it."""
     pagination = Pagination(current_page=page, page_size=page_size, total_items=total_items,
                             total_pages=(total_items + page_size - 1) // page_size)
     return {"data": items, "pagination": pagination.model_dump()}

@@ -8,18 +8,18 @@ import uuid
 from redis.asyncio import Redis
 from sanic import HTTPResponse, Request, Sanic
 from sanic.exceptions import SanicException
+from usersvc.domain.errors import ErrorCode
+from usersvc.edge.bus import RpcClient
+from usersvc.edge.docs import add_docs_and_cors
+from usersvc.edge.errors import ApiError, error_response
+from usersvc.edge.gate import Gate
+from usersvc.edge.login_guard import LoginGuard
+from usersvc.edge.metrics import response_counter
+from usersvc.edge.routes.audit import audit
+from usersvc.edge.routes.auth import auth
+from usersvc.edge.routes.ops import ops
+from usersvc.edge.routes.users import users
 
-from domain.errors import ErrorCode
-from edge.bus import RpcClient
-from edge.docs import add_docs_and_cors
-from edge.errors import ApiError, error_response
-from edge.gate import Gate
-from edge.login_guard import LoginGuard
-from edge.metrics import response_counter
-from edge.routes.audit import audit
-from edge.routes.auth import auth
-from edge.routes.ops import ops
-from edge.routes.users import users
 from usersvc.cache_keys import CacheKeys
 from usersvc.settings import Settings
 from usersvc.tokens import TokenCodec

@@ -5,9 +5,8 @@ from typing import TypeVar
 import orjson
 from pydantic import BaseModel, ValidationError
 from sanic import Request
-
-from domain.errors import ErrorCode, field_errors_from_pydantic
-from edge.errors import ApiError
+from usersvc.domain.errors import ErrorCode, field_errors_from_pydantic
+from usersvc.edge.errors import ApiError
 
 M = TypeVar("M", bound=BaseModel)
 

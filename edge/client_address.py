@@ -1,4 +1,4 @@
-"""Who the client is, from the socket peer and X-Forwarded-For (CONTRACT §1). No framework here.
+"""Who the client is, from the socket peer and X-Forwarded-For (docs/api.md, "REST"). No framework here.
 
 X-Forwarded-For is believed only as far as it was written by proxies we trust: each trusted
 hop appends the address it received the request from, so reading right to left, the first

@@ -1,11 +1,10 @@
-"""The only code → HTTP status table, and the one error shape (CONTRACT §1)."""
+"""The only code → HTTP status table, and the one error shape (docs/api.md, "REST")."""
 
 import uuid
 from datetime import datetime, timezone
 
 from sanic import HTTPResponse, Request, json
-
-from domain.errors import ErrorCode, FieldError
+from usersvc.domain.errors import ErrorCode, FieldError
 
 STATUS = {
     ErrorCode.MALFORMED_REQUEST: 400,

@@ -1,6 +1,6 @@
 """Every request's checks in one Redis command: session (revocation), rate limit, cache read.
 
-STACK-NOTES: each Redis round trip on the read path costs real throughput, so the token's
+Measured: each Redis round trip on the read path costs real throughput, so the token's
 session, the rate-limit counter and the cached entity come from one Lua script call (one
 round trip, and cheaper in redis-py than a pipeline of four commands).
 """
@@ -12,14 +12,14 @@ import orjson
 from limits import RateLimitItem
 from redis.asyncio import Redis
 from sanic import Request
+from usersvc.domain.commands import CheckSession
+from usersvc.domain.errors import ErrorCode
+from usersvc.domain.rbac import Principal, Role
+from usersvc.edge.bus import RpcClient
+from usersvc.edge.client_address import rate_limit_subject, resolve_client_ip
+from usersvc.edge.errors import ApiError
+from usersvc.edge.metrics import cache_lookup
 
-from domain.commands import CheckSession
-from domain.errors import ErrorCode
-from domain.rbac import Principal, Role
-from edge.bus import RpcClient
-from edge.client_address import rate_limit_subject, resolve_client_ip
-from edge.errors import ApiError
-from edge.metrics import cache_lookup
 from usersvc.cache_keys import TOMBSTONE, CacheKeys
 from usersvc.tokens import InvalidToken, TokenCodec
 

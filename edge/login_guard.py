@@ -1,4 +1,4 @@
-"""Per-account login back-off (CONTRACT §1, "Per-account back-off").
+"""Per-account login back-off (docs/api.md, "Rate limits").
 
 After `threshold` consecutive failed logins for one identifier, from any clients, logins for
 it are held back (429) for a minute, doubling with each further failure up to 15 minutes; a
@@ -13,9 +13,9 @@ import logging
 import math
 
 from redis.asyncio import Redis
+from usersvc.domain.errors import ErrorCode
+from usersvc.edge.errors import ApiError
 
-from domain.errors import ErrorCode
-from edge.errors import ApiError
 from usersvc.cache_keys import CacheKeys
 
 log = logging.getLogger(__name__)

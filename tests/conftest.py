@@ -98,7 +98,7 @@ def stack():
     database = f"usersvc_test_{run_id}"
     env = {
         **os.environ,
-        # Two database roles (CONTRACT §3): migrate creates the runtime one (trust auth here).
+        # Two database roles (docs/api.md, "Data"): migrate creates the runtime one (trust auth here).
         "DATABASE_URL": f"postgres://{database}_app@127.0.0.1:5432/{database}",
         "MIGRATION_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
         "RABBITMQ_URL": broker_urls["worker"],
@@ -134,8 +134,8 @@ def stack():
                 stack.stop(name)
             except AssertionError as error:  # killed; keep cleaning up, but say so
                 warnings.warn(str(error), stacklevel=1)
-        from workers.db import drop_database
-        from workers.db_roles import drop_role
+        from usersvc.workers.db import drop_database
+        from usersvc.workers.db_roles import drop_role
 
         asyncio.run(drop_database(stack.owner_database_url))
         asyncio.run(drop_role(stack.owner_database_url, role=f"{database}_app"))

@@ -1,4 +1,4 @@
-"""RabbitMQ users and their least-privilege permissions (CONTRACT §2), in one table.
+"""RabbitMQ users and their least-privilege permissions (docs/api.md, "Bus"), in one table.
 
 RabbitMQ grants three regular expressions per user and vhost: configure (declare, delete),
 write (publish to an exchange; bind *to* a queue) and read (consume a queue; bind *from* an

@@ -19,8 +19,8 @@ log = logging.getLogger("usersvc")
 
 
 def migrate(settings: Settings, _: argparse.Namespace) -> None:
-    from workers.bootstrap import bootstrap_admin
-    from workers.db import apply_migrations, maintenance_url
+    from usersvc.workers.bootstrap import bootstrap_admin
+    from usersvc.workers.db import apply_migrations, maintenance_url
 
     async def steps() -> None:
         await apply_migrations(settings.owner_database_url, runtime_url=settings.database_url)
@@ -41,7 +41,7 @@ def require_reachable(*targets: tuple[str, str, str]) -> None:
 
 
 def edge(settings: Settings, _: argparse.Namespace) -> None:
-    from edge.app import create_app
+    from usersvc.edge.app import create_app
 
     broker_setting = "EDGE_RABBITMQ_URL" if settings.edge_rabbitmq_url else "RABBITMQ_URL"
     require_reachable((broker_setting, "broker", settings.edge_broker_url), ("REDIS_URL", "cache", settings.redis_url))
@@ -53,7 +53,7 @@ def edge(settings: Settings, _: argparse.Namespace) -> None:
 def worker(settings: Settings, _: argparse.Namespace) -> None:
     import uvloop
 
-    from workers.app import create_worker_app
+    from usersvc.workers.app import create_worker_app
 
     require_reachable(("DATABASE_URL", "database", settings.database_url),
                       ("RABBITMQ_URL", "broker", settings.rabbitmq_url), ("REDIS_URL", "cache", settings.redis_url))
@@ -103,8 +103,8 @@ def run(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def create_admin(settings: Settings, args: argparse.Namespace) -> None:
-    from domain.errors import DomainError, field_errors_from_pydantic
-    from workers.bootstrap import create_admin as create
+    from usersvc.domain.errors import DomainError, field_errors_from_pydantic
+    from usersvc.workers.bootstrap import create_admin as create
 
     password = os.environ.get("USERSVC_ADMIN_PASSWORD") or getpass.getpass("Password: ")
     try:
@@ -121,7 +121,7 @@ def create_admin(settings: Settings, args: argparse.Namespace) -> None:
 def asyncapi(settings: Settings, _: argparse.Namespace) -> None:
     from faststream.specification import AsyncAPI
 
-    from workers.app import create_broker
+    from usersvc.workers.app import create_broker
 
     schema = AsyncAPI(create_broker(settings), title="usersvc commands", version="1.0.0",
                       description="Commands on usersvc.commands; replies {ok, data|error}; events on usersvc.events")
@@ -129,7 +129,7 @@ def asyncapi(settings: Settings, _: argparse.Namespace) -> None:
 
 
 def load_settings() -> Settings:
-    """Settings, or one clear line naming the bad setting and exit code 2 (CONTRACT §4)."""
+    """Settings, or one clear line naming the bad setting and exit code 2 (docs/configuration.md)."""
     try:
         return Settings()
     except ValidationError as error:

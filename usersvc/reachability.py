@@ -1,5 +1,5 @@
 """At start, each backing service must answer; if one does not, the process stops with one
-line naming the setting that points at it (CONTRACT §4), not a traceback or a retry loop."""
+line naming the setting that points at it (docs/configuration.md), not a traceback or a retry loop."""
 
 import asyncio
 import logging

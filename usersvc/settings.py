@@ -1,4 +1,4 @@
-"""Configuration from the environment (and a `.env` file), as CONTRACT §4 lists it."""
+"""Configuration from the environment (and a `.env` file), as docs/configuration.md lists it."""
 
 import ipaddress
 from functools import cached_property
@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = "postgres://postgres@127.0.0.1:5432/usersvc"
-    # The schema owner's URL, for `usersvc migrate` only (CONTRACT §3); default DATABASE_URL.
+    # The schema owner's URL, for `usersvc migrate` only (docs/api.md, "Data"); default DATABASE_URL.
     migration_database_url: str | None = None
     rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     # The edge's own broker identity when edge and workers share one environment (`usersvc
@@ -109,7 +109,7 @@ class Settings(BaseSettings):
 
     @cached_property
     def edge_broker_user(self) -> str:
-        """The broker user whose commands may speak for users (CONTRACT §2)."""
+        """The broker user whose commands may speak for users (docs/api.md, "Bus")."""
         return self.bus_edge_user or url_user(self.edge_broker_url)
 
     @cached_property

@@ -1,4 +1,4 @@
-"""Names on the bus (CONTRACT §2), shared by the edge, the workers and the tests."""
+"""Names on the bus (docs/api.md, "Bus"), shared by the edge, the workers and the tests."""
 
 COMMANDS_EXCHANGE = "usersvc.commands"
 EVENTS_EXCHANGE = "usersvc.events"

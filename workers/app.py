@@ -7,8 +7,20 @@ from faststream import FastStream
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
 from redis.asyncio import Redis
 from tortoise import Tortoise
+from usersvc.domain.passwords import PasswordHasher
+from usersvc.workers.cache import WorkerCache
+from usersvc.workers.db import tortoise_config
+from usersvc.workers.db_role_guard import refuse_privileged_role
+from usersvc.workers.deps import WorkerDeps, current_deps, install
+from usersvc.workers.handlers.audit import audit_router
+from usersvc.workers.handlers.auth import auth_router
+from usersvc.workers.handlers.sessions import sessions_router
+from usersvc.workers.handlers.users import users_router
+from usersvc.workers.housekeeping import prune_forever
+from usersvc.workers.middleware import CommandMiddleware
+from usersvc.workers.outbox import EventPublisher
+from usersvc.workers.queue_upgrade import recreate_changed_queues
 
-from domain.passwords import PasswordHasher
 from usersvc.settings import Settings
 from usersvc.tokens import TokenCodec
 from usersvc.topology import (
@@ -17,18 +29,6 @@ from usersvc.topology import (
     EVENTS_EXCHANGE,
     dead_letter_queue_arguments,
 )
-from workers.cache import WorkerCache
-from workers.db import tortoise_config
-from workers.db_role_guard import refuse_privileged_role
-from workers.deps import WorkerDeps, current_deps, install
-from workers.handlers.audit import audit_router
-from workers.handlers.auth import auth_router
-from workers.handlers.sessions import sessions_router
-from workers.handlers.users import users_router
-from workers.housekeeping import prune_forever
-from workers.middleware import CommandMiddleware
-from workers.outbox import EventPublisher
-from workers.queue_upgrade import recreate_changed_queues
 
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTERS = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True)

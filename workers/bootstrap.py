@@ -13,16 +13,16 @@ from datetime import datetime, timezone
 from redis.asyncio import Redis
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
+from usersvc.domain.commands import CommandContext, CreateUser
+from usersvc.domain.passwords import PasswordHasher
+from usersvc.domain.rbac import Principal, Role
+from usersvc.workers.cache import WorkerCache
+from usersvc.workers.db import tortoise_config
+from usersvc.workers.execution import UnitOfWork
+from usersvc.workers.handlers.users import insert_user
+from usersvc.workers.models import User
 
-from domain.commands import CommandContext, CreateUser
-from domain.passwords import PasswordHasher
-from domain.rbac import Principal, Role
 from usersvc.settings import Settings
-from workers.cache import WorkerCache
-from workers.db import tortoise_config
-from workers.execution import UnitOfWork
-from workers.handlers.users import insert_user
-from workers.models import User
 
 log = logging.getLogger(__name__)
 BOOTSTRAP = Principal(kind="service", id="bootstrap", role=Role.ADMIN)

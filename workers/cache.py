@@ -12,10 +12,10 @@ import logging
 import orjson
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
+from usersvc.workers.metrics import CACHE_WRITE_FAILURES
 
 from usersvc.cache_keys import TOMBSTONE, CacheKeys
 from usersvc.settings import Settings
-from workers.metrics import CACHE_WRITE_FAILURES
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from tortoise.backends.base.config_generator import expand_db_url
-
-from workers.db_roles import grant_runtime_role
+from usersvc.workers.db_roles import grant_runtime_role
 
 log = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/usersvc"
@@ -40,7 +39,7 @@ def tortoise_config(database_url: str, *, pool_size: int = 10) -> dict:
     connection["credentials"].update(minsize=1, maxsize=pool_size, reset=_keep_session_state)
     return {
         "connections": {"default": connection},
-        "apps": {"models": {"models": ["workers.models", "aerich.models"],
+        "apps": {"models": {"models": ["usersvc.workers.models", "aerich.models"],
                             "default_connection": "default"}},
         "use_tz": True,
         "timezone": "UTC",
@@ -68,7 +67,7 @@ def _quoted(identifier: str) -> str:
 
 
 async def ensure_database(database_url: str) -> None:
-    """Create the database named in the URL if it does not exist (CONTRACT §4)."""
+    """Create the database named in the URL if it does not exist (docs/configuration.md)."""
     connection, name = await _maintenance_connection(database_url)
     try:
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
@@ -89,7 +88,7 @@ async def drop_database(database_url: str) -> None:
 
 async def apply_migrations(owner_url: str, *, runtime_url: str | None = None) -> list[str]:
     """As the schema owner: create the database, migrate, then (re)grant the runtime role
-    that `runtime_url` names (CONTRACT §3)."""
+    that `runtime_url` names (docs/api.md, "Data")."""
     from aerich import Command
 
     await ensure_database(owner_url)

@@ -1,5 +1,5 @@
 """Workers refuse, in production, a database role that could switch the audit trigger off
-(CONTRACT §3): a superuser, a CREATEROLE role (it can make itself a member of the owner),
+(docs/api.md, "Data"): a superuser, a CREATEROLE role (it can make itself a member of the owner),
 or the owner of a table of the schema."""
 
 import logging

@@ -1,4 +1,4 @@
-"""The runtime database role (CONTRACT §3): `usersvc migrate` creates it and grants it only
+"""The runtime database role (docs/api.md, "Data"): `usersvc migrate` creates it and grants it only
 what the workers need, so the running service cannot rewrite the audit trail."""
 
 import base64

@@ -3,12 +3,13 @@
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from domain.passwords import PasswordHasher
+from usersvc.domain.passwords import PasswordHasher
+from usersvc.workers.cache import WorkerCache
+from usersvc.workers.identity import Speaker
+from usersvc.workers.outbox import EventPublisher
+
 from usersvc.settings import Settings
 from usersvc.tokens import TokenCodec
-from workers.cache import WorkerCache
-from workers.identity import Speaker
-from workers.outbox import EventPublisher
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,14 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
-
-from domain.commands import Actor, Command, CommandContext
-from domain.errors import DomainError, ErrorCode
-from domain.rbac import Principal, Role
-from domain.replies import Reply
-from workers.cache import CacheChanges
-from workers.deps import current_command_id, current_deps, current_speaker
-from workers.models import AuditLog, OutboxEvent, ProcessedCommand
-from workers.outbox import new_event
+from usersvc.domain.commands import Actor, Command, CommandContext
+from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.replies import Reply
+from usersvc.workers.cache import CacheChanges
+from usersvc.workers.deps import current_command_id, current_deps, current_speaker
+from usersvc.workers.models import AuditLog, OutboxEvent, ProcessedCommand
+from usersvc.workers.outbox import new_event
 
 C = TypeVar("C", bound=Command)
 
@@ -142,7 +141,7 @@ async def execute_write(envelope: CommandEnvelope, *, work: Callable[[UnitOfWork
     if prepare and command_id and (reply := await _earlier_reply(command_id, command_fingerprint)):
         return reply
     try:
-        # prepare() authorizes before it touches the target or checks a password (CONTRACT §1).
+        # prepare() authorizes before it touches the target or checks a password (docs/api.md, "REST").
         prepared = await prepare(command, await resolve_principal(envelope.actor)) if prepare else None
         async with in_transaction() as connection:
             principal = await resolve_principal(envelope.actor, using_db=connection)

@@ -4,7 +4,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta, timezone
 
-from workers.models import OutboxEvent, ProcessedCommand
+from usersvc.workers.models import OutboxEvent, ProcessedCommand
 
 log = logging.getLogger(__name__)
 PRUNE_INTERVAL_SECONDS = 3600

@@ -1,4 +1,4 @@
-"""Who is speaking on the bus is decided by the broker, not by the body (CONTRACT §2).
+"""Who is speaking on the bus is decided by the broker, not by the body (docs/api.md, "Bus").
 
 Every command must carry the AMQP `user_id` property, which RabbitMQ checks against the
 connection's user. The edge's broker user may speak for users and pass the request's
@@ -8,8 +8,8 @@ itself, a service with admin rights, whatever the body claims; anyone else is re
 
 from dataclasses import dataclass
 
-from domain.commands import CheckSession, CommandContext, Login, Refresh
-from domain.errors import DomainError, ErrorCode
+from usersvc.domain.commands import CheckSession, CommandContext, Login, Refresh
+from usersvc.domain.errors import DomainError, ErrorCode
 
 # Commands that only the edge may send: they carry a caller's credentials (login, refresh)
 # or answer the edge's own session cache misses.

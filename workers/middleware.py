@@ -19,11 +19,10 @@ from pydantic import ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise.exceptions import DBConnectionError
-
-from domain.errors import DomainError, ErrorCode, field_errors_from_pydantic
-from domain.replies import Reply
-from workers.deps import current_command_id, current_deps, current_speaker
-from workers.identity import identify
+from usersvc.domain.errors import DomainError, ErrorCode, field_errors_from_pydantic
+from usersvc.domain.replies import Reply
+from usersvc.workers.deps import current_command_id, current_deps, current_speaker
+from usersvc.workers.identity import identify
 
 log = logging.getLogger("workers.commands")
 TRANSIENT_ERRORS = (DBConnectionError, ConnectionError, OSError, RedisConnectionError, RedisTimeoutError)

@@ -2,8 +2,7 @@
 
 from tortoise import fields
 from tortoise.models import Model
-
-from domain.rbac import Role
+from usersvc.domain.rbac import Role
 
 
 class User(Model):

@@ -15,9 +15,8 @@ import aio_pika.abc
 import orjson
 from faststream.rabbit import RabbitBroker, RabbitExchange
 from tortoise.transactions import in_transaction
-
-from domain.replies import iso_utc
-from workers.models import OutboxEvent
+from usersvc.domain.replies import iso_utc
+from usersvc.workers.models import OutboxEvent
 
 log = logging.getLogger(__name__)
 RELAY_INTERVAL_SECONDS = 5

@@ -1,4 +1,4 @@
-"""How a handler is bound to its command's queue (CONTRACT §2 names, quorum queues)."""
+"""How a handler is bound to its command's queue (names from docs/api.md, quorum queues)."""
 
 from faststream import AckPolicy
 from faststream.rabbit import (
@@ -8,8 +8,8 @@ from faststream.rabbit import (
     RabbitQueue,
     RabbitRouter,
 )
+from usersvc.domain.commands import Command
 
-from domain.commands import Command
 from usersvc.topology import (
     COMMANDS_EXCHANGE,
     command_queue_arguments,

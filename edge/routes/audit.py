@@ -2,13 +2,12 @@
 
 from sanic import Blueprint, HTTPResponse, Request, json
 from sanic_ext import openapi
-
-from domain import rbac
-from domain.commands import ListAuditLogs
-from domain.rbac import Role
-from edge.body import validate
-from edge.gate import command_context
-from edge.routes.users import _check
+from usersvc.domain import rbac
+from usersvc.domain.commands import ListAuditLogs
+from usersvc.domain.rbac import Role
+from usersvc.edge.body import validate
+from usersvc.edge.gate import command_context
+from usersvc.edge.routes.users import _check
 
 audit = Blueprint("audit", url_prefix="/v1/audit-logs")
 QUERY_FIELDS = ("page", "page_size", "entity_id", "actor_id", "action")

@@ -4,8 +4,7 @@ import uuid
 
 from sanic import Blueprint, HTTPResponse, Request, empty, json
 from sanic_ext import openapi
-
-from domain.commands import (
+from usersvc.domain.commands import (
     ListSessions,
     Login,
     LoginBody,
@@ -14,13 +13,13 @@ from domain.commands import (
     RefreshBody,
     RevokeSession,
 )
-from domain.errors import ErrorCode
-from edge.body import parse_body
-from edge.docs import body_schema
-from edge.errors import ApiError
-from edge.gate import client_subject, command_context
-from edge.login_guard import account_identifiers, login_identifier
-from edge.routes.users import read_user
+from usersvc.domain.errors import ErrorCode
+from usersvc.edge.body import parse_body
+from usersvc.edge.docs import body_schema
+from usersvc.edge.errors import ApiError
+from usersvc.edge.gate import client_subject, command_context
+from usersvc.edge.login_guard import account_identifiers, login_identifier
+from usersvc.edge.routes.users import read_user
 
 auth = Blueprint("auth", url_prefix="/v1/auth")
 EDGE_ACTOR = {"type": "service", "id": "edge"}

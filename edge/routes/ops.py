@@ -4,11 +4,10 @@ import asyncio
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sanic import Blueprint, HTTPResponse, Request, Sanic, json, raw
-
-from domain.commands import Ping
-from domain.errors import ErrorCode
-from edge.errors import ApiError
-from edge.single_flight import SharedResult
+from usersvc.domain.commands import Ping
+from usersvc.domain.errors import ErrorCode
+from usersvc.edge.errors import ApiError
+from usersvc.edge.single_flight import SharedResult
 
 ops = Blueprint("ops")
 

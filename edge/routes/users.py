@@ -5,9 +5,8 @@ import uuid
 import orjson
 from sanic import Blueprint, HTTPResponse, Request, empty, json, raw
 from sanic_ext import openapi
-
-from domain import rbac
-from domain.commands import (
+from usersvc.domain import rbac
+from usersvc.domain.commands import (
     ChangePassword,
     CreateUser,
     DeleteUser,
@@ -20,14 +19,15 @@ from domain.commands import (
     UserPatchBody,
     UserProfile,
 )
-from domain.errors import DomainError, ErrorCode
-from domain.rbac import Role
-from domain.replies import etag_of
-from edge.body import parse_body, validate
-from edge.docs import body_schema
-from edge.errors import ApiError
-from edge.gate import Caller, command_context
-from edge.metrics import cache_lookup
+from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.rbac import Role
+from usersvc.domain.replies import etag_of
+from usersvc.edge.body import parse_body, validate
+from usersvc.edge.docs import body_schema
+from usersvc.edge.errors import ApiError
+from usersvc.edge.gate import Caller, command_context
+from usersvc.edge.metrics import cache_lookup
+
 from usersvc.cache_keys import TOMBSTONE
 
 users = Blueprint("users", url_prefix="/v1/users")

@@ -4,9 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import asyncpg
 from tortoise import Tortoise
-
-from workers.db import tortoise_config
-from workers.housekeeping import prune_once
+from usersvc.workers.db import tortoise_config
+from usersvc.workers.housekeeping import prune_once
 
 
 async def test_prune_removes_only_expired_idempotency_records(stack):

@@ -14,10 +14,10 @@ import orjson
 import pytest
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
+from usersvc.workers.cache import CacheChanges, WorkerCache
 
 from tests.conftest import free_port
 from usersvc.cache_keys import TOMBSTONE, CacheKeys
-from workers.cache import CacheChanges, WorkerCache
 
 TTL_SECONDS = 60
 

@@ -1,4 +1,4 @@
-"""The running service's database role cannot rewrite the audit trail (CONTRACT §3).
+"""The running service's database role cannot rewrite the audit trail (docs/api.md, "Data").
 
 Every attack runs as the runtime role (the stack's DATABASE_URL) inside a transaction that is
 rolled back, so an attack that wrongly succeeds still leaves the shared stack intact.
@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
-
-from workers.db_roles import grant_runtime_role, scram_verifier
+from usersvc.workers.db_roles import grant_runtime_role, scram_verifier
 
 
 def _dsn(url: str) -> str:

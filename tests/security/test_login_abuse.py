@@ -1,4 +1,4 @@
-"""Login abuse protections at the edge (CONTRACT §1, "Rate limits" and "Per-account back-off").
+"""Login abuse protections at the edge (docs/api.md, "Rate limits").
 
 The stack trusts 127.0.0.1 as a proxy (TRUSTED_PROXIES), so each request picks its client IP
 with X-Forwarded-For; every test uses its own random addresses, so no counter is shared.

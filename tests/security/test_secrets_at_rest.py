@@ -1,4 +1,4 @@
-"""No secret rests in a queue or a log (CONTRACT §2 and §4).
+"""No secret rests in a queue or a log (docs/api.md, "Bus" and "Configuration").
 
 Secret-bearing commands are forced through every way a message can leave its queue
 without being executed — expiry, rejection, too many redeliveries — while no worker runs;

@@ -1,4 +1,4 @@
-"""A revoked session never comes back (CONTRACT §1): not through a concurrent role change
+"""A revoked session never comes back (docs/api.md, "REST"): not through a concurrent role change
 or refresh, and not past SESSION_MAX_AGE_DAYS however often it is refreshed."""
 
 import threading

@@ -1,10 +1,9 @@
-"""Who the client is (CONTRACT §1: TRUSTED_PROXIES, X-Forwarded-For, IPv6 per /64), without Sanic."""
+"""Who the client is (TRUSTED_PROXIES, X-Forwarded-For, IPv6 per /64), without Sanic."""
 
 import ipaddress
 
 import pytest
-
-from edge.client_address import parse_ip, rate_limit_subject, resolve_client_ip
+from usersvc.edge.client_address import parse_ip, rate_limit_subject, resolve_client_ip
 
 PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("2001:db8:ffff::/48"))
 

@@ -4,13 +4,19 @@ import uuid
 
 import pytest
 from pydantic import ValidationError
+from usersvc.domain import rbac
+from usersvc.domain.commands import (
+    CreateUser,
+    ListUsers,
+    LoginBody,
+    UpdateUser,
+    UserPatchBody,
+)
+from usersvc.domain.errors import DomainError, ErrorCode, field_errors_from_pydantic
+from usersvc.domain.passwords import PasswordHasher, password_problem
+from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.replies import etag_of
 
-from domain import rbac
-from domain.commands import CreateUser, ListUsers, LoginBody, UpdateUser, UserPatchBody
-from domain.errors import DomainError, ErrorCode, field_errors_from_pydantic
-from domain.passwords import PasswordHasher, password_problem
-from domain.rbac import Principal, Role
-from domain.replies import etag_of
 from usersvc.cache_keys import CacheKeys
 
 VALID = {"username": "john_doe", "email": "John@Example.com", "password": "Passw0rd!",
@@ -156,7 +162,7 @@ def test_a_command_past_its_expiration_is_not_run():
     from datetime import datetime, timedelta, timezone
     from types import SimpleNamespace
 
-    from workers.middleware import expired
+    from usersvc.workers.middleware import expired
 
     sent = datetime(2026, 1, 1, tzinfo=timezone.utc)
     message = SimpleNamespace(timestamp=sent, expiration=10.0)

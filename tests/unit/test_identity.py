@@ -1,10 +1,9 @@
 """Who speaks on the bus is the broker-verified user_id, never the body."""
 
 import pytest
-
-from domain.commands import CommandContext
-from domain.errors import DomainError, ErrorCode
-from workers.identity import identify
+from usersvc.domain.commands import CommandContext
+from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.workers.identity import identify
 
 EDGE, SERVICES = "usersvc-edge", frozenset({"billing"})
 

@@ -1,12 +1,13 @@
-"""The per-account back-off's arithmetic and identifiers (CONTRACT §1), without Redis."""
+"""The per-account back-off's arithmetic and identifiers (docs/api.md, "REST"), without Redis."""
 
-from edge.login_guard import (
+from usersvc.edge.login_guard import (
     LONGEST_HOLD_SECONDS,
     account_identifiers,
     hold_schedule,
     hold_seconds,
     login_identifier,
 )
+
 from usersvc.cache_keys import CacheKeys
 
 

@@ -72,7 +72,7 @@ def test_a_bad_setting_stops_the_cli_with_one_line_naming_it(tmp_path, environme
 
 
 def test_database_tls_is_chosen_by_url():
-    from workers.db import tortoise_config
+    from usersvc.workers.db import tortoise_config
 
     def tls(url: str):
         return tortoise_config(url)["connections"]["default"]["credentials"].get("ssl")

@@ -3,8 +3,7 @@
 import asyncio
 
 import pytest
-
-from edge.single_flight import SharedResult
+from usersvc.edge.single_flight import SharedResult
 
 
 class SlowCheck:

@@ -1,4 +1,4 @@
-"""No token outlives its session's maximum age (CONTRACT §1, SESSION_MAX_AGE_DAYS)."""
+"""No token outlives its session's maximum age (docs/api.md, "Sessions")."""
 
 from datetime import datetime, timedelta, timezone
 

@@ -5,15 +5,14 @@ import socket
 
 from faststream.rabbit import RabbitRouter
 from tortoise import connections
-
-from domain import rbac
-from domain.commands import ListAuditLogs, Ping
-from domain.errors import DomainError, ErrorCode
-from domain.rbac import Principal, Role
-from domain.replies import iso_utc, page_of
-from workers.execution import CommandEnvelope, execute_query
-from workers.models import AuditLog
-from workers.subscription import subscribe
+from usersvc.domain import rbac
+from usersvc.domain.commands import ListAuditLogs, Ping
+from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.replies import iso_utc, page_of
+from usersvc.workers.execution import CommandEnvelope, execute_query
+from usersvc.workers.models import AuditLog
+from usersvc.workers.subscription import subscribe
 
 
 def audit_view(row: AuditLog) -> dict:

@@ -4,27 +4,27 @@ import asyncio
 import uuid
 
 from faststream.rabbit import RabbitRouter
-
-from domain.commands import Login, Refresh
-from domain.errors import DomainError, ErrorCode
-from domain.rbac import Principal, Role
-from usersvc.tokens import InvalidToken
-from workers.deps import WorkerDeps, current_deps
-from workers.execution import (
+from usersvc.domain.commands import Login, Refresh
+from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.rbac import Principal, Role
+from usersvc.workers.deps import WorkerDeps, current_deps
+from usersvc.workers.execution import (
     CommandEnvelope,
     RefuseAfterCommit,
     UnitOfWork,
     execute_write,
 )
-from workers.handlers.sessions import (
+from usersvc.workers.handlers.sessions import (
     revoke_session,
     session_ends_at,
     session_entry,
     session_event_data,
 )
-from workers.handlers.users import users_named, view_of
-from workers.models import User, UserSession
-from workers.subscription import subscribe
+from usersvc.workers.handlers.users import users_named, view_of
+from usersvc.workers.models import User, UserSession
+from usersvc.workers.subscription import subscribe
+
+from usersvc.tokens import InvalidToken
 
 
 def _invalid_credentials() -> DomainError:

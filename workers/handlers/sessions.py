@@ -5,15 +5,19 @@ from datetime import datetime, timedelta, timezone
 
 from faststream.rabbit import RabbitRouter
 from tortoise.queryset import QuerySet
-
-from domain.commands import CheckSession, ListSessions, Logout, RevokeSession
-from domain.errors import DomainError, ErrorCode
-from domain.rbac import Principal, Role
-from domain.replies import iso_utc
-from workers.deps import current_deps
-from workers.execution import CommandEnvelope, UnitOfWork, execute_query, execute_write
-from workers.models import User, UserSession
-from workers.subscription import subscribe
+from usersvc.domain.commands import CheckSession, ListSessions, Logout, RevokeSession
+from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.replies import iso_utc
+from usersvc.workers.deps import current_deps
+from usersvc.workers.execution import (
+    CommandEnvelope,
+    UnitOfWork,
+    execute_query,
+    execute_write,
+)
+from usersvc.workers.models import User, UserSession
+from usersvc.workers.subscription import subscribe
 
 
 def session_entry(*, user_id: object, role: str) -> dict:

@@ -9,9 +9,8 @@ from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Lower
 from tortoise.queryset import QuerySet
-
-from domain import rbac
-from domain.commands import (
+from usersvc.domain import rbac
+from usersvc.domain.commands import (
     ChangePassword,
     CreateUser,
     DeleteUser,
@@ -20,14 +19,19 @@ from domain.commands import (
     ReplaceUser,
     UpdateUser,
 )
-from domain.errors import DomainError, ErrorCode, validation_error
-from domain.rbac import Principal, Role
-from domain.replies import UserView, etag_of, page_of
-from workers.deps import WorkerDeps, current_deps
-from workers.execution import CommandEnvelope, UnitOfWork, execute_query, execute_write
-from workers.handlers.sessions import revoke_sessions, sessions_follow_role
-from workers.models import User
-from workers.subscription import subscribe
+from usersvc.domain.errors import DomainError, ErrorCode, validation_error
+from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.replies import UserView, etag_of, page_of
+from usersvc.workers.deps import WorkerDeps, current_deps
+from usersvc.workers.execution import (
+    CommandEnvelope,
+    UnitOfWork,
+    execute_query,
+    execute_write,
+)
+from usersvc.workers.handlers.sessions import revoke_sessions, sessions_follow_role
+from usersvc.workers.models import User
+from usersvc.workers.subscription import subscribe
 
 SEARCH_TEXT = """(lower("username") || ' ' || "email" || ' ' || lower("first_name") || ' ' || lower("last_name"))"""
 USER_COLUMNS = ", ".join(f'"{name}"' for name in UserView.model_fields)
