@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
-# usersvc image: one image, three roles chosen by the command
+# usersvc: one image, the role chosen by the command:
 #   usersvc migrate | usersvc edge (default) | usersvc worker | usersvc run
 
-# ---- build stage: install the package and its dependencies into a venv ----
+# ---- build: the locked dependencies (hashes checked), then the package itself ----
 FROM python:3.11-slim AS build
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -13,21 +13,23 @@ RUN python -m venv /opt/venv
 ENV PATH="/opt/venv/bin:$PATH"
 
 WORKDIR /src
-# README*/LICENSE* are optional globs: copied if present (pyproject may reference them).
-COPY pyproject.toml README* LICENSE* ./
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
+
+COPY pyproject.toml README.md LICENSE ./
+COPY usersvc/ ./usersvc/
 COPY domain/ ./domain/
 COPY edge/ ./edge/
 COPY workers/ ./workers/
-COPY usersvc/ ./usersvc/
-RUN pip install --no-cache-dir .
+COPY migrations/ ./migrations/
+RUN pip install --no-deps .
 
-# ---- runtime stage ----
+# ---- runtime: the virtualenv only, as an unprivileged user ----
 FROM python:3.11-slim AS runtime
 
 ENV PATH="/opt/venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PORT=8000
 
 RUN groupadd --system --gid 10001 usersvc \
@@ -36,17 +38,12 @@ RUN groupadd --system --gid 10001 usersvc \
 
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
-# `usersvc migrate` reads ./migrations relative to the working directory (/app);
-# pyproject.toml is kept for its [tool.aerich]/[tool.tortoise] settings.
-COPY --chown=usersvc:usersvc migrations/ ./migrations/
-COPY --chown=usersvc:usersvc pyproject.toml ./
-
-USER usersvc
+USER 10001:10001
 
 EXPOSE 8000
 
-# No curl in the slim image: probe /health with the standard library.
-# Meaningful for the `edge` role only; compose disables it for migrate/worker.
+# No curl in the slim image: probe /health with the standard library. Meaningful for the
+# edge only; compose disables it for migrate and worker.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '8000'), timeout=4)"]
 

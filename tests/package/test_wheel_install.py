@@ -1,0 +1,72 @@
+"""Installed as a user installs it: a wheel in a fresh virtualenv, run outside the checkout."""
+
+import asyncio
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBCOMMANDS = ("migrate", "edge", "worker", "run", "create-admin")
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The wheel built from this checkout, installed with the locked dependencies."""
+    work = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work), str(ROOT)],
+                   check=True, timeout=300)
+    [wheel] = work.glob("usersvc-*.whl")
+    venv = work / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--require-hashes", "--no-deps", "-r", str(ROOT / "requirements.lock")],
+                   check=True, timeout=600)
+    subprocess.run([*pip, "--no-deps", str(wheel)], check=True, timeout=300)
+    return venv / "bin" / "usersvc"
+
+
+def test_the_wheel_holds_one_namespace_and_its_migrations(installed):
+    site = next(installed.parent.parent.glob("lib/python*/site-packages"))
+    assert {path.name for path in site.iterdir()} & {"domain", "edge", "workers", "migrations"} == set()
+    assert list((site / "usersvc" / "migrations" / "models").glob("0_*.py"))
+
+
+def test_help_lists_every_subcommand(installed, tmp_path):
+    result = subprocess.run([str(installed), "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for name in SUBCOMMANDS:
+        assert name in result.stdout
+
+
+def test_migrate_outside_the_checkout_creates_the_schema(installed, tmp_path):
+    database = f"usersvc_wheel_{uuid.uuid4().hex[:8]}"
+    url = f"postgres://postgres@127.0.0.1:5432/{database}"
+    environment = {"PATH": "/usr/bin:/bin", "ENVIRONMENT": "development", "DATABASE_URL": url}
+    try:
+        result = subprocess.run([str(installed), "migrate"], cwd=tmp_path, env=environment, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert {"users", "user_sessions", "audit_logs"} <= asyncio.run(_tables(url))
+    finally:
+        asyncio.run(_drop(database))
+
+
+async def _tables(url: str) -> set[str]:
+    connection = await asyncpg.connect(url)
+    try:
+        return {row["tablename"] for row in await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    finally:
+        await connection.close()
+
+
+async def _drop(database: str) -> None:
+    connection = await asyncpg.connect("postgres://postgres@127.0.0.1:5432/postgres")
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        await connection.close()
