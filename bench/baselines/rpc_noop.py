@@ -45,6 +45,7 @@ def _exchange():
 
 # --- consumer -----------------------------------------------------------------------------
 
+
 def run_consumer(args: argparse.Namespace) -> None:
     import uvloop
     from faststream import FastStream
@@ -72,15 +73,20 @@ def run_consumer(args: argparse.Namespace) -> None:
         @app.on_startup
         async def open_db() -> None:
             separator = "&" if "?" in args.database_url else "?"
-            await Tortoise.init(config={
-                "connections": {"default": f"{args.database_url}{separator}minsize=1&maxsize={args.prefetch}"},
-                "apps": {"bench": {"models": ["__main__"], "default_connection": "default"}},
-                "use_tz": True, "timezone": "UTC"})
+            await Tortoise.init(
+                config={
+                    "connections": {"default": f"{args.database_url}{separator}minsize=1&maxsize={args.prefetch}"},
+                    "apps": {"bench": {"models": ["__main__"], "default_connection": "default"}},
+                    "use_tz": True,
+                    "timezone": "UTC",
+                }
+            )
             connection = Tortoise.get_connection("default")
             try:
                 await connection.execute_script(
                     f'CREATE TABLE IF NOT EXISTS "{TABLE}" (id UUID PRIMARY KEY, payload JSONB NOT NULL, '
-                    f'created_at TIMESTAMPTZ NOT NULL)')
+                    f"created_at TIMESTAMPTZ NOT NULL)"
+                )
             except Exception:  # a twin consumer created it at the same moment
                 pass
 
@@ -93,15 +99,18 @@ def run_consumer(args: argparse.Namespace) -> None:
                 await Row.create(id=uuid.uuid4(), payload=body, using_db=connection)
             return {"ok": True, "data": {}}
     else:
+
         async def handle(body: dict) -> dict:
             return {"ok": True, "data": {}}
 
-    broker.subscriber(_queue(args.durable, args.insert), _exchange(),
-                      channel=Channel(prefetch_count=args.prefetch))(handle)
+    broker.subscriber(_queue(args.durable, args.insert), _exchange(), channel=Channel(prefetch_count=args.prefetch))(
+        handle
+    )
     uvloop.run(app.run())
 
 
 # --- front --------------------------------------------------------------------------------
+
 
 def run_front(args: argparse.Namespace) -> None:
     import orjson
@@ -118,8 +127,9 @@ def run_front(args: argparse.Namespace) -> None:
     @app.before_server_start
     async def connect(app: Sanic) -> None:
         channel = Channel(on_return_raises=True) if args.durable else None
-        broker = RabbitBroker(args.amqp_url, log_level=logging.DEBUG,
-                              **({"default_channel": channel} if channel else {}))
+        broker = RabbitBroker(
+            args.amqp_url, log_level=logging.DEBUG, **({"default_channel": channel} if channel else {})
+        )
         reply_queue = f"bench.rpc.replies.{uuid.uuid4().hex}"
         pending: dict[str, asyncio.Future] = {}
 
@@ -128,8 +138,9 @@ def run_front(args: argparse.Namespace) -> None:
             if future is not None and not future.done():
                 future.set_result(message.body)
 
-        broker.subscriber(RabbitQueue(reply_queue, exclusive=True, auto_delete=True, durable=False),
-                          ack_policy=AckPolicy.ACK_FIRST)(on_reply)
+        broker.subscriber(
+            RabbitQueue(reply_queue, exclusive=True, auto_delete=True, durable=False), ack_policy=AckPolicy.ACK_FIRST
+        )(on_reply)
         await broker.start()
         await broker.declare_exchange(exchange)
         declared = await broker.declare_queue(queue)
@@ -140,7 +151,7 @@ def run_front(args: argparse.Namespace) -> None:
     async def disconnect(app: Sanic) -> None:
         await app.ctx.broker.stop()
 
-    extra = ({"persist": True, "mandatory": True, "expiration": timedelta(seconds=10)} if args.durable else {})
+    extra = {"persist": True, "mandatory": True, "expiration": timedelta(seconds=10)} if args.durable else {}
 
     @app.get("/rpc")
     async def rpc(request: Request) -> HTTPResponse:
@@ -150,9 +161,14 @@ def run_front(args: argparse.Namespace) -> None:
         try:
             await request.app.ctx.broker.publish(
                 orjson.dumps({"actor": {"type": "service", "id": "bench"}, "data": {"n": 1}}),
-                exchange=exchange, routing_key=queue.routing(), reply_to=request.app.ctx.reply_queue,
-                correlation_id=correlation_id, message_id=uuid.uuid4().hex,
-                content_type="application/json", **extra)
+                exchange=exchange,
+                routing_key=queue.routing(),
+                reply_to=request.app.ctx.reply_queue,
+                correlation_id=correlation_id,
+                message_id=uuid.uuid4().hex,
+                content_type="application/json",
+                **extra,
+            )
             body = await asyncio.wait_for(future, 10)
         except TimeoutError:
             return HTTPResponse(b'{"error":"timeout"}', status=504, content_type="application/json")

@@ -1,0 +1,276 @@
+"""The measurements: each usersvc scenario driven by wrk and bench/lua/*.lua beside its
+baseline, with the edge's /metrics and the CPU per process group taken around it."""
+
+import json
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from baselines import SCENARIOS as BASELINE_SCENARIOS
+from baselines import bcrypt_baseline
+from common import LUA, Http, log
+from config import Run
+from seed import LIST_PATH, SEED_PASSWORD
+from stack import Stack
+from watch import ProcessWatch
+
+NOISY_OTHER_PCT = 25  # CPU (% of one core) used by processes outside the bench that flags a scenario
+METRIC_LINE = re.compile(r"^(\w+)\{([^}]*)\}\s+([0-9.eE+-]+|NaN)$")
+
+
+def parse_metrics(text: str) -> dict[tuple[str, frozenset], float]:
+    """Prometheus text: {(metric, labels): value} for the labelled samples."""
+    values = {}
+    for line in text.splitlines():
+        match = METRIC_LINE.match(line)
+        if match:
+            labels = frozenset(re.findall(r'(\w+)="([^"]*)"', match.group(2)))
+            values[(match.group(1), labels)] = float(match.group(3))
+    return values
+
+
+def metric_delta(before: dict, after: dict, name: str) -> dict[frozenset, float]:
+    return {
+        labels: value - before.get((metric, labels), 0.0) for (metric, labels), value in after.items() if metric == name
+    }
+
+
+def cache_hit_ratio(rows: dict[str, dict]) -> dict:
+    """Hit ratio over the read scenarios only (their measured runs, not the warm-ups)."""
+    hits = lookups = 0
+    per_kind: dict[str, dict[str, int]] = {}
+    for row in rows.values():
+        if not row.get("read"):
+            continue
+        for key, count in row["cache_lookups"].items():
+            kind, result = key.split(":")
+            counts = per_kind.setdefault(kind, {"hit": 0, "miss": 0})
+            counts[result] = counts.get(result, 0) + count
+            lookups += count
+            hits += count if result == "hit" else 0
+    if not lookups:
+        log("warning: no cache lookups counted during the read scenarios (is /metrics reachable?)")
+    return {"hits": hits, "lookups": lookups, "hit_ratio": hits / lookups if lookups else 0.0, "per_kind": per_kind}
+
+
+class Scenarios:
+    def __init__(self, run: Run, stack: Stack, baseline_urls: dict[str, str]) -> None:
+        self.run = run
+        self.args = run.args
+        self.stack = stack
+        self.baseline_urls = baseline_urls
+        self.wrk = shutil.which("wrk")
+        self.rows: dict[str, dict] = {}  # scenario -> its row, in the order they ran
+        self.bcrypt_backlog = 0.0
+
+    def run_all(self, paths: dict[str, str]) -> None:
+        """Each scenario next to its baseline, so the two share the machine's mood of the moment."""
+        url, run = self.stack.url, self.run
+        tokens = f"tokens={paths['staff_tokens']}"
+        n_ids = len(Path(paths["get_ids"]).read_text().split())
+        self.baseline("base_sanic_redis")
+        spies = self.profile("cached_get", run.duration)
+        self.scenario(
+            "cached_get",
+            url=url,
+            script="get_user.lua",
+            script_args=[tokens, f"ids={paths['get_ids']}"],
+            note=f"GET /v1/users/{{id}} over {n_ids} warmed ids",
+            read=True,
+        )
+        for spy in spies:
+            spy.wait()
+        self.scenario(
+            "list_filtered",
+            url=url,
+            script="list.lua",
+            script_args=[tokens, f"path={LIST_PATH}"],
+            note=f"GET {LIST_PATH}",
+            read=True,
+        )
+        self.baseline("base_rpc_noop")
+        self.baseline("base_rpc_insert")
+        spies = self.profile("patch", run.duration)
+        self.scenario(
+            "patch",
+            url=url,
+            script="patch.lua",
+            script_args=[tokens, f"targets={paths['patch_targets']}"],
+            note="PATCH /v1/users/{id} first_name, distinct targets per connection",
+        )
+        for spy in spies:
+            spy.wait()
+        self.baseline("base_rpc_insert_durable")
+        self.scenario(
+            "mix_90_10",
+            url=url,
+            script="mix.lua",
+            script_args=[tokens, f"ids={paths['get_ids']}", f"targets={paths['patch_targets']}"],
+            note="9 cached GETs : 1 PATCH",
+        )
+        bcrypt_baseline(run)
+        self.scenario(
+            "create",
+            url=url,
+            script="create.lua",
+            script_args=[f"tokens={paths['admin_tokens']}", f"tag={run.tag}"],
+            bcrypt=True,
+            note="POST /v1/users (admin), bcrypt hash",
+        )
+        self.scenario(
+            "login",
+            url=url,
+            script="login.lua",
+            script_args=[f"users={paths['login_users']}", f"password={SEED_PASSWORD}"],
+            bcrypt=True,
+            note="POST /v1/auth/login, distinct users, bcrypt verify",
+        )
+        run.report["cache"] = cache_hit_ratio(self.rows)
+
+    def baseline(self, name: str) -> dict:
+        server, note = BASELINE_SCENARIOS[name]
+        return self.scenario(name, url=self.baseline_urls[server], script="plain.lua", service=False, note=note)
+
+    def metrics(self) -> dict:
+        try:
+            return parse_metrics(Http(self.stack.url).text("/metrics"))
+        except OSError:
+            return {}
+
+    def wrk_run(self, url: str, script: str, script_args: list[str], duration: float) -> dict:
+        command = [
+            self.wrk,
+            f"-t{self.args.threads}",
+            f"-c{self.args.connections}",
+            f"-d{max(1, round(duration))}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(LUA / script),
+            url,
+            "--",
+            *script_args,
+            f"threads={self.args.threads}",
+        ]
+        result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=duration + 120)
+        for line in result.stdout.splitlines():
+            if line.startswith("BENCHJSON "):
+                return json.loads(line.removeprefix("BENCHJSON "))
+        raise RuntimeError(
+            f"wrk gave no summary (rc {result.returncode}): {result.stdout[-2000:]} {result.stderr[-2000:]}"
+        )
+
+    def scenario(
+        self,
+        name: str,
+        *,
+        url: str,
+        script: str,
+        script_args: list[str] = (),
+        bcrypt: bool = False,
+        service: bool = True,
+        read: bool = False,
+        note: str = "",
+    ) -> dict:
+        """One wrk run (after a warm-up unless bcrypt-bound) with metrics and CPU taken around it.
+
+        errors = wrk's count of answers with status >= 400 plus its socket errors and timeouts.
+        The edge's usersvc_http_responses_total delta is kept as a per-status breakdown, but
+        not used for the count: the edge books the in-flight requests wrk abandons when it
+        stops (up to 64) as 500s although no client ever receives them.
+        """
+        run, watch = self.run, self.stack.watch
+        duration = run.bcrypt_duration if bcrypt else run.duration
+        if not bcrypt and run.warmup:
+            self.wrk_run(url, script, list(script_args), run.warmup)
+        self.stack.wait_idle(service_queues=run.managed)
+        if not run.managed and self.bcrypt_backlog:
+            # --url: the service's queues are not ours to watch; give abandoned bcrypt work time to drain.
+            time.sleep(self.bcrypt_backlog)
+            self.bcrypt_backlog = 0.0
+        metrics_before = self.metrics() if service else {}
+        cpu_before = watch.cpu_snapshot()
+        rusage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        summary = self.wrk_run(url, script, list(script_args), duration)
+        rusage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_after = watch.cpu_snapshot()
+        metrics_after = self.metrics() if service else {}
+        self.stack.check_alive(name)
+        errors = summary["errors"]
+        error_count = sum(errors.values())
+        statuses = {}
+        for labels, count in metric_delta(metrics_before, metrics_after, "usersvc_http_responses_total").items():
+            status = dict(labels).get("status")
+            if count > 0 and status:
+                statuses[status] = int(count)
+        if statuses:
+            statuses["200"] = max(0, statuses.get("200", 0) - 1)  # the /metrics read itself
+        lookups = {}
+        for labels, count in metric_delta(metrics_before, metrics_after, "usersvc_cache_lookups_total").items():
+            label = dict(labels)
+            if count > 0:
+                lookups[f"{label.get('kind')}:{label.get('result')}"] = int(count)
+        cpu = ProcessWatch.cpu_share(cpu_before, cpu_after)
+        elapsed = cpu_after["t"] - cpu_before["t"]
+        wrk_cpu = (rusage_after.ru_utime + rusage_after.ru_stime) - (rusage_before.ru_utime + rusage_before.ru_stime)
+        cpu["wrk"] = wrk_cpu / elapsed * 100 if elapsed > 0 else 0.0
+        cpu["other"] = max(0.0, cpu.get("other", 0.0) - cpu["wrk"])
+        # Throughput counts only the answers that succeeded: a 504 after 10 s is not a login.
+        rps = (summary["requests"] - errors["status"]) / (summary["duration_us"] / 1e6)
+        latency = summary["latency_us"]
+        row = {
+            "scenario": name,
+            "rps": rps,
+            "requests": summary["requests"],
+            "rps_all_answers": summary["requests"] / (summary["duration_us"] / 1e6),
+            "p50_ms": latency["p50"] / 1000,
+            "p95_ms": latency["p95"] / 1000,
+            "p99_ms": latency["p99"] / 1000,
+            "max_ms": latency["max"] / 1000,
+            "errors": error_count,
+            "wrk_errors": errors,
+            "edge_statuses": statuses,
+            "cache_lookups": lookups,
+            "cpu_pct_of_core": {k: round(v, 1) for k, v in cpu.items()},
+            "bcrypt_bound": bcrypt,
+            "service": service,
+            "read": read,
+            "note": note,
+        }
+        self.rows[name] = row
+        if bcrypt and "bcrypt" in run.report:
+            self.bcrypt_backlog = self.args.connections / run.report["bcrypt"]["verify_rps_all_cores"] + 2
+        if cpu.get("other", 0) > NOISY_OTHER_PCT:
+            log(f"warning: {name} was noisy: processes outside the bench used {cpu['other']:.0f}% of a core")
+        log(
+            f"{name}: {rps:,.1f} req/s p50 {row['p50_ms']:.1f} ms p99 {row['p99_ms']:.1f} ms "
+            f"errors {error_count} {statuses if service else ''}"
+        )
+        return row
+
+    def profile(self, name: str, seconds: float) -> list[subprocess.Popen]:
+        """--profile: py-spy flame graphs of the edge and one worker during a scenario."""
+        if not self.args.profile:
+            return []
+        spy = Path(sys.executable).with_name("py-spy")
+        spy = str(spy) if spy.exists() else shutil.which("py-spy")
+        if not spy:
+            log("py-spy not installed; no profile")
+            return []
+        procs = []
+        for role, pid in (("edge", self.stack.edge_pid), ("worker", (self.stack.worker_pids or [None])[0])):
+            if pid:
+                out = self.run.results_dir / f"profile-{name}-{role}.svg"
+                procs.append(
+                    subprocess.Popen(
+                        [spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "67", "-o", str(out), "-n"]
+                        + (["--nonblocking"] if role == "edge" else []),
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+        return procs
