@@ -1,0 +1,84 @@
+// The console's composition root: the shell (navigation, who is signed in, activity), the
+// routes, and what to show when nobody is signed in.
+import { onActivity } from './api.js';
+import { h } from './dom.js';
+import { isAdmin, isStaff } from './permissions.js';
+import { currentLocation, navigate, resolve, route, startRouter } from './router.js';
+import { currentUser, onSessionChange, signOut, takeEndReason } from './session.js';
+import { accountView } from './views/account.js';
+import { auditView } from './views/audit.js';
+import { signInView } from './views/sign_in.js';
+import { userView } from './views/user.js';
+import { usersView } from './views/users.js';
+
+route('/users', usersView);
+route('/users/:id', userView);
+route('/audit', auditView);
+route('/account', accountView);
+
+const homePath = (me) => (isStaff(me) ? '/users' : '/account');
+
+function renderShell(me, path) {
+  const nav = document.getElementById('nav');
+  const whoami = document.getElementById('whoami');
+  nav.hidden = !me;
+  whoami.hidden = !me;
+  if (!me) {
+    nav.replaceChildren();
+    whoami.replaceChildren();
+    return;
+  }
+  const links = [
+    isStaff(me) && ['/users', 'Users'],
+    isAdmin(me) && ['/audit', 'Audit log'],
+    ['/account', 'My account'],
+  ].filter(Boolean);
+  nav.replaceChildren(h('ul', {}, links.map(([target, text]) => h('li', {},
+    h('a', { href: `#${target}`, 'aria-current': path.startsWith(target) ? 'page' : null }, text)))));
+  whoami.replaceChildren(
+    h('span', { class: 'whoami-name' }, me.username, ' ', h('span', { class: `badge role-${me.role}` }, me.role)),
+    h('button', { type: 'button', class: 'link', onclick: () => signOut() }, 'Sign out'));
+}
+
+function render(here, { pathChanged }) {
+  const me = currentUser();
+  const main = document.getElementById('main');
+  renderShell(me, here.path);
+  // Each render gets a fresh container: a slow answer for a page already left lands in
+  // a detached node instead of over the page now shown.
+  const outlet = h('div', { class: 'view' });
+  main.replaceChildren(outlet);
+  if (!me) {
+    signInView({ outlet, reason: takeEndReason() });
+    return;
+  }
+  if (here.path === '/') {
+    navigate(homePath(me));
+    return;
+  }
+  const found = resolve(here.path);
+  if (found) {
+    found.view({ outlet, params: found.params, query: here.query, me });
+  } else {
+    document.title = 'Not found · usersvc';
+    outlet.append(h('h1', { tabindex: '-1' }, 'Not found'),
+      h('p', {}, 'No page here. ', h('a', { href: `#${homePath(me)}` }, 'Go to the start page.')));
+  }
+  if (pathChanged) outlet.querySelector('h1')?.focus();
+}
+
+let signedInAs = null;
+onSessionChange((me) => {
+  const now = me ? me.id : null;
+  if (now !== signedInAs) {
+    signedInAs = now;
+    render(currentLocation(), { pathChanged: true });
+  } else {
+    renderShell(me, currentLocation().path);
+  }
+});
+
+const activity = document.getElementById('activity');
+onActivity((inFlight) => { activity.hidden = inFlight === 0; });
+
+startRouter(render);

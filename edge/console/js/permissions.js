@@ -1,0 +1,20 @@
+// What the console offers, derived from the caller's role in GET /v1/auth/me. It mirrors the
+// API's rules (docs/api.md) so nobody is shown a button that can only fail; the API still
+// decides every request on its own.
+
+export const isAdmin = (me) => me.role === 'admin';
+export const isStaff = (me) => me.role === 'admin' || me.role === 'moderator';
+
+export function allowedOn(me, target) {
+  const self = me.id === target.id;
+  const overseesTarget = isAdmin(me) || (me.role === 'moderator' && target.role !== 'admin');
+  return {
+    editProfile: self || overseesTarget,
+    changeRole: isAdmin(me) && !self,
+    changeActive: !self && overseesTarget,
+    remove: isAdmin(me) && !self,
+    resetMfa: isAdmin(me) && !self && target.mfa_enabled === true,
+    readAudit: isAdmin(me),
+    seeSessions: isAdmin(me) || self,
+  };
+}

@@ -1,0 +1,67 @@
+// Sign in with email or username and password; then, when MFA is on, a second step with
+// an authenticator or recovery code (POST /v1/auth/mfa/verify).
+import { field, h, whileBusy, formValues } from '../dom.js';
+import { clearErrors, errorBox, showError } from '../errors.js';
+import { signIn, verifyMfa } from '../session.js';
+
+export function signInView({ outlet, reason }) {
+  document.title = 'Sign in · usersvc';
+  const slot = h('div', { class: 'error-slot' }, reason ? endedNotice(reason) : null);
+  const form = h('form', { class: 'stack', novalidate: true },
+    field({ label: 'Email or username', name: 'identifier', autocomplete: 'username', required: true }),
+    field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    h('button', { type: 'submit', class: 'primary' }, 'Sign in'));
+  const card = h('section', { class: 'card narrow', 'aria-labelledby': 'sign-in-title' },
+    h('h1', { id: 'sign-in-title', tabindex: '-1' }, 'Sign in'),
+    h('p', { class: 'muted' }, 'The usersvc admin console. Everything here goes through the public REST API.'),
+    slot, form);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(slot, form);
+    const { identifier, password } = formValues(form);
+    try {
+      const challenge = await whileBusy(form, () => signIn({ identifier: identifier.trim(), password }));
+      if (challenge) card.replaceWith(mfaStep(challenge, () => signInView({ outlet: restartIn(outlet), reason: null })));
+    } catch (error) {
+      showError(slot, error, form);
+      form.elements.password.select();
+    }
+  });
+  outlet.append(card);
+  form.elements.identifier.focus();
+}
+
+function endedNotice(reason) {
+  return h('div', { class: 'notice' }, h('p', {}, 'Your session has ended. Sign in again.'), errorBox(reason));
+}
+
+function restartIn(outlet) {
+  outlet.replaceChildren();
+  return outlet;
+}
+
+function mfaStep({ mfaToken, expiresIn }, restart) {
+  const slot = h('div', { class: 'error-slot' });
+  const form = h('form', { class: 'stack', novalidate: true },
+    field({ label: 'Authentication code', name: 'code', autocomplete: 'one-time-code', inputmode: 'numeric',
+            required: true, hint: 'The 6-digit code from your authenticator app, or one of your recovery codes.' }),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'primary' }, 'Verify'),
+      h('button', { type: 'button', onclick: restart }, 'Start again')));
+  const card = h('section', { class: 'card narrow', 'aria-labelledby': 'mfa-title' },
+    h('h1', { id: 'mfa-title', tabindex: '-1' }, 'Two-factor authentication'),
+    h('p', { class: 'muted' }, `Your password was right. This step expires in ${Math.round(expiresIn / 60)} minutes.`),
+    slot, form);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(slot, form);
+    try {
+      await whileBusy(form, () => verifyMfa({ mfaToken, code: formValues(form).code.replace(/\s+/g, '') }));
+    } catch (error) {
+      showError(slot, error, form);
+      form.elements.code.select();
+    }
+  });
+  queueMicrotask(() => form.elements.code.focus());
+  return card;
+}
