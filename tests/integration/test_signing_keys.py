@@ -1,0 +1,219 @@
+"""Tokens other services can verify: the published key set, rotation and revocation.
+
+Revocation refuses every token of a key, so these tests revoke only keys they rotated in
+themselves: the session's other tokens (the `admin` fixture's) were signed by an older,
+retired key and keep working.
+"""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import asyncpg
+import httpx
+import jwt
+import redis
+
+from tests.conftest import USER_PASSWORD, Api, free_port, new_user_body, wait_ready
+from usersvc.workers.db import apply_migrations, drop_database
+
+
+def keys_cli(stack, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "usersvc.cli", "keys", *args], env=stack.env, capture_output=True, text=True, timeout=60
+    )
+
+
+def rotate(stack) -> str:
+    """The new signing key's kid."""
+    result = keys_cli(stack, "rotate")
+    assert result.returncode == 0, result.stderr
+    return next(line.split(": ")[1] for line in result.stdout.splitlines() if line.startswith("signing: "))
+
+
+def login(stack, admin, base_url: str | None = None) -> dict:
+    body = new_user_body()
+    assert admin.post("/v1/users", json=body).status_code == 201
+    response = httpx.post(
+        f"{base_url or stack.base_url}/v1/auth/login", json={"username": body["username"], "password": USER_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def kid_of(token: str) -> str:
+    return jwt.get_unverified_header(token)["kid"]
+
+
+def served_kids(base_url: str) -> list[str]:
+    return [key["kid"] for key in httpx.get(f"{base_url}/.well-known/jwks.json").json()["keys"]]
+
+
+def discovery(stack) -> dict:
+    return httpx.get(f"{stack.base_url}/.well-known/openid-configuration").json()
+
+
+def verify_with_published_keys(stack, token: str) -> dict:
+    """What another service does: nothing but PyJWT and the key set's URL."""
+    config = discovery(stack)
+    keys = jwt.PyJWKClient(f"{stack.base_url}/.well-known/jwks.json", cache_jwk_set=False)
+    return jwt.decode(
+        token, keys.get_signing_key_from_jwt(token), algorithms=["EdDSA"], audience="usersvc", issuer=config["issuer"]
+    )
+
+
+def test_a_service_verifies_access_tokens_with_the_published_key_set(stack, admin):
+    tokens = login(stack, admin)
+    claims = verify_with_published_keys(stack, tokens["access_token"])
+    assert claims["sub"] == tokens["user"]["id"] and claims["type"] == "access" and claims["aud"] == "usersvc"
+    assert {"sid", "role", "exp", "iat", "jti", "iss"} <= set(claims)
+    response = httpx.get(f"{stack.base_url}/.well-known/jwks.json")
+    assert response.status_code == 200 and response.headers["Cache-Control"].startswith("public, max-age=")
+    key = response.json()["keys"][0]
+    assert key["kid"] == kid_of(tokens["access_token"])
+    assert (key["kty"], key["crv"], key["alg"], key["use"]) == ("OKP", "Ed25519", "EdDSA", "sig")
+    assert "d" not in key  # the private member never leaves
+
+
+def test_the_discovery_document_says_where_the_keys_are(stack):
+    response = httpx.get(f"{stack.base_url}/.well-known/openid-configuration")
+    config = response.json()
+    assert response.status_code == 200 and "max-age" in response.headers["Cache-Control"]
+    assert config["jwks_uri"] == config["issuer"].rstrip("/") + "/.well-known/jwks.json"
+    assert config["token_endpoint"].endswith("/v1/auth/login")
+    assert config["id_token_signing_alg_values_supported"][0] == "EdDSA"
+
+
+def test_rotation_keeps_earlier_tokens_working_under_load(stack, admin):
+    tokens = login(stack, admin)
+    old_kid = kid_of(tokens["access_token"])
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def keep_asking() -> None:
+        with httpx.Client(
+            base_url=stack.base_url, timeout=10, headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        ) as client:
+            while not stop.is_set():
+                statuses.append(client.get("/v1/auth/me").status_code)
+
+    asker = threading.Thread(target=keep_asking)
+    asker.start()
+    try:
+        time.sleep(0.5)
+        before = len(statuses)
+        new_kid = rotate(stack)
+        time.sleep(1.5)
+    finally:
+        stop.set()
+        asker.join()
+    assert before > 0 and len(statuses) > before + 10
+    assert set(statuses) == {200}
+    assert new_kid != old_kid and served_kids(stack.base_url)[:2] == [new_kid, old_kid]
+    fresh = login(stack, admin)  # the workers sign with the new key, no restart
+    assert kid_of(fresh["access_token"]) == new_kid
+    assert verify_with_published_keys(stack, fresh["access_token"])["sub"] == fresh["user"]["id"]
+    assert verify_with_published_keys(stack, tokens["access_token"])["sub"] == tokens["user"]["id"]
+
+
+def _refused_everywhere(base_urls: list[str], token: str, *, within: float) -> None:
+    """Pub/sub tells every edge process before `usersvc keys` exits; `within` spares a busy machine."""
+    started = time.monotonic()
+    while True:
+        responses = [Api(base_url, token).get("/v1/auth/me") for base_url in base_urls]
+        if all(response.status_code == 401 for response in responses):
+            assert {response.json()["error"]["code"] for response in responses} == {"INVALID_TOKEN"}
+            return
+        assert time.monotonic() - started < within, [response.status_code for response in responses]
+        time.sleep(0.05)
+
+
+def test_revoking_a_key_refuses_its_tokens_in_every_edge_process_at_once(stack, admin):
+    port = free_port()
+    second_edge = f"http://127.0.0.1:{port}"
+    stack.spawn("edge-keys", "edge", PORT=str(port))
+    try:
+        wait_ready(second_edge)
+        doomed_kid = rotate(stack)
+        tokens = login(stack, admin)
+        assert kid_of(tokens["access_token"]) == doomed_kid
+        edges = [stack.base_url, second_edge]
+        assert all(Api(base_url, tokens["access_token"]).get("/v1/auth/me").status_code == 200 for base_url in edges)
+        result = keys_cli(stack, "revoke", doomed_kid)
+        assert result.returncode == 0, result.stderr
+        assert f"revoked: {doomed_kid}" in result.stdout
+        _refused_everywhere(edges, tokens["access_token"], within=2.0)  # measured: on the first try
+        assert all(doomed_kid not in served_kids(base_url) for base_url in edges)
+        # What users see: their session lives on, and a refresh gets a token of the successor.
+        renewed = httpx.post(f"{stack.base_url}/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+        assert renewed.status_code == 200, renewed.text
+        successor = kid_of(renewed.json()["access_token"])
+        assert successor != doomed_kid and served_kids(stack.base_url)[0] == successor
+        assert all(
+            Api(base_url, renewed.json()["access_token"]).get("/v1/auth/me").status_code == 200 for base_url in edges
+        )
+        assert admin.get("/v1/auth/me").status_code == 200  # an older, retired key's token
+    finally:
+        stack.stop("edge-keys")
+
+
+def test_keys_list_shows_every_key_and_each_change_is_audited(stack, admin):
+    new_kid = rotate(stack)
+    listing = keys_cli(stack, "list")
+    assert listing.returncode == 0, listing.stderr
+    states = {line.split()[0]: line for line in listing.stdout.splitlines()[1:]}
+    assert "signing" in states[new_kid]
+    assert any("retired, published until" in line for line in states.values())
+    created = admin.get("/v1/audit-logs", params={"entity_id": new_kid}).json()["data"]
+    assert [(row["action"], row["entity_type"]) for row in created] == [("signing_key.create", "signing_key")]
+    retired = admin.get("/v1/audit-logs", params={"action": "signing_key.retire"}).json()["data"]
+    assert retired and retired[0]["new_values"]["state"] == "retired"
+    for row in created + retired:
+        assert "private" not in str(row).lower() and "-----BEGIN" not in str(row)
+
+
+def test_revoking_an_unknown_key_changes_nothing_and_says_so(stack):
+    before = served_kids(stack.base_url)
+    result = keys_cli(stack, "revoke", "no-such-key")
+    assert result.returncode != 0 and "no-such-key" in result.stderr
+    assert served_kids(stack.base_url) == before
+
+
+def test_a_worker_that_cannot_open_the_signing_key_stops_with_one_line(stack):
+    env = {**stack.env, "SECRET_KEY": "another-secret-key-than-migrate-used-0123456789"}
+    result = subprocess.run(
+        [sys.executable, "-m", "usersvc.cli", "worker"], env=env, capture_output=True, text=True, timeout=60
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "SECRET_KEY cannot open the signing key" in output and "Traceback" not in output
+
+
+async def test_migrates_racing_on_an_empty_database_make_one_first_key():
+    """The advisory lock (and the one-signer index behind it) holds across processes."""
+    name = f"usersvc_test_keys_{uuid.uuid4().hex[:8]}"
+    url = f"postgres://postgres@127.0.0.1:5432/{name}"
+    env = {**os.environ, "ENVIRONMENT": "development", "DATABASE_URL": url, "REDIS_KEY_PREFIX": name}
+    ensure = ("import asyncio; from usersvc.settings import Settings; "
+              "from usersvc.workers.key_admin import ensure_signing_key; "
+              "print(asyncio.run(ensure_signing_key(Settings())).created)")
+    try:
+        await apply_migrations(url)
+        racers = [subprocess.Popen([sys.executable, "-c", ensure], env=env, stdout=subprocess.PIPE, text=True)
+                  for _ in range(4)]
+        created = [racer.communicate(timeout=60)[0].strip() for racer in racers]
+        assert all(racer.returncode == 0 for racer in racers)
+        connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        try:
+            kids = [row["kid"] for row in await connection.fetch('SELECT "kid" FROM "signing_keys"')]
+        finally:
+            await connection.close()
+        assert len(kids) == 1 and created.count("None") == 3 and kids[0] in created
+    finally:
+        await drop_database(url)
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+        client.delete(f"{name}:signing-keys")
+        client.close()

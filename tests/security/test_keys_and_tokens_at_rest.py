@@ -1,0 +1,76 @@
+"""What a reader of the database gets: no usable refresh token, no usable signing key, and
+(as the runtime role) no way to bring a revoked key back."""
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.conftest import USER_PASSWORD, new_user_body
+
+
+def _postgresql(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+def _login(stack, admin) -> dict:
+    body = new_user_body()
+    assert admin.post("/v1/users", json=body).status_code == 201
+    response = httpx.post(
+        f"{stack.base_url}/v1/auth/login", json={"username": body["username"], "password": USER_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _refresh(stack, token: str) -> httpx.Response:
+    return httpx.post(f"{stack.base_url}/v1/auth/refresh", json={"refresh_token": token})
+
+
+async def _stored_refresh_values(stack, session_id: str) -> list[str]:
+    connection = await asyncpg.connect(_postgresql(stack.owner_database_url))
+    try:
+        session = await connection.fetchrow('SELECT * FROM "user_sessions" WHERE "id" = $1', session_id)
+        spent = await connection.fetch('SELECT * FROM "spent_refresh_tokens" WHERE "session_id" = $1', session_id)
+    finally:
+        await connection.close()
+    return [str(value) for row in [session, *spent] for value in dict(row).values() if value is not None]
+
+
+async def test_the_database_holds_no_usable_refresh_token(stack, admin):
+    first = _login(stack, admin)
+    second = _refresh(stack, first["refresh_token"]).json()  # so a spent token is stored too
+    session_id = httpx.get(
+        f"{stack.base_url}/v1/auth/sessions", headers={"Authorization": f"Bearer {second['access_token']}"}
+    ).json()["data"][0]["id"]
+    stored = await _stored_refresh_values(stack, session_id)
+    assert len(stored) > 5
+    for token in (first["refresh_token"], second["refresh_token"]):
+        assert not any(token in value for value in stored)
+    for value in stored:
+        response = _refresh(stack, value)
+        assert response.status_code == 401 and response.json()["error"]["code"] == "INVALID_TOKEN", value
+    # None of those attempts counted as reuse: the holder's current token still works.
+    assert _refresh(stack, second["refresh_token"]).status_code == 200
+
+
+async def test_signing_keys_are_sealed_and_the_runtime_role_cannot_change_them(stack):
+    owner = await asyncpg.connect(_postgresql(stack.owner_database_url))
+    try:
+        keys = await owner.fetch('SELECT "kid", "private_key" FROM "signing_keys"')
+    finally:
+        await owner.close()
+    assert keys and not any("PRIVATE KEY" in key["private_key"] for key in keys)
+    runtime = await asyncpg.connect(_postgresql(stack.database_url))
+    try:
+        assert await runtime.fetchval('SELECT count(*) FROM "signing_keys"') == len(keys)  # workers read them
+        for statement in (
+            'UPDATE "signing_keys" SET "revoked_at" = NULL',
+            'UPDATE "signing_keys" SET "verify_until" = now() + interval \'1 year\'',
+            'DELETE FROM "signing_keys"',
+            'INSERT INTO "signing_keys" ("kid", "algorithm", "public_jwk", "private_key", "created_at") '
+            "VALUES ('forged', 'EdDSA', '{}', 'x', now())",
+        ):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await runtime.execute(statement)
+    finally:
+        await runtime.close()

@@ -1,0 +1,154 @@
+"""Signing keys, the published set and the edge's verifier, without I/O."""
+
+import time
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import jwt
+import pytest
+
+from usersvc.secret_box import SecretBoxError
+from usersvc.signing_keys import generate_key, open_signing_key, signing_key_box, thumbprint
+from usersvc.tokens import InvalidToken, TokenIssuer, TokenVerifier, refresh_token_hash
+from usersvc.workers.signing_keys import key_set_document
+
+BOX = signing_key_box("s" * 40)
+ISSUER, AUDIENCE = "https://id.example.com", "usersvc"
+NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
+
+
+def _key(algorithm: str = "EdDSA"):
+    new = generate_key(algorithm, box=BOX)
+    return new, open_signing_key(kid=new.kid, algorithm=algorithm, sealed_private_key=new.sealed_private_key, box=BOX)
+
+
+def _token(key, **overrides) -> str:
+    issued = TokenIssuer(issuer=ISSUER, audience=AUDIENCE, access_minutes=15, refresh_minutes=60).issue(
+        key=key, user_id="u", session_id="s", role="user", now=datetime.now(UTC)
+    )
+    return issued.access_token
+
+
+def test_the_kid_is_the_rfc_7638_thumbprint():
+    # RFC 8037, appendix A.3: the thumbprint of its Ed25519 example key.
+    example = {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}
+    assert thumbprint(example) == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+    for algorithm in ("EdDSA", "ES256"):
+        new, _ = _key(algorithm)
+        assert new.kid == thumbprint(new.public_jwk) == new.public_jwk["kid"]
+        assert new.public_jwk["alg"] == algorithm and new.public_jwk["use"] == "sig"
+        assert "d" not in new.public_jwk  # no private member
+
+
+def test_the_private_half_is_sealed_with_the_secret_key():
+    new, _ = _key()
+    assert "PRIVATE KEY" not in new.sealed_private_key
+    with pytest.raises(SecretBoxError):
+        open_signing_key(
+            kid=new.kid,
+            algorithm="EdDSA",
+            sealed_private_key=new.sealed_private_key,
+            box=signing_key_box("another-secret-key-of-enough-length!"),
+        )
+
+
+@pytest.mark.parametrize("algorithm", ["EdDSA", "ES256"])
+def test_tokens_verify_with_the_published_key_and_carry_iss_aud_and_kid(algorithm):
+    new, key = _key(algorithm)
+    token = _token(key)
+    assert jwt.get_unverified_header(token) == {"alg": algorithm, "kid": new.kid, "typ": "JWT"}
+    verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE)
+    verifier.use_keys({new.kid: jwt.PyJWK(new.public_jwk)})
+    claims = verifier.verify(token)
+    assert (claims["iss"], claims["aud"], claims["type"], claims["role"]) == (ISSUER, AUDIENCE, "access", "user")
+
+
+def test_a_key_that_leaves_the_set_takes_its_cached_tokens_with_it():
+    new, key = _key()
+    other, _ = _key()
+    verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE)
+    verifier.use_keys({new.kid: jwt.PyJWK(new.public_jwk), other.kid: jwt.PyJWK(other.public_jwk)})
+    token = _token(key)
+    verifier.verify(token)  # now cached
+    verifier.use_keys({other.kid: jwt.PyJWK(other.public_jwk)})
+    with pytest.raises(InvalidToken):
+        verifier.verify(token)
+
+
+def test_a_token_naming_an_unknown_key_asks_for_a_reload_and_is_refused():
+    new, key = _key()
+    verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE)
+    token = _token(key)
+    assert not verifier.knows_signer(token)
+    assert verifier.knows_signer("not.a.token")  # refused anyway, no reload
+    with pytest.raises(InvalidToken):
+        verifier.verify(token)
+    verifier.use_keys({new.kid: jwt.PyJWK(new.public_jwk)})
+    assert verifier.knows_signer(token) and verifier.verify(token)["sub"] == "u"
+
+
+def test_an_expired_token_says_so():
+    new, key = _key()
+    verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE)
+    verifier.use_keys({new.kid: jwt.PyJWK(new.public_jwk)})
+    expired = jwt.encode(
+        {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": "u",
+            "sid": "s",
+            "jti": "j",
+            "type": "access",
+            "iat": int(time.time()) - 120,
+            "exp": int(time.time()) - 60,
+        },
+        key.private_key,
+        algorithm="EdDSA",
+        headers={"kid": new.kid},
+    )
+    with pytest.raises(InvalidToken) as refused:
+        verifier.verify(expired)
+    assert refused.value.expired
+
+
+def test_refresh_tokens_are_random_and_only_their_digest_is_kept():
+    _, key = _key()
+    issuer = TokenIssuer(issuer=ISSUER, audience=AUDIENCE, access_minutes=15, refresh_minutes=60)
+    pairs = [issuer.issue(key=key, user_id="u", session_id="s", role="user", now=NOW) for _ in range(2)]
+    assert pairs[0].refresh_token != pairs[1].refresh_token and len(pairs[0].refresh_token) >= 43
+    assert pairs[0].refresh_token_hash == refresh_token_hash(pairs[0].refresh_token)
+    assert pairs[0].refresh_token not in pairs[0].refresh_token_hash and len(pairs[0].refresh_token_hash) == 64
+
+
+def _row(
+    kid: str, *, created: int, retired: int | None = None, verify: int | None = None, revoked: int | None = None
+) -> SimpleNamespace:
+    at = lambda minutes: None if minutes is None else NOW + timedelta(minutes=minutes)  # noqa: E731
+    return SimpleNamespace(
+        kid=kid,
+        public_jwk={"kid": kid},
+        created_at=at(created),
+        retired_at=at(retired),
+        verify_until=at(verify),
+        revoked_at=at(revoked),
+    )
+
+
+def test_the_published_set_holds_the_signer_first_and_retired_keys_until_their_tokens_expire():
+    rows = [
+        _row("old", created=-100, retired=-50, verify=-30),
+        _row("revoked", created=-40, revoked=-20),
+        _row("retired", created=-30, retired=-5, verify=11),
+        _row("signer", created=-5),
+    ]
+    document = key_set_document(rows, now=NOW)
+    assert [key.jwk["kid"] for key in document.keys] == ["signer", "retired"]
+    assert document.keys[0].verify_until is None and document.keys[1].verify_until == NOW + timedelta(minutes=11)
+
+
+def test_the_version_grows_with_every_state_a_key_enters():
+    signing = [_row("a", created=-5)]
+    rotated = [_row("a", created=-5, retired=0, verify=16), _row("b", created=0)]
+    revoked = [_row("a", created=-5, retired=0, verify=16, revoked=1), _row("b", created=0)]
+    versions = [key_set_document(rows, now=NOW).version for rows in (signing, rotated, revoked)]
+    assert versions == sorted(set(versions))

@@ -1,0 +1,201 @@
+"""Adding, retiring and revoking signing keys: `usersvc keys …` and the first key that
+`usersvc migrate` makes. Nothing else changes keys.
+
+These run as the schema owner (MIGRATION_DATABASE_URL): the runtime role may only read
+keys. One transaction per operation, serialised by an advisory lock, with an audit row
+per key touched (public facts only) and an event for services that verify tokens
+themselves; after the commit the public set is published to Redis, which tells every
+edge process at once.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from redis.asyncio import Redis
+from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from usersvc.cache_keys import CacheKeys
+from usersvc.domain.commands import CommandContext
+from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.replies import iso_utc
+from usersvc.settings import Settings
+from usersvc.signing_keys import generate_key, signing_key_box
+from usersvc.workers.db import tortoise_config
+from usersvc.workers.execution import UnitOfWork
+from usersvc.workers.models import SigningKey as SigningKeyRow
+from usersvc.workers.signing_keys import publish_key_set
+
+log = logging.getLogger(__name__)
+KEY_OPERATIONS_LOCK = 0x7573_6B79  # pg_advisory_xact_lock id: one key operation at a time
+# A login whose transaction read the old key just before a rotation committed still signs
+# with it; such a token expires at most this long after the access-token lifetime.
+RETIREMENT_MARGIN = timedelta(minutes=1)
+KEYS_CLI = Principal(kind="service", id="usersvc-keys", role=Role.ADMIN)
+MIGRATE = Principal(kind="service", id="bootstrap", role=Role.ADMIN)
+
+
+class UnknownKey(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an operation did, and whether every edge has been told (Redis reachable)."""
+
+    created: str | None = None
+    retired: str | None = None
+    revoked: str | None = None
+    published: bool = False
+
+
+@asynccontextmanager
+async def _owner_database(settings: Settings) -> AsyncIterator[None]:
+    await Tortoise.init(config=tortoise_config(settings.owner_database_url, pool_size=2))
+    try:
+        yield
+    finally:
+        await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def _key_operation(principal: Principal) -> AsyncIterator[UnitOfWork]:
+    async with in_transaction() as connection:
+        await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [KEY_OPERATIONS_LOCK])
+        yield UnitOfWork(
+            connection=connection, principal=principal, context=CommandContext(), command_id=None, now=datetime.now(UTC)
+        )
+
+
+async def _signer(connection: BaseDBAsyncClient) -> SigningKeyRow | None:
+    return await SigningKeyRow.filter(retired_at=None, revoked_at=None).using_db(connection).first()
+
+
+async def _create(unit: UnitOfWork, settings: Settings, *, replaces: str | None) -> str:
+    new = generate_key(settings.jwt_algorithm, box=signing_key_box(settings.secret_key))
+    await SigningKeyRow.create(
+        kid=new.kid,
+        algorithm=new.algorithm,
+        public_jwk=new.public_jwk,
+        private_key=new.sealed_private_key,
+        created_at=unit.now,
+        using_db=unit.connection,
+    )
+    await unit.record(
+        action="signing_key.create",
+        entity_type="signing_key",
+        entity_id=new.kid,
+        old=None,
+        new={"algorithm": new.algorithm, "state": "signing", "replaces": replaces},
+        event="signing_key.created",
+        event_data={"kid": new.kid, "algorithm": new.algorithm, "replaces": replaces, "created_at": iso_utc(unit.now)},
+    )
+    return new.kid
+
+
+async def _retire(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> None:
+    """Signs no more; stays published as long as a token it signed may live."""
+    key.retired_at = unit.now
+    key.verify_until = unit.now + timedelta(minutes=settings.access_token_expire_minutes) + RETIREMENT_MARGIN
+    await key.save(update_fields=["retired_at", "verify_until"], using_db=unit.connection)
+    await unit.record(
+        action="signing_key.retire",
+        entity_type="signing_key",
+        entity_id=key.kid,
+        old={"state": "signing"},
+        new={"state": "retired", "verify_until": iso_utc(key.verify_until)},
+    )
+
+
+async def _publish(settings: Settings) -> bool:
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        await publish_key_set(redis, CacheKeys(settings.redis_key_prefix))
+        return True
+    except Exception as error:
+        log.warning(
+            "the key change is committed, but publishing it to Redis failed (%s): the workers "
+            "publish it within seconds once Redis answers",
+            type(error).__name__,
+        )
+        return False
+    finally:
+        await redis.aclose()
+
+
+async def ensure_signing_key(settings: Settings) -> Outcome:
+    """`usersvc migrate`: the first key, when none signs yet; safe when run twice at once."""
+    async with _owner_database(settings):
+        async with _key_operation(MIGRATE) as unit:
+            created = None if await _signer(unit.connection) else await _create(unit, settings, replaces=None)
+        return Outcome(created=created, published=await _publish(settings))
+
+
+async def rotate(settings: Settings) -> Outcome:
+    async with _owner_database(settings):
+        async with _key_operation(KEYS_CLI) as unit:
+            current = await _signer(unit.connection)
+            if current:
+                await _retire(unit, settings, current)
+            created = await _create(unit, settings, replaces=current.kid if current else None)
+        return Outcome(created=created, retired=current.kid if current else None, published=await _publish(settings))
+
+
+async def _revoke(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> str | None:
+    """Returns the successor's kid when the signing key itself was revoked."""
+    was_signing = key.retired_at is None
+    key.revoked_at = unit.now
+    await key.save(update_fields=["revoked_at"], using_db=unit.connection)
+    await unit.record(
+        action="signing_key.revoke",
+        entity_type="signing_key",
+        entity_id=key.kid,
+        old={"state": "signing" if was_signing else "retired"},
+        new={"state": "revoked", "revoked_at": iso_utc(unit.now)},
+        event="signing_key.revoked",
+        event_data={"kid": key.kid, "revoked_at": iso_utc(unit.now)},
+    )
+    return await _create(unit, settings, replaces=key.kid) if was_signing else None
+
+
+async def revoke(settings: Settings, kid: str) -> Outcome:
+    """Its tokens are refused at once. Revoking the signing key also makes its successor, so
+    logins go on. A key revoked before is left as it is (`revoked` is then None)."""
+    async with _owner_database(settings):
+        async with _key_operation(KEYS_CLI) as unit:
+            key = await SigningKeyRow.filter(kid=kid).using_db(unit.connection).first()
+            if key is None:
+                raise UnknownKey(kid)
+            revoked_now = key.revoked_at is None
+            created = await _revoke(unit, settings, key) if revoked_now else None
+        return Outcome(created=created, revoked=kid if revoked_now else None, published=await _publish(settings))
+
+
+async def list_keys(settings: Settings) -> list[SigningKeyRow]:
+    async with _owner_database(settings):
+        return await SigningKeyRow.all().order_by("-created_at")
+
+
+def key_table(keys: list[SigningKeyRow]) -> list[str]:
+    """`usersvc keys list`: newest first, one line per key."""
+    now = datetime.now(UTC)
+    lines = [f"{'KID':<44} {'ALG':<6} {'CREATED':<28} STATE"]
+    for key in keys:
+        lines.append(
+            f"{key.kid:<44} {key.algorithm:<6} {iso_utc(key.created_at)[:19] + 'Z':<28} {_state(key, now=now)}"
+        )
+    return lines
+
+
+def _state(key: SigningKeyRow, *, now: datetime) -> str:
+    if key.revoked_at:
+        return f"revoked {iso_utc(key.revoked_at)}"
+    if key.retired_at is None:
+        return "signing"
+    if key.verify_until and now < key.verify_until:
+        return f"retired, published until {iso_utc(key.verify_until)}"
+    return f"retired {iso_utc(key.retired_at)}, no longer published"
