@@ -1,0 +1,139 @@
+"""/v1/auth account flows: registration, email verification, password reset.
+
+The token endpoints and registration speak for no user yet: they are limited per client IP
+and sent as the edge itself; their commands are the edge's alone (workers/identity.py).
+"""
+
+from sanic import Blueprint, HTTPResponse, Request, empty
+
+from usersvc.domain.commands import (
+    PasswordResetBody,
+    PasswordResetConfirmBody,
+    Register,
+    RegistrationBody,
+    RequestEmailVerification,
+    RequestPasswordReset,
+    ResetPassword,
+    VerifyEmail,
+    VerifyEmailBody,
+)
+from usersvc.domain.errors import ErrorCode
+from usersvc.domain.replies import UserView
+from usersvc.edge.body import parse_body
+from usersvc.edge.errors import ApiError, one_time_token_refusals
+from usersvc.edge.gate import client_subject, command_context
+from usersvc.edge.login_guard import account_identifiers
+from usersvc.edge.openapi import operation
+from usersvc.edge.routes.users import user_response
+
+account = Blueprint("account", url_prefix="/v1/auth")
+EDGE_ACTOR = {"type": "service", "id": "edge"}
+# A reset request waits this long for a worker; then it is dropped (the client may ask again).
+RESET_REQUEST_EXPIRES_SECONDS = 300
+STALE_LINK_ANSWER = "400 `INVALID_TOKEN`: the token is unknown, used, expired, or was made for another purpose."
+
+
+@account.post("/register")
+@operation(
+    operation_id="auth.register",
+    summary="Create your own account; a verification mail follows",
+    tag="auth",
+    status=201,
+    secured=False,
+    body=RegistrationBody,
+    response=UserView,
+    errors=(404, 409),
+    response_headers=("ETag", "Location"),
+    description="Only while ALLOW_REGISTRATION is on (404 `NOT_FOUND` otherwise). The role is `user`.",
+)
+async def register(request: Request) -> HTTPResponse:
+    ctx = request.app.ctx
+    if not ctx.settings.allow_registration:  # as if the route did not exist
+        raise ApiError(ErrorCode.NOT_FOUND, "No such route")
+    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="register")
+    body = parse_body(request, RegistrationBody)
+    user = await ctx.rpc.call(Register(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request))
+    return user_response(user, status=201, headers={"Location": f"/v1/users/{user['id']}"})
+
+
+@account.post("/verify-email/request")
+@operation(
+    operation_id="auth.request_email_verification",
+    tag="auth",
+    status=202,
+    summary="Mail a new verification link to your current email (earlier links stop working)",
+)
+async def request_email_verification(request: Request) -> HTTPResponse:
+    ctx = request.app.ctx
+    caller, _ = await ctx.gate.admit(request, limit=ctx.settings.write_limit, scope="write")
+    await ctx.rpc.call(
+        RequestEmailVerification(user_id=caller.user_id), actor=caller.actor, context=command_context(request)
+    )
+    return empty(status=202)
+
+
+@account.post("/verify-email")
+@operation(
+    operation_id="auth.verify_email",
+    summary="Spend an email-verification token: the email is verified",
+    tag="auth",
+    status=204,
+    secured=False,
+    body=VerifyEmailBody,
+    description=STALE_LINK_ANSWER,
+)
+async def verify_email(request: Request) -> HTTPResponse:
+    ctx = request.app.ctx
+    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="one-time-token")
+    body = parse_body(request, VerifyEmailBody)
+    with one_time_token_refusals():
+        await ctx.rpc.call(VerifyEmail(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request))
+    return empty()
+
+
+@account.post("/password-reset")
+@operation(
+    operation_id="auth.request_password_reset",
+    tag="auth",
+    status=202,
+    secured=False,
+    summary="Mail a password-reset link if the address has an active account",
+    body=PasswordResetBody,
+    description="202 whether or not the address has an account, in the same time.",
+)
+async def request_password_reset(request: Request) -> HTTPResponse:
+    """Answered once the broker holds the command, before anyone looked the address up: the
+    answer and its timing are the same for every address."""
+    ctx = request.app.ctx
+    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="password-reset")
+    body = parse_body(request, PasswordResetBody)
+    await ctx.rpc.send(
+        RequestPasswordReset(**body.model_dump()),
+        actor=EDGE_ACTOR,
+        context=command_context(request),
+        expires_in=RESET_REQUEST_EXPIRES_SECONDS,
+    )
+    return empty(status=202)
+
+
+@account.post("/password-reset/confirm")
+@operation(
+    operation_id="auth.reset_password",
+    summary="Spend a password-reset token for a new password",
+    tag="auth",
+    status=204,
+    secured=False,
+    body=PasswordResetConfirmBody,
+    description="Every session of the user is revoked. " + STALE_LINK_ANSWER,
+)
+async def reset_password(request: Request) -> HTTPResponse:
+    ctx = request.app.ctx
+    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="one-time-token")
+    body = parse_body(request, PasswordResetConfirmBody)
+    with one_time_token_refusals():
+        reply = await ctx.rpc.call(
+            ResetPassword(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request)
+        )
+    # The owner proved they read the account's mail: lift the login back-off for this client.
+    await ctx.login_guard.record_success(identifiers=account_identifiers(reply["user"]), client=client_subject(request))
+    return empty()

@@ -1,0 +1,192 @@
+"""Account lifecycle: registration, email verification, password reset.
+
+The links these mail carry one-time tokens (workers/account_tokens.py); the mails leave
+from the outbox after commit (workers/mail_outbox.py).
+"""
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from faststream.rabbit import RabbitRouter
+
+from usersvc.domain import rbac
+from usersvc.domain.commands import (
+    CreateUser,
+    Register,
+    RequestEmailVerification,
+    RequestPasswordReset,
+    ResetPassword,
+    VerifyEmail,
+)
+from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.one_time_tokens import TokenPurpose
+from usersvc.domain.rbac import Principal, Role
+from usersvc.workers.account_tokens import (
+    live_token,
+    mail_token,
+    recently_mailed,
+    retire_tokens,
+    spend_token,
+    token_refused,
+)
+from usersvc.workers.deps import WorkerDeps, current_deps
+from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
+from usersvc.workers.handlers.sessions import revoke_sessions
+from usersvc.workers.handlers.users import add_user, view_of
+from usersvc.workers.models import User
+from usersvc.workers.subscription import subscribe
+
+# Anyone may ask for a reset of any address: at most one mail per account per minute, so a
+# mailbox cannot be flooded. The earlier link still works meanwhile.
+RESET_MAIL_INTERVAL = timedelta(minutes=1)
+
+
+def _registration_open(deps: WorkerDeps) -> None:
+    # Also checked here, not only at the edge: the setting is the workers' to enforce.
+    if not deps.settings.allow_registration:
+        raise DomainError(ErrorCode.NOT_FOUND, "Registration is not open")
+
+
+def _open_then_hash(deps: WorkerDeps) -> Callable[[Register, Principal], Awaitable[str]]:
+    async def prepare(command: Register, _: Principal) -> str:
+        _registration_open(deps)
+        return await asyncio.to_thread(deps.hasher.hash, command.password)
+
+    return prepare
+
+
+async def _register(unit: UnitOfWork, command: Register) -> dict[str, Any]:
+    _registration_open(current_deps())
+    user_id = uuid.uuid4()
+    unit.principal = Principal(kind="user", id=str(user_id), role=Role.USER)  # audit: the newcomer
+    user = await add_user(
+        unit, CreateUser(**command.model_dump(), role=Role.USER), action="user.register", user_id=user_id
+    )
+    await mail_token(
+        unit, user_id=user_id, email=user["email"], username=user["username"], purpose=TokenPurpose.VERIFY_EMAIL
+    )
+    return user
+
+
+async def register(envelope: CommandEnvelope[Register]) -> dict[str, Any]:
+    """Create an account for oneself (ALLOW_REGISTRATION) with role user, and mail a verification link."""
+    return await execute_write(envelope, work=_register, prepare=_open_then_hash(current_deps()))
+
+
+async def _live_user_for_update(unit: UnitOfWork, **conditions: Any) -> User | None:
+    return await User.filter(deleted_at=None, **conditions).select_for_update().using_db(unit.connection).first()
+
+
+async def _request_verification(unit: UnitOfWork, command: RequestEmailVerification) -> None:
+    rbac.authorize_replace(unit.principal, command.user_id)  # who may change the email may have it checked
+    user = await _live_user_for_update(unit, id=command.user_id)
+    if user is None:
+        raise DomainError(ErrorCode.USER_NOT_FOUND, f"User {command.user_id} not found")
+    if not user.email_verified:
+        await mail_token(
+            unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.VERIFY_EMAIL
+        )
+    return None
+
+
+async def request_email_verification(envelope: CommandEnvelope[RequestEmailVerification]) -> dict[str, Any]:
+    """Mail a new verification link to the user's current email (self, admin or service);
+    earlier links stop working. Nothing is sent when the email is verified already."""
+    return await execute_write(envelope, work=_request_verification)
+
+
+async def _verify(unit: UnitOfWork, command: VerifyEmail) -> None:
+    token = await spend_token(unit, command.token, purpose=TokenPurpose.VERIFY_EMAIL)
+    user = await _live_user_for_update(unit, id=token.user_id)
+    if user is None or user.email != token.email:  # the address changed since: this link is stale
+        raise token_refused()
+    unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the owner
+    if user.email_verified:
+        return None
+    old = view_of(user)
+    user.email_verified = True
+    await user.save(update_fields=["email_verified", "updated_at"], using_db=unit.connection)
+    new = view_of(user)
+    await unit.record(
+        action="user.verify_email",
+        entity_id=new["id"],
+        old={"email_verified": False},
+        new={"email": user.email, "email_verified": True},
+        event="user.updated",
+        event_data=new,
+    )
+    unit.cache.changed_user(old=old, new=new)
+    return None
+
+
+async def verify_email(envelope: CommandEnvelope[VerifyEmail]) -> dict[str, Any]:
+    """Spend an email-verification token: the user's email_verified becomes true (edge only)."""
+    return await execute_write(envelope, work=_verify)
+
+
+async def _request_reset(unit: UnitOfWork, command: RequestPasswordReset) -> None:
+    user = await _live_user_for_update(unit, email=command.email, is_active=True)
+    if user is None:
+        return None  # the same answer: whether an address has an account is not told
+    if await recently_mailed(unit, user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD, within=RESET_MAIL_INTERVAL):
+        return None
+    await mail_token(
+        unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.RESET_PASSWORD
+    )
+    return None
+
+
+async def request_password_reset(envelope: CommandEnvelope[RequestPasswordReset]) -> dict[str, Any]:
+    """Mail a password-reset link if this address belongs to an active user (at most one a
+    minute per account). The reply is the same whether or not it does."""
+    return await execute_write(envelope, work=_request_reset)
+
+
+def _check_token_then_hash(deps: WorkerDeps) -> Callable[[ResetPassword, Principal], Awaitable[str]]:
+    async def prepare(command: ResetPassword, _: Principal) -> str:
+        # No bcrypt is spent on a token that is unknown, used or expired.
+        await live_token(command.token, purpose=TokenPurpose.RESET_PASSWORD, now=datetime.now(UTC))
+        return await asyncio.to_thread(deps.hasher.hash, command.new_password)
+
+    return prepare
+
+
+async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
+    token = await spend_token(unit, command.token, purpose=TokenPurpose.RESET_PASSWORD)
+    user = await _live_user_for_update(unit, id=token.user_id, is_active=True)
+    if user is None or user.email != token.email:  # deactivated, deleted, or the address changed
+        raise token_refused()
+    unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the owner
+    old = view_of(user)
+    user.password_hash = unit.prepared
+    await user.save(update_fields=["password_hash", "updated_at"], using_db=unit.connection)
+    await retire_tokens(unit, user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD)
+    await revoke_sessions(unit, user_id=user.id)
+    new = view_of(user)
+    await unit.record(
+        action="user.reset_password", entity_id=new["id"], old=None, new=None, event="user.updated", event_data=new
+    )
+    unit.cache.changed_user(old=old, new=new)
+    return {"user": new}
+
+
+async def reset_password(envelope: CommandEnvelope[ResetPassword]) -> dict[str, Any]:
+    """Spend a password-reset token for a new password; every session of the user is revoked
+    (edge only). The reply names the user, so the edge can lift its login back-off."""
+    return await execute_write(envelope, work=_reset, prepare=_check_token_then_hash(current_deps()))
+
+
+def account_router(*, prefetch: int) -> RabbitRouter:
+    router = RabbitRouter()
+    for command, handler in (
+        (Register, register),
+        (RequestEmailVerification, request_email_verification),
+        (VerifyEmail, verify_email),
+        (RequestPasswordReset, request_password_reset),
+        (ResetPassword, reset_password),
+    ):
+        subscribe(router, command, prefetch=prefetch)(handler)
+    return router
