@@ -1,0 +1,137 @@
+"""MFA: TOTP enrolment and removal (/v1/auth/mfa/totp), the second login step
+(/v1/auth/mfa/verify), and an admin's reset (/v1/users/{id}/mfa)."""
+
+import uuid
+
+from sanic import Blueprint, HTTPResponse, Request, empty, json
+
+from usersvc.domain import rbac
+from usersvc.domain.commands import (
+    ConfirmTotp,
+    DisableTotp,
+    EnrolTotp,
+    MfaVerifyBody,
+    ResetMfa,
+    TotpConfirmBody,
+    TotpDisableBody,
+    TotpEnrolBody,
+    VerifyMfa,
+)
+from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.replies import LoginResult, RecoveryCodes, TotpEnrolment
+from usersvc.edge.body import parse_body
+from usersvc.edge.errors import ApiError
+from usersvc.edge.gate import Caller, client_subject, command_context
+from usersvc.edge.login_guard import account_identifiers
+from usersvc.edge.openapi import operation
+from usersvc.edge.routes.auth import EDGE_ACTOR
+
+mfa = Blueprint("mfa")
+# No user has this id: a path id that is not a UUID is authorized like any other, then not found.
+NO_SUCH_USER = uuid.UUID(int=0)
+
+
+async def _admit_write(request: Request) -> Caller:
+    ctx = request.app.ctx
+    caller, _ = await ctx.gate.admit(request, limit=ctx.settings.write_limit, scope="write")
+    return caller
+
+
+async def _send(request: Request, caller: Caller, command):
+    return await request.app.ctx.rpc.call(command, actor=caller.actor, context=command_context(request))
+
+
+@mfa.post("/v1/auth/mfa/totp")
+@operation(
+    operation_id="mfa.enrol_totp",
+    summary="Start TOTP enrolment (your password again): a secret and its otpauth:// URI; refused while MFA is on",
+    tag="mfa",
+    body=TotpEnrolBody,
+    response=TotpEnrolment,
+)
+async def enrol_totp(request: Request) -> HTTPResponse:
+    caller = await _admit_write(request)
+    body = parse_body(request, TotpEnrolBody)
+    return json(await _send(request, caller, EnrolTotp(**body.model_dump(), user_id=caller.user_id)))
+
+
+@mfa.post("/v1/auth/mfa/totp/confirm")
+@operation(
+    operation_id="mfa.confirm_totp",
+    summary="Turn MFA on with a current code of the enrolled app: ten recovery codes, shown once (a wrong code: 422)",
+    tag="mfa",
+    body=TotpConfirmBody,
+    response=RecoveryCodes,
+)
+async def confirm_totp(request: Request) -> HTTPResponse:
+    caller = await _admit_write(request)
+    body = parse_body(request, TotpConfirmBody)
+    return json(await _send(request, caller, ConfirmTotp(**body.model_dump(), user_id=caller.user_id)))
+
+
+@mfa.delete("/v1/auth/mfa/totp")
+@operation(
+    operation_id="mfa.disable_totp",
+    summary="Turn your MFA off with your password and a code (TOTP or recovery code)",
+    tag="mfa",
+    status=204,
+    body=TotpDisableBody,
+)
+async def disable_totp(request: Request) -> HTTPResponse:
+    caller = await _admit_write(request)
+    body = parse_body(request, TotpDisableBody)
+    await _send(request, caller, DisableTotp(**body.model_dump(), user_id=caller.user_id))
+    return empty()
+
+
+@mfa.delete("/v1/users/<user_id:str>/mfa")
+@operation(
+    operation_id="mfa.reset",
+    summary="Turn a user's MFA off (admin; not your own), e.g. after a lost authenticator; audited",
+    tag="mfa",
+    status=204,
+    errors=(403, 404),
+)
+async def reset_mfa(request: Request, user_id: str) -> HTTPResponse:
+    caller = await _admit_write(request)
+    try:
+        target = uuid.UUID(user_id)
+    except ValueError:
+        target = NO_SUCH_USER
+    try:
+        rbac.authorize_mfa_reset(caller.principal, target)  # fail fast on what the token's role decides
+    except DomainError as error:
+        raise ApiError(error.code, error.message) from None
+    await _send(request, caller, ResetMfa(user_id=target))
+    return empty()
+
+
+@mfa.post("/v1/auth/mfa/verify")
+@operation(
+    operation_id="mfa.verify",
+    summary="Second login step: the mfa_token and a code (TOTP or recovery code) for the login's tokens",
+    tag="mfa",
+    secured=False,
+    body=MfaVerifyBody,
+    response=LoginResult,
+    errors=(401,),
+)
+async def verify_mfa(request: Request) -> HTTPResponse:
+    """Limited per client IP like login (on a counter of its own), and per account: wrong codes
+    count in the login back-off of the identifier that logged in (edge.login_guard)."""
+    ctx = request.app.ctx
+    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="mfa")
+    body = parse_body(request, MfaVerifyBody)
+    client = client_subject(request)
+    identifier = await ctx.login_guard.mfa_login_identifier(body.mfa_token)
+    if identifier is not None:
+        await ctx.login_guard.hold_back(identifier=identifier, client=client)
+    try:
+        tokens = await ctx.rpc.call(VerifyMfa(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request))
+    except ApiError as error:
+        if error.code == ErrorCode.INVALID_CREDENTIALS and identifier is not None:
+            await ctx.login_guard.record_failure(identifier=identifier)
+        raise
+    known = {identifier} if identifier is not None else set()
+    await ctx.login_guard.record_success(identifiers={*known, *account_identifiers(tokens["user"])}, client=client)
+    return json(tokens)
