@@ -1,38 +1,34 @@
-"""OpenAPI at /docs (and /docs/openapi.json) and CORS, from sanic-ext.
+"""CORS from sanic-ext, and the body schema helper of the routes' older declarations.
 
-Only the two extensions we use are loaded: sanic-ext's default set (injection, health,
-logging…) adds per-request work measured here at 20–30 % of throughput.
+Only the extension we use is loaded: sanic-ext's default set (injection, health,
+logging…) adds per-request work measured here at 20-30 % of throughput. The API documents
+are built by usersvc.edge.openapi and served by edge/routes/docs.py.
 """
 
 from pydantic import BaseModel
 from sanic import Sanic
 from sanic_ext import Extend
 from sanic_ext.extensions.http.extension import HTTPExtension
-from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
 from usersvc.settings import Settings
 
 
-def add_docs_and_cors(app: Sanic, settings: Settings) -> None:
+def add_cors(app: Sanic, settings: Settings) -> None:
     origins = settings.cors_origin_list
     app.config.AUTO_EXTEND = False
-    Extend(app, extensions=[OpenAPIExtension, HTTPExtension], built_in_extensions=False, config={
-        "cors": bool(origins),
-        "cors_origins": ",".join(origins),
-        "cors_expose_headers": "X-Request-ID,ETag,Location,Retry-After,X-RateLimit-Limit,"
-                               "X-RateLimit-Remaining,X-RateLimit-Reset",
-        "cors_allow_headers": "Authorization,Content-Type,If-Match,Idempotency-Key,X-Request-ID",
-        "http_auto_trace": False,
-        "oas_ui_default": "swagger",
-        "oas_ignore_head": True,
-        "oas_ignore_options": True,
-    })
-    app.ext.openapi.describe(
-        "usersvc", version="1.0.0",
-        description="User management and authentication. Errors: "
-                    '{"error": {"code", "message", "details", "request_id", "timestamp"}}. '
-                    "The same commands are on RabbitMQ (see docs/asyncapi.json).")
-    app.ext.openapi.add_security_scheme("bearer", "http", scheme="bearer", bearer_format="JWT")
+    Extend(
+        app,
+        extensions=[HTTPExtension],
+        built_in_extensions=False,
+        config={
+            "cors": bool(origins),
+            "cors_origins": ",".join(origins),
+            "cors_expose_headers": "X-Request-ID,ETag,Location,Retry-After,X-RateLimit-Limit,"
+            "X-RateLimit-Remaining,X-RateLimit-Reset",
+            "cors_allow_headers": "Authorization,Content-Type,If-Match,Idempotency-Key,X-Request-ID",
+            "http_auto_trace": False,
+        },
+    )
 
 
 def body_schema(model: type[BaseModel]) -> dict:

@@ -1,9 +1,13 @@
 """The only code → HTTP status table, and the one error shape (docs/api.md, "REST")."""
 
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
+from pydantic import BaseModel, Field
 from sanic import HTTPResponse, Request, json
+
 from usersvc.domain.errors import ErrorCode, FieldError
 
 STATUS = {
@@ -26,16 +30,37 @@ STATUS = {
     ErrorCode.SERVICE_UNAVAILABLE: 503,
     ErrorCode.UPSTREAM_TIMEOUT: 504,
 }
+# A one-time token (email verification, password reset) comes in a body, not as a
+# credential: an unknown, used or expired one is a bad request, where a bearer token's is 401.
+ONE_TIME_TOKEN_STATUS = {ErrorCode.INVALID_TOKEN: 400}
 
 
 class ApiError(Exception):
-    def __init__(self, code: ErrorCode | str, message: str, details: list | None = None,
-                 headers: dict | None = None) -> None:
+    def __init__(
+        self, code: ErrorCode | str, message: str, details: list | None = None, headers: dict | None = None
+    ) -> None:
         super().__init__(message)
         self.code = ErrorCode(code)
         self.message = message
         self.details = details or []
         self.headers = headers or {}
+        self.about_one_time_token = False  # set by one_time_token_refusals()
+
+    @property
+    def status(self) -> int:
+        if self.about_one_time_token and self.code in ONE_TIME_TOKEN_STATUS:
+            return ONE_TIME_TOKEN_STATUS[self.code]
+        return STATUS.get(self.code, 500)
+
+
+@contextmanager
+def one_time_token_refusals() -> Iterator[None]:
+    """Around the command that spends a one-time token: its INVALID_TOKEN becomes a 400."""
+    try:
+        yield
+    except ApiError as error:
+        error.about_one_time_token = True
+        raise
 
 
 def request_id_of(request: Request | None) -> str:
@@ -44,13 +69,33 @@ def request_id_of(request: Request | None) -> str:
     return uuid.uuid4().hex
 
 
-def error_response(request: Request | None, error: ApiError) -> HTTPResponse:
+def error_body(request: Request | None, error: ApiError) -> dict:
+    """`{"error": {...}}`: the one error shape (ErrorResponse below describes it)."""
     details = [d.model_dump() if isinstance(d, FieldError) else d for d in error.details]
-    body = {"error": {
-        "code": error.code.value,
-        "message": error.message,
-        "details": details,
-        "request_id": request_id_of(request),
-        "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }}
-    return json(body, status=STATUS.get(error.code, 500), headers=error.headers)
+    return {
+        "error": {
+            "code": error.code.value,
+            "message": error.message,
+            "details": details,
+            "request_id": request_id_of(request),
+            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    }
+
+
+def error_response(request: Request | None, error: ApiError) -> HTTPResponse:
+    return json(error_body(request, error), status=error.status, headers=error.headers)
+
+
+class ErrorResponseBody(BaseModel):
+    code: ErrorCode = Field(description="A stable code; see the error table of the API document")
+    message: str = Field(description="For people; may change between versions")
+    details: list[FieldError] = Field(description="One entry per invalid field (validation errors)")
+    request_id: str = Field(description="The request's X-Request-ID")
+    timestamp: str = Field(description="UTC, ISO 8601", examples=["2026-11-21T20:40:53Z"])
+
+
+class ErrorResponse(BaseModel):
+    """The one shape of every 4xx and 5xx answer (built by error_response; described here)."""
+
+    error: ErrorResponseBody
