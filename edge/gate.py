@@ -12,6 +12,8 @@ import orjson
 from limits import RateLimitItem
 from redis.asyncio import Redis
 from sanic import Request
+
+from usersvc.cache_keys import TOMBSTONE, CacheKeys
 from usersvc.domain.commands import CheckSession
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.rbac import Principal, Role
@@ -19,9 +21,7 @@ from usersvc.edge.bus import RpcClient
 from usersvc.edge.client_address import rate_limit_subject, resolve_client_ip
 from usersvc.edge.errors import ApiError
 from usersvc.edge.metrics import cache_lookup
-
-from usersvc.cache_keys import TOMBSTONE, CacheKeys
-from usersvc.tokens import InvalidToken, TokenCodec
+from usersvc.tokens import InvalidToken, TokenVerifier
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,11 @@ class Caller:
 
 def command_context(request: Request) -> dict:
     """Sent in the command body's `context` object and recorded in the audit trail."""
-    return {"request_id": request.ctx.request_id, "ip": client_ip(request) or None,
-            "user_agent": (request.headers.get("user-agent") or "")[:500] or None}
+    return {
+        "request_id": request.ctx.request_id,
+        "ip": client_ip(request) or None,
+        "user_agent": (request.headers.get("user-agent") or "")[:500] or None,
+    }
 
 
 def client_ip(request: Request) -> str:
@@ -53,8 +56,10 @@ def client_ip(request: Request) -> str:
     """
     if getattr(request.ctx, "client_ip", None) is None:
         request.ctx.client_ip = resolve_client_ip(
-            peer=request.ip, forwarded_for=request.headers.getall("x-forwarded-for", []),
-            trusted=request.app.ctx.settings.trusted_proxy_networks)
+            peer=request.ip,
+            forwarded_for=request.headers.getall("x-forwarded-for", []),
+            trusted=request.app.ctx.settings.trusted_proxy_networks,
+        )
     return request.ctx.client_ip
 
 
@@ -63,23 +68,38 @@ def client_subject(request: Request) -> str:
     return rate_limit_subject(client_ip(request))
 
 
-# KEYS: session, rate-limit counter, any cache keys, then (with ARGV[2]) a generation key.
-# ARGV: the counter's window seconds, then optionally a key template with '{generation}'.
-# Returns the session entry, the count, each cache key's value (false → nil), then the value
-# of the template filled in with the current generation (list pages: see CacheKeys).
+# KEYS: session, rate-limit counter, any cache keys. ARGV: the counter's window seconds.
+# Returns the session entry, the count, then each cache key's value (false → nil).
 ADMIT_SCRIPT = """
 local result = {redis.call('GET', KEYS[1]) or false}
 local count = redis.call('INCR', KEYS[2])
 if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
 result[2] = count
-local last = #KEYS
-if ARGV[2] then last = last - 1 end
-for index = 3, last do result[index] = redis.call('GET', KEYS[index]) or false end
-if ARGV[2] then
-  local generation = redis.call('GET', KEYS[#KEYS]) or '0'
-  result[last + 1] = redis.call('GET', (string.gsub(ARGV[2], '{generation}', generation))) or false
-end
+for index = 3, #KEYS do result[index] = redis.call('GET', KEYS[index]) or false end
 return result
+"""
+# A list page: KEYS session, rate-limit counter, the page's generation key, the "any"
+# generation key; ARGV: window seconds, page key template with '{generation}', the prefix
+# of user keys. Returns the session, the count, the page's JSON assembled from its users'
+# current entries — or false when the page or one of its users is not cached — and both
+# generations ("page:any"), which name the database state a fill must not predate.
+ADMIT_PAGE_SCRIPT = """
+local session = redis.call('GET', KEYS[1]) or false
+local count = redis.call('INCR', KEYS[2])
+if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+local generation = redis.call('GET', KEYS[3]) or '0'
+local state = generation .. ':' .. (redis.call('GET', KEYS[4]) or '0')
+local page = redis.call('GET', (string.gsub(ARGV[2], '{generation}', generation)))
+if not page then return {session, count, false, state} end
+local newline = string.find(page, '\\n', 1, true)
+local users = {}
+for id in string.gmatch(string.sub(page, newline + 1), '%S+') do
+  local user = redis.call('GET', ARGV[3] .. id)
+  if not user or user == '-' then return {session, count, false, state} end
+  users[#users + 1] = user
+end
+return {session, count, '{"data":[' .. table.concat(users, ',') .. '],"pagination":' ..
+        string.sub(page, 1, newline - 1) .. '}', state}
 """
 COUNT_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
@@ -89,36 +109,53 @@ return count
 
 
 class Gate:
-    def __init__(self, *, redis: Redis, keys: CacheKeys, tokens: TokenCodec, rpc: RpcClient) -> None:
+    def __init__(self, *, redis: Redis, keys: CacheKeys, tokens: TokenVerifier, rpc: RpcClient) -> None:
         self.redis = redis
         self.keys = keys
         self.tokens = tokens
         self.rpc = rpc
         self._admit_script = redis.register_script(ADMIT_SCRIPT)
         self._count_script = redis.register_script(COUNT_SCRIPT)
+        self._admit_page_script = redis.register_script(ADMIT_PAGE_SCRIPT)
 
-    async def admit(self, request: Request, *, limit: RateLimitItem, scope: str,
-                    cache_keys: tuple[str, ...] = (),
-                    by_generation: tuple[str, str] | None = None) -> tuple[Caller, list]:
-        """Authenticate, count against the limit, and read `cache_keys`, all at once.
-
-        `by_generation` is (generation key, key template): the value read last is the
-        template's key at the generation current in Redis.
-        """
+    async def admit(
+        self, request: Request, *, limit: RateLimitItem, scope: str, cache_keys: tuple[str, ...] = ()
+    ) -> tuple[Caller, list]:
+        """Authenticate, count against the limit, and read `cache_keys`, all at once."""
         claims = self._claims(request)
         window, counter_key = self._window(limit, scope, claims["sub"])
         keys = [self.keys.session(claims["sid"]), counter_key, *cache_keys]
-        args = [limit.get_expiry()]
-        if by_generation:
-            keys.append(by_generation[0])
-            args.append(by_generation[1])
         try:
-            session, count, *cached = await self._admit_script(keys=keys, args=args)
+            session, count, *cached = await self._admit_script(keys=keys, args=[limit.get_expiry()])
         except Exception:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
         caller = await self._caller(request, claims, session)
         self._enforce(request, limit, count, window)
         return caller, cached
+
+    async def admit_page(
+        self, request: Request, *, limit: RateLimitItem, scope: str, kind: str, page_key_template: str
+    ) -> tuple[Caller, bytes | None, str]:
+        """Authenticate, count, and read a cached list page assembled from its users' current
+        entries (so a change to one user is seen at once), all in one Redis call. Also
+        returns the list generations read, which a miss's fill must not predate."""
+        claims = self._claims(request)
+        window, counter_key = self._window(limit, scope, claims["sub"])
+        keys = [
+            self.keys.session(claims["sid"]),
+            counter_key,
+            self.keys.list_generation(kind),
+            self.keys.list_generation("any"),
+        ]
+        try:
+            session, count, page, state = await self._admit_page_script(
+                keys=keys, args=[limit.get_expiry(), page_key_template, self.keys.user_prefix()]
+            )
+        except Exception:
+            raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
+        caller = await self._caller(request, claims, session)
+        self._enforce(request, limit, count, window)
+        return caller, page, state.decode()
 
     async def limit_anonymous(self, request: Request, *, limit: RateLimitItem, scope: str) -> None:
         window, counter_key = self._window(limit, scope, client_subject(request))
@@ -141,13 +178,12 @@ class Gate:
     def _decode(self, request: Request) -> dict:
         header = request.headers.get("authorization")
         if not header:
-            raise ApiError(ErrorCode.UNAUTHENTICATED, "Authentication required",
-                           headers={"WWW-Authenticate": "Bearer"})
+            raise ApiError(ErrorCode.UNAUTHENTICATED, "Authentication required", headers={"WWW-Authenticate": "Bearer"})
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(ErrorCode.INVALID_TOKEN, "Expected 'Authorization: Bearer <token>'")
         try:
-            return self.tokens.decode_cached(token.strip(), expected_type="access")
+            return self.tokens.verify(token.strip())
         except InvalidToken as error:
             if error.expired:
                 raise ApiError(ErrorCode.TOKEN_EXPIRED, "The access token has expired") from None
@@ -157,9 +193,11 @@ class Gate:
         if session is None:  # not cached: the workers know
             cache_lookup("session", "miss").inc()
             try:
-                entry = await self.rpc.call(CheckSession(session_id=claims["sid"]),
-                                            actor={"type": "user", "id": claims["sub"]},
-                                            context=command_context(request))
+                entry = await self.rpc.call(
+                    CheckSession(session_id=claims["sid"]),
+                    actor={"type": "user", "id": claims["sub"]},
+                    context=command_context(request),
+                )
             except ApiError as error:
                 if error.code in (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.UPSTREAM_TIMEOUT):
                     raise
@@ -183,11 +221,16 @@ class Gate:
     @staticmethod
     def _enforce(request: Request, limit: RateLimitItem, count: int, window: int) -> None:
         reset_at = (window + 1) * limit.get_expiry()
-        headers = {"X-RateLimit-Limit": str(limit.amount),
-                   "X-RateLimit-Remaining": str(max(0, limit.amount - count)),
-                   "X-RateLimit-Reset": str(reset_at)}
+        headers = {
+            "X-RateLimit-Limit": str(limit.amount),
+            "X-RateLimit-Remaining": str(max(0, limit.amount - count)),
+            "X-RateLimit-Reset": str(reset_at),
+        }
         request.ctx.rate_limit_headers = headers
         if count > limit.amount:
             retry_after = max(1, reset_at - int(time.time()))
-            raise ApiError(ErrorCode.RATE_LIMITED, "Too many requests; retry later",
-                           headers={**headers, "Retry-After": str(retry_after)})
+            raise ApiError(
+                ErrorCode.RATE_LIMITED,
+                "Too many requests; retry later",
+                headers={**headers, "Retry-After": str(retry_after)},
+            )

@@ -1,5 +1,6 @@
-"""One shared run of a slow check: callers arriving while it runs, or within `max_age`
-seconds after it finished, get its result instead of starting another."""
+"""Shared runs of slow work: SharedResult for one check (callers arriving while it runs, or
+within `max_age` seconds after, get its result); SingleFlight for work by key (concurrent
+callers with one key share the run in flight, e.g. one fill per cache miss)."""
 
 import asyncio
 import math
@@ -28,3 +29,16 @@ class SharedResult(Generic[T]):
             return await self._run()
         finally:
             self._finished_at = loop.time()
+
+
+class SingleFlight(Generic[T]):
+    def __init__(self) -> None:
+        self._running: dict[str, asyncio.Task[T]] = {}
+
+    async def run(self, key: str, work: Callable[[], Awaitable[T]]) -> T:
+        task = self._running.get(key)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(work())  # type: ignore[arg-type]
+            self._running[key] = task
+            task.add_done_callback(lambda _: self._running.pop(key, None))
+        return await asyncio.shield(task)

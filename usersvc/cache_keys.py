@@ -10,6 +10,19 @@ import hashlib
 import orjson
 
 TOMBSTONE = b"-"
+# The fields a list can filter, search or sort by (besides updated_at): a change to one of
+# them can move a user between pages; a change to any other field cannot.
+LIST_ORDER_FIELDS = frozenset({"role", "is_active", "username", "email", "first_name", "last_name", "created_at"})
+
+
+def page_kind(sort: str) -> str:
+    """Pages sorted by updated_at move on every write; all others only when LIST_ORDER_FIELDS change."""
+    return "any" if sort.removeprefix("-") == "updated_at" else "order"
+
+
+def page_entry(*, ids: list[str], pagination: dict) -> bytes:
+    """What a cached page holds: its pagination object, a newline, its user ids in order."""
+    return orjson.dumps(pagination) + b"\n" + " ".join(ids).encode()
 
 
 class CacheKeys:
@@ -22,16 +35,23 @@ class CacheKeys:
     def session(self, session_id: object) -> str:
         return f"{self.prefix}:session:{session_id}"
 
-    def list_generation(self) -> str:
-        return f"{self.prefix}:users:generation"
+    def list_generation(self, kind: str) -> str:
+        """`kind` from page_kind(): "order" is bumped by writes that can move users between
+        pages, "any" by every user write (pages sorted by updated_at)."""
+        return f"{self.prefix}:users:generation:{kind}"
 
-    def user_list(self, generation: int | bytes | str, query: dict) -> str:
-        """`query` is a ListUsers dump; generation is bumped by every user write."""
+    def user_page(self, kind: str, generation: int | bytes | str, query: dict) -> str:
+        """A list page as the ordered ids of its users (see UserPageEntry); `query` is a
+        ListUsers dump. Old generations are unreachable, so never stale."""
         canonical = orjson.dumps(query, option=orjson.OPT_SORT_KEYS)
         digest = hashlib.sha256(canonical).hexdigest()[:32]
         if isinstance(generation, bytes):
             generation = generation.decode()
-        return f"{self.prefix}:users:list:{generation}:{digest}"
+        return f"{self.prefix}:users:page:{kind}:{generation}:{digest}"
+
+    def user_prefix(self) -> str:
+        """user(id) is this followed by the id (for the edge's page script)."""
+        return f"{self.prefix}:user:"
 
     def rate_limit(self, scope: str, subject: str, window: int) -> str:
         return f"{self.prefix}:ratelimit:{scope}:{subject}:{window}"
@@ -49,8 +69,21 @@ class CacheKeys:
         """A client (rate-limit subject) that logged in to this identifier's account lately."""
         return f"{self.prefix}:login:{{{_digest(identifier)}}}:known:{_digest(client)}"
 
+    def login_mfa_pending(self, mfa_token: str) -> str:
+        """A login waiting for its second factor: holds the login identifier (as the user typed
+        it, normalised) for as long as the mfa_token lives; keyed by the token's digest."""
+        return f"{self.prefix}:login:mfa:{_digest(mfa_token)}"
+
     def worker_heartbeat(self) -> str:
         return f"{self.prefix}:workers:heartbeat"
+
+    # The public signing keys (usersvc/published_keys.py): a hash {version, document}, and the
+    # channel that tells every edge process to reload it.
+    def signing_keys(self) -> str:
+        return f"{self.prefix}:signing-keys"
+
+    def signing_keys_channel(self) -> str:
+        return f"{self.prefix}:signing-keys:changed"
 
 
 def _digest(text: str) -> str:

@@ -12,10 +12,10 @@ import logging
 import orjson
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
-from usersvc.workers.metrics import CACHE_WRITE_FAILURES
 
-from usersvc.cache_keys import TOMBSTONE, CacheKeys
+from usersvc.cache_keys import LIST_ORDER_FIELDS, TOMBSTONE, CacheKeys, page_entry
 from usersvc.settings import Settings
+from usersvc.workers.metrics import CACHE_WRITE_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +50,36 @@ class WorkerCache:
     @classmethod
     def for_settings(cls, redis: Redis, settings: Settings) -> "WorkerCache":
         # A session entry outlives the access tokens that may still ask for it.
-        return cls(redis, keys=CacheKeys(settings.redis_key_prefix), ttl_seconds=settings.cache_ttl_seconds,
-                   session_ttl_seconds=settings.access_token_expire_minutes * 60 + 60)
+        return cls(
+            redis,
+            keys=CacheKeys(settings.redis_key_prefix),
+            ttl_seconds=settings.cache_ttl_seconds,
+            session_ttl_seconds=settings.access_token_expire_minutes * 60 + 60,
+        )
 
     async def fill_user(self, view: dict) -> None:
         await self.redis.set(self.keys.user(view["id"]), orjson.dumps(view), ex=self.ttl, nx=True)
 
-    async def list_generation(self) -> bytes:
-        return await self.redis.get(self.keys.list_generation()) or b"0"
+    async def list_generation(self, kind: str) -> bytes:
+        return await self.redis.get(self.keys.list_generation(kind)) or b"0"
 
-    async def fill_list(self, generation: bytes, query: dict, page: dict) -> None:
-        await self.redis.set(self.keys.user_list(generation, query), orjson.dumps(page),
-                             ex=self.ttl, nx=True)
+    async def fill_page(self, *, kind: str, generation: bytes, query: dict, page: dict) -> None:
+        """A page as its ids (the edge assembles it from the users' entries), and the users'
+        entries themselves where missing: one round trip."""
+        ids = [user["id"] for user in page["data"]]
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.set(
+            self.keys.user_page(kind, generation, query),
+            page_entry(ids=ids, pagination=page["pagination"]),
+            ex=self.ttl,
+            nx=True,
+        )
+        for view in page["data"]:
+            pipe.evalsha(self._entry_script.sha, 1, self.keys.user(view["id"]), orjson.dumps(view), self.ttl, FILL)
+        try:
+            await pipe.execute()
+        except NoScriptError:
+            await self.redis.script_load(ENTRY_SCRIPT)
 
     async def fill_session(self, session_id: str, entry: dict | None) -> None:
         """session.check's answer; a tombstone from it is the database's word, so always written."""
@@ -101,15 +119,22 @@ class WorkerCache:
         pipe = self.redis.pipeline(transaction=False)
         for key, value, ttl in self._entries(changes):
             pipe.evalsha(self._entry_script.sha, 1, key, value, ttl, WRITE)
-        if changes.touches_users():
-            pipe.incr(self.keys.list_generation())
+        self._bump_generations(pipe, changes)
         return pipe
+
+    def _bump_generations(self, pipe, changes: "CacheChanges") -> None:
+        if changes.touches_users():
+            pipe.incr(self.keys.list_generation("any"))
+            if not changes.order_kept:
+                pipe.incr(self.keys.list_generation("order"))
 
     def _entries(self, changes: "CacheChanges") -> list[tuple[str, bytes, int]]:
         entries = [(self.keys.user(view["id"]), orjson.dumps(view), self.ttl) for view in changes.users]
         entries += [(self.keys.user(user_id), TOMBSTONE, self.ttl) for user_id in changes.deleted_users]
-        entries += [(self.keys.session(session_id), orjson.dumps(entry) if entry else TOMBSTONE, self.session_ttl)
-                    for session_id, entry in changes.sessions.items()]
+        entries += [
+            (self.keys.session(session_id), orjson.dumps(entry) if entry else TOMBSTONE, self.session_ttl)
+            for session_id, entry in changes.sessions.items()
+        ]
         return entries
 
     async def _invalidate(self, changes: "CacheChanges", *, failure: str) -> None:
@@ -120,14 +145,18 @@ class WorkerCache:
             async with asyncio.timeout(INVALIDATE_TIMEOUT_SECONDS):
                 pipe = self.redis.pipeline(transaction=False)
                 pipe.delete(*keys)
-                if changes.touches_users():
-                    pipe.incr(self.keys.list_generation())
+                self._bump_generations(pipe, changes)
                 await pipe.execute()
         except Exception as error:
             CACHE_WRITE_FAILURES.labels("invalidate").inc()
-            log.error("cache update after commit failed (%s), and deleting its %d key(s) too (%s): "
-                      "they may be stale for up to %ss", failure, len(keys), type(error).__name__,
-                      max(self.ttl, self.session_ttl))
+            log.error(
+                "cache update after commit failed (%s), and deleting its %d key(s) too (%s): "
+                "they may be stale for up to %ss",
+                failure,
+                len(keys),
+                type(error).__name__,
+                max(self.ttl, self.session_ttl),
+            )
             return
         log.warning("cache update after commit failed (%s); deleted its %d key(s) instead", failure, len(keys))
 
@@ -139,10 +168,26 @@ class CacheChanges:
         self.users: list[dict] = []
         self.deleted_users: list[str] = []
         self.sessions: dict[str, dict | None] = {}
+        self._compared = 0  # users added through changed_user(), which knows old and new
+        self._reordered = False
+
+    def changed_user(self, *, old: dict | None, new: dict) -> None:
+        """A user changed (old None: created); whether that can move it between list pages
+        is decided by the fields that changed."""
+        self.users.append(new)
+        self._compared += 1
+        if old is None or any(old.get(name) != new.get(name) for name in LIST_ORDER_FIELDS):
+            self._reordered = True
+
+    @property
+    def order_kept(self) -> bool:
+        """No user can have moved between list pages (a login, a phone change): pages sorted
+        by anything but updated_at stay valid. Users added without old values count as moved."""
+        return not self.deleted_users and not self._reordered and self._compared == len(self.users)
 
     def empty(self) -> bool:
         return not (self.users or self.deleted_users or self.sessions)
 
     def touches_users(self) -> bool:
-        """User writes bump the list generation: cached list pages stop being read."""
+        """User writes bump the list generations (see WorkerCache._bump_generations)."""
         return bool(self.users or self.deleted_users)
