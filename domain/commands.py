@@ -4,7 +4,7 @@ The edge, the workers and outside services all speak these. A body on the bus is
 `{"actor": …, "data": <one of these>, "context": …}` (see CommandEnvelope).
 """
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from email_validator import EmailNotValidError, validate_email
@@ -17,7 +17,8 @@ from pydantic import (
     StrictStr,
     model_validator,
 )
-from usersvc.domain.passwords import password_problem
+
+from usersvc.domain.passwords import imported_hash_problem, password_problem
 from usersvc.domain.rbac import Role
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_]{3,50}$"
@@ -50,8 +51,11 @@ Username = Annotated[StrictStr, Field(pattern=USERNAME_PATTERN, description="3-5
 Email = Annotated[StrictStr, Field(max_length=254), AfterValidator(_email)]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100)]
 Phone = Annotated[StrictStr, Field(pattern=PHONE_PATTERN)]
-NewPassword = Annotated[StrictStr, AfterValidator(_new_password), Field(
-    repr=False, description="8-128 chars; upper, lower, digit and one of !@#$%^&*")]
+NewPassword = Annotated[
+    StrictStr,
+    AfterValidator(_new_password),
+    Field(repr=False, description="8-128 chars; upper, lower, digit and one of !@#$%^&*"),
+]
 AnyPassword = Annotated[StrictStr, Field(min_length=1, max_length=1024)]
 PageNumber = Annotated[int, Field(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
@@ -166,7 +170,7 @@ class UpdateUser(UserPatchBody):
     user_id: UUID
     if_match: ETag = None
 
-    def changes(self) -> dict:
+    def changes(self) -> dict[str, Any]:
         return self.model_dump(include=self.model_fields_set - {"user_id", "if_match"})
 
 
@@ -229,14 +233,202 @@ class CheckSession(Command):
     session_id: UUID
 
 
+# --- account lifecycle: registration, email verification, password reset ---------------
+
+OneTimeToken = Annotated[
+    StrictStr, Field(min_length=1, max_length=200, repr=False, description="the token from the mailed link")
+]
+
+
+class RegistrationBody(UserProfile):
+    """Self-registration: a profile and a password; the role is always `user`."""
+
+    password: NewPassword
+
+
+class Register(RegistrationBody):
+    """Create an account for oneself (only while ALLOW_REGISTRATION is on) and mail it a
+    verification link. Sent by the edge only (it carries the new user's password)."""
+
+    ROUTING_KEY: ClassVar[str] = "auth.register"
+    HASHES_PASSWORD: ClassVar[bool] = True
+    CARRIES_SECRET: ClassVar[bool] = True
+
+
+class RequestEmailVerification(Command):
+    """Mail a new verification link to the user's current email (self, admin or service);
+    earlier links stop working. Nothing is sent when the email is verified already."""
+
+    ROUTING_KEY: ClassVar[str] = "auth.request_email_verification"
+    user_id: UUID
+
+
+class VerifyEmailBody(Command):
+    token: OneTimeToken
+
+
+class VerifyEmail(VerifyEmailBody):
+    """Spend an email-verification token: the user's `email_verified` becomes true.
+    Sent by the edge only (a public one-time token)."""
+
+    ROUTING_KEY: ClassVar[str] = "auth.verify_email"
+    CARRIES_SECRET: ClassVar[bool] = True
+
+
+class PasswordResetBody(Command):
+    email: Email
+
+
+class RequestPasswordReset(PasswordResetBody):
+    """Mail a password-reset link to this address if it belongs to an active user. The reply
+    is the same whether or not it does."""
+
+    ROUTING_KEY: ClassVar[str] = "auth.request_password_reset"
+
+
+class PasswordResetConfirmBody(Command):
+    token: OneTimeToken
+    new_password: NewPassword
+
+
+class ResetPassword(PasswordResetConfirmBody):
+    """Spend a password-reset token for a new password; every session of the user is revoked.
+    Sent by the edge only (a public one-time token)."""
+
+    ROUTING_KEY: ClassVar[str] = "auth.reset_password"
+    HASHES_PASSWORD: ClassVar[bool] = True
+    CARRIES_SECRET: ClassVar[bool] = True
+
+
 class ListAuditLogs(PagedQuery):
     ROUTING_KEY: ClassVar[str] = "audit.list"
     entity_id: str | None = Field(None, max_length=200)
     actor_id: str | None = Field(None, max_length=200)
-    action: str | None = Field(None, max_length=100)
+    action: str | None = Field(None, max_length=64)  # the audit_logs.action column
 
 
 class Ping(Command):
     """Readiness probe: answered by any worker without touching state."""
 
     ROUTING_KEY: ClassVar[str] = "system.ping"
+
+
+# --- MFA (TOTP) ---------------------------------------------------------------------------
+
+MfaCode = Annotated[
+    StrictStr,
+    Field(
+        min_length=6, max_length=32, repr=False, description="a 6-digit TOTP code (or, where allowed, a recovery code)"
+    ),
+]
+CurrentPassword = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=1024, repr=False, description="the user's current password (re-authentication)"),
+]
+
+
+class TotpEnrolBody(Command):
+    password: CurrentPassword
+
+
+class EnrolTotp(TotpEnrolBody):
+    """Start TOTP enrolment (the user itself, or a calling service relaying the user's password):
+    the reply holds a new secret and its otpauth:// URI, once. MFA is on only after
+    auth.mfa_totp_confirm; refused while it is on."""
+
+    ROUTING_KEY: ClassVar[str] = "auth.mfa_totp_enrol"
+    HASHES_PASSWORD: ClassVar[bool] = True
+    CARRIES_SECRET: ClassVar[bool] = True
+    user_id: UUID
+
+
+class TotpConfirmBody(Command):
+    code: MfaCode
+
+
+class ConfirmTotp(TotpConfirmBody):
+    """Turn MFA on with a current code of the enrolled authenticator; the reply holds ten
+    single-use recovery codes, shown this once. A wrong code is a VALIDATION_ERROR."""
+
+    ROUTING_KEY: ClassVar[str] = "auth.mfa_totp_confirm"
+    CARRIES_SECRET: ClassVar[bool] = True
+    user_id: UUID
+
+
+class TotpDisableBody(Command):
+    password: CurrentPassword
+    code: MfaCode = Field(description="a current TOTP code or an unused recovery code")
+
+
+class DisableTotp(TotpDisableBody):
+    """Turn one's own MFA off with the password and a code (TOTP or recovery code)."""
+
+    ROUTING_KEY: ClassVar[str] = "auth.mfa_totp_disable"
+    HASHES_PASSWORD: ClassVar[bool] = True
+    CARRIES_SECRET: ClassVar[bool] = True
+    user_id: UUID
+
+
+class ResetMfa(Command):
+    """Turn a user's MFA off without their codes (admin or service, not on oneself), e.g. after a
+    lost authenticator; audited as user.mfa_disable."""
+
+    ROUTING_KEY: ClassVar[str] = "user.mfa_disable"
+    user_id: UUID
+
+
+class MfaVerifyBody(Command):
+    mfa_token: StrictStr = Field(
+        min_length=1, max_length=200, repr=False, description="from the login reply with mfa_required"
+    )
+    code: MfaCode = Field(description="a current TOTP code or an unused recovery code")
+
+
+class VerifyMfa(MfaVerifyBody):
+    """Second login step (edge only): spend the mfa_token with a correct code for the login
+    reply (tokens, user). A wrong code is INVALID_CREDENTIALS; the fifth spends the token."""
+
+    ROUTING_KEY: ClassVar[str] = "auth.mfa_verify"
+    CARRIES_SECRET: ClassVar[bool] = True
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+def _imported_hash(value: str) -> str:
+    problem = imported_hash_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+ImportedHash = Annotated[
+    StrictStr,
+    Field(
+        max_length=255,
+        repr=False,
+        description="bcrypt ($2a$/$2b$/$2y$), argon2 ($argon2id$…) or "
+        "PBKDF2-SHA256 ($pbkdf2-sha256$…) in modular-crypt format",
+    ),
+    AfterValidator(_imported_hash),
+]
+MAX_IMPORT_BATCH = 1000
+
+
+class ImportedUser(UserProfile):
+    """One user brought from another system, with the hash of their existing password."""
+
+    password_hash: ImportedHash
+    role: Role = Role.USER
+    is_active: StrictBool = True
+    email_verified: StrictBool = False
+
+
+class ImportUsers(Command):
+    """Create users with their existing password hashes (calling services only). Idempotent by
+    email: a user whose email exists is skipped and reported, never overwritten. The hash is
+    upgraded to the current scheme on the user's first login."""
+
+    ROUTING_KEY: ClassVar[str] = "user.import"
+    CARRIES_SECRET: ClassVar[bool] = True
+    users: list[ImportedUser] = Field(min_length=1, max_length=MAX_IMPORT_BATCH)

@@ -1,6 +1,8 @@
 """One closed set of error codes (docs/api.md, "REST"). Only edge/errors.py maps them to HTTP."""
 
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -42,11 +44,12 @@ class DomainError(Exception):
 
 
 def validation_error(field: str, message: str) -> DomainError:
-    return DomainError(ErrorCode.VALIDATION_ERROR, "Request validation failed",
-                       [FieldError(field=field, message=message)])
+    return DomainError(
+        ErrorCode.VALIDATION_ERROR, "Request validation failed", [FieldError(field=field, message=message)]
+    )
 
 
-def field_errors_from_pydantic(errors: list[dict]) -> list[FieldError]:
+def field_errors_from_pydantic(errors: Sequence[Mapping[str, Any]]) -> list[FieldError]:
     """Turn pydantic's error list into the contract's `details` without leaking model names."""
     details = []
     for error in errors:

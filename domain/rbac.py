@@ -54,8 +54,7 @@ def authorize_update_of_anyone(principal: Principal, target_id: object) -> None:
         raise _forbid()
 
 
-def authorize_update(principal: Principal, *, target_id: object, target_role: Role,
-                     fields: set[str]) -> None:
+def authorize_update(principal: Principal, *, target_id: object, target_role: Role, fields: set[str]) -> None:
     """PATCH rules: admin any; moderator never on admins; self only for profile fields."""
     authorize_update_of_anyone(principal, target_id)
     is_self = principal.is_self(target_id)
@@ -85,5 +84,30 @@ def authorize_password_change(principal: Principal, user_id: object) -> None:
 def require_current_password(principal: Principal, user_id: object, *, has_current_password: bool) -> None:
     """Changing one's own password needs the current one (admins too)."""
     if principal.is_self(user_id) and not has_current_password:
-        raise DomainError(ErrorCode.VALIDATION_ERROR, "Request validation failed",
-                          [FieldError(field="current_password", message="required to change your own password")])
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR,
+            "Request validation failed",
+            [FieldError(field="current_password", message="required to change your own password")],
+        )
+
+
+def authorize_own_mfa(principal: Principal, user_id: object) -> None:
+    """Enrolling, confirming and turning off one's second factor: the user itself, or a calling
+    service relaying that user (it must still present the user's password and codes)."""
+    if not (principal.is_self(user_id) or (principal.kind == "service" and principal.role == Role.ADMIN)):
+        raise _forbid()
+
+
+def authorize_mfa_reset(principal: Principal, user_id: object) -> None:
+    """Turning off someone's MFA without their codes (a lost authenticator): admins and services.
+    Not one's own: that goes through the password and a code, so a stolen admin token
+    cannot strip its owner's second factor."""
+    require_role(principal, Role.ADMIN)
+    if principal.is_self(user_id):
+        raise _forbid("Turn off your own MFA with your password and a code")
+
+
+def require_service(principal: Principal) -> None:
+    """Commands for calling services only (user.import), never for users through the edge."""
+    if principal.kind != "service" or principal.role != Role.ADMIN:
+        raise _forbid("Only a calling service may do this")

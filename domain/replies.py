@@ -2,10 +2,11 @@
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_serializer
+
 from usersvc.domain.errors import DomainError, ErrorCode, FieldError
 from usersvc.domain.rbac import Role
 
@@ -29,6 +30,7 @@ class UserView(BaseModel):
     role: Role
     is_active: bool
     email_verified: bool
+    mfa_enabled: bool
     last_login_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -38,7 +40,7 @@ class UserView(BaseModel):
         return iso_utc(moment)
 
 
-def etag_of(user: dict) -> str:
+def etag_of(user: dict[str, Any]) -> str:
     """Strong ETag: changes whenever updated_at does, i.e. on every modification."""
     digest = hashlib.sha256(f"{user['id']}|{user['updated_at']}".encode()).hexdigest()[:20]
     return f'"{digest}"'
@@ -51,10 +53,14 @@ class Pagination(BaseModel):
     total_pages: int
 
 
-def page_of(items: list, *, page: int, page_size: int, total_items: int) -> dict:
+def page_of(items: list[Any], *, page: int, page_size: int, total_items: int) -> dict[str, Any]:
     """A list reply: `{"data": [...], "pagination": {...}}` as docs/api.md shows it."""
-    pagination = Pagination(current_page=page, page_size=page_size, total_items=total_items,
-                            total_pages=(total_items + page_size - 1) // page_size)
+    pagination = Pagination(
+        current_page=page,
+        page_size=page_size,
+        total_items=total_items,
+        total_pages=(total_items + page_size - 1) // page_size,
+    )
     return {"data": items, "pagination": pagination.model_dump()}
 
 
@@ -77,10 +83,93 @@ class Reply(BaseModel):
 
     @classmethod
     def failure(cls, error: DomainError) -> "Reply":
-        return cls(ok=False, error=ErrorBody(code=error.code, message=error.message,
-                                             details=error.details))
+        return cls(ok=False, error=ErrorBody(code=error.code, message=error.message, details=error.details))
 
-    def to_json_dict(self) -> dict:
+    def to_json_dict(self) -> dict[str, Any]:
         if self.ok:
             return {"ok": True, "data": self.data}
+        if self.error is None:
+            raise ValueError("a failure reply needs its error")
         return {"ok": False, "error": self.error.model_dump(mode="json")}
+
+
+# --- Reply payloads as they are documented (the OpenAPI and AsyncAPI schemas) ---------------
+
+
+class UserPage(BaseModel):
+    """A page of users, in the requested order; ties broken by id."""
+
+    data: list[UserView]
+    pagination: Pagination
+
+
+class SessionView(BaseModel):
+    id: UUID
+    created_at: str = Field(description="UTC, ISO 8601")
+    last_used_at: str | None = Field(description="UTC, ISO 8601: the last login or refresh")
+    ip_address: str | None
+    user_agent: str | None
+    current: bool = Field(description="The session of the token that asked")
+
+
+class SessionList(BaseModel):
+    data: list[SessionView]
+
+
+class AuditActor(BaseModel):
+    type: str = Field(description="user or service")
+    id: str = Field(description="A user id, or a service's broker user (or bootstrap)")
+
+
+class AuditEntry(BaseModel):
+    id: int
+    actor: AuditActor
+    action: str = Field(examples=["user.update"])
+    entity_type: str = Field(examples=["user", "session"])
+    entity_id: str
+    old_values: dict[str, Any] | None
+    new_values: dict[str, Any] | None
+    ip_address: str | None
+    user_agent: str | None
+    request_id: str | None
+    command_id: str | None
+    created_at: str = Field(description="UTC, ISO 8601")
+
+
+class AuditPage(BaseModel):
+    data: list[AuditEntry]
+    pagination: Pagination
+
+
+class TokenPair(BaseModel):
+    access_token: str = Field(description="A JWT for `Authorization: Bearer`")
+    refresh_token: str = Field(description="Opaque, single use: spend it at /v1/auth/refresh")
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="Seconds until the access token expires")
+
+
+class LoginResult(TokenPair):
+    user: UserView
+
+
+class MfaRequired(BaseModel):
+    """A right password with MFA on: no tokens yet, a second step at /v1/auth/mfa/verify."""
+
+    mfa_required: Literal[True]
+    mfa_token: str = Field(description="Single use: spend it at /v1/auth/mfa/verify with a code")
+    expires_in: int = Field(description="Seconds the mfa_token lives (300)")
+
+
+class LoginOutcome(RootModel[LoginResult | MfaRequired]):
+    """The login answer: the tokens, or with MFA on an mfa_token for the second step."""
+
+
+class TotpEnrolment(BaseModel):
+    secret: str = Field(description="Base32, for authenticator apps; shown only in this answer")
+    otpauth_uri: str = Field(description="otpauth://totp/usersvc:<email>?secret=…&issuer=usersvc, for a QR code")
+
+
+class RecoveryCodes(BaseModel):
+    recovery_codes: list[str] = Field(
+        min_length=10, max_length=10, description="Ten single-use codes (xxxxx-xxxxx), shown only in this answer"
+    )

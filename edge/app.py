@@ -8,55 +8,86 @@ import uuid
 from redis.asyncio import Redis
 from sanic import HTTPResponse, Request, Sanic
 from sanic.exceptions import SanicException
-from usersvc.domain.errors import ErrorCode
-from usersvc.edge.bus import RpcClient
-from usersvc.edge.docs import add_docs_and_cors
-from usersvc.edge.errors import ApiError, error_response
-from usersvc.edge.gate import Gate
-from usersvc.edge.login_guard import LoginGuard
-from usersvc.edge.metrics import response_counter
-from usersvc.edge.routes.audit import audit
-from usersvc.edge.routes.auth import auth
-from usersvc.edge.routes.ops import ops
-from usersvc.edge.routes.users import users
 
 from usersvc.cache_keys import CacheKeys
+from usersvc.domain.errors import ErrorCode
+from usersvc.edge.bus import RpcClient
+from usersvc.edge.docs import add_cors
+from usersvc.edge.errors import ApiError, error_response
+from usersvc.edge.gate import Gate
+from usersvc.edge.key_set import EdgeKeySet
+from usersvc.edge.login_guard import LoginGuard
+from usersvc.edge.metrics import response_counter
+from usersvc.edge.routes.account import account
+from usersvc.edge.routes.audit import audit
+from usersvc.edge.routes.auth import auth
+from usersvc.edge.routes.console import console
+from usersvc.edge.routes.docs import docs
+from usersvc.edge.routes.mfa import mfa
+from usersvc.edge.routes.ops import ops
+from usersvc.edge.routes.users import users
+from usersvc.edge.routes.well_known import well_known
+from usersvc.edge.single_flight import SingleFlight
+from usersvc.logs import configure_logging
 from usersvc.settings import Settings
-from usersvc.tokens import TokenCodec
+from usersvc.tokens import TokenVerifier
 
 log = logging.getLogger("edge")
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
-                    "Referrer-Policy": "no-referrer"}
-SANIC_ERRORS = {400: ErrorCode.MALFORMED_REQUEST, 404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED,
-                413: ErrorCode.PAYLOAD_TOO_LARGE, 503: ErrorCode.SERVICE_UNAVAILABLE}
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+SANIC_ERRORS = {
+    400: ErrorCode.MALFORMED_REQUEST,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+    503: ErrorCode.SERVICE_UNAVAILABLE,
+}
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the request's path has (for 405's Allow header)."""
+    found = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            request.app.router.get(request.path, method, None)
+        except SanicException:
+            continue
+        found.append(method)
+    return found
 
 
 def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sanic:
     settings = settings or Settings()
+    # Each edge process runs this factory (Sanic spawns them), so each sets up its logging.
+    configure_logging(level=settings.log_level, fmt=settings.log_format)
     app = Sanic(name, configure_logging=False)  # logs go through usersvc.logs like the rest
     app.config.REQUEST_MAX_SIZE = settings.max_body_bytes
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.KEEP_ALIVE_TIMEOUT = 75
     app.ctx.settings = settings
     app.ctx.keys = CacheKeys(settings.redis_key_prefix)
-    for blueprint in (users, auth, audit, ops):
+    for blueprint in (users, auth, account, mfa, audit, ops, docs, well_known):
         app.blueprint(blueprint)
-    add_docs_and_cors(app, settings)
+    app.blueprint(console)  # /admin: static files only, on the public API
+    add_cors(app, settings)
 
     @app.before_server_start
     async def connect(app: Sanic) -> None:
         app.ctx.redis = Redis.from_url(settings.redis_url, max_connections=256)
         app.ctx.rpc = RpcClient(settings.edge_broker_url, timeout_seconds=settings.rpc_timeout_seconds)
         await app.ctx.rpc.start()
-        app.ctx.gate = Gate(redis=app.ctx.redis, keys=app.ctx.keys, rpc=app.ctx.rpc, tokens=TokenCodec(
-            secret=settings.jwt_secret, access_minutes=settings.access_token_expire_minutes,
-            refresh_minutes=settings.refresh_token_expire_minutes))
-        app.ctx.login_guard = LoginGuard(redis=app.ctx.redis, keys=app.ctx.keys,
-                                         threshold=settings.login_backoff_threshold)
+        verifier = TokenVerifier(issuer=settings.token_issuer, audience=settings.jwt_audience)
+        app.ctx.key_set = EdgeKeySet(redis=app.ctx.redis, keys=app.ctx.keys, verifier=verifier)
+        await app.ctx.key_set.start()
+        app.ctx.gate = Gate(redis=app.ctx.redis, keys=app.ctx.keys, rpc=app.ctx.rpc, tokens=verifier)
+        app.ctx.list_fills = SingleFlight()
+        app.ctx.login_guard = LoginGuard(
+            redis=app.ctx.redis, keys=app.ctx.keys, threshold=settings.login_backoff_threshold
+        )
 
     @app.after_server_stop
     async def disconnect(app: Sanic) -> None:
+        await app.ctx.key_set.stop()
         await app.ctx.rpc.stop()
         await app.ctx.redis.aclose()
 
@@ -64,6 +95,12 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     async def assign_request_id(request: Request) -> None:
         given = request.headers.get("x-request-id", "")
         request.ctx.request_id = given if SANE_REQUEST_ID.match(given) else os.urandom(16).hex()
+
+    @app.on_request(priority=90)
+    async def look_up_new_signing_keys(request: Request) -> None:
+        """A token signed by a key newer than this process's set (just rotated): reload the set
+        before the synchronous token check refuses it."""
+        await request.app.ctx.key_set.learn_signer_of(request.headers.get("authorization"))
 
     @app.on_response(priority=100)
     async def stamp_headers(request: Request, response: HTTPResponse) -> None:
@@ -84,9 +121,15 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     async def unexpected(request: Request, error: Exception) -> HTTPResponse:
         if isinstance(error, SanicException) and error.status_code in SANIC_ERRORS:
             code = SANIC_ERRORS[error.status_code]
-            message = {ErrorCode.NOT_FOUND: "No such route", ErrorCode.MALFORMED_REQUEST: "Malformed request",
-                       ErrorCode.PAYLOAD_TOO_LARGE: "The body is too large"}.get(code, str(error))
-            return error_response(request, ApiError(code, message))
+            message = {
+                ErrorCode.NOT_FOUND: "No such route",
+                ErrorCode.MALFORMED_REQUEST: "Malformed request",
+                ErrorCode.PAYLOAD_TOO_LARGE: "The body is too large",
+            }.get(code, str(error))
+            # 405 names the methods the path has (RFC 9110); Sanic's exception carries them.
+            allowed = allowed_methods(request) if code == ErrorCode.METHOD_NOT_ALLOWED else None
+            headers = {"Allow": ", ".join(allowed)} if allowed else None
+            return error_response(request, ApiError(code, message, headers=headers))
         log.exception("unhandled error", extra={"request_id": getattr(request.ctx, "request_id", None)})
         return error_response(request, ApiError(ErrorCode.INTERNAL_ERROR, "Internal error"))
 

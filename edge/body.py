@@ -5,6 +5,7 @@ from typing import TypeVar
 import orjson
 from pydantic import BaseModel, ValidationError
 from sanic import Request
+
 from usersvc.domain.errors import ErrorCode, field_errors_from_pydantic
 from usersvc.edge.errors import ApiError
 
@@ -25,5 +26,12 @@ def validate(model: type[M], data: dict) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise ApiError(ErrorCode.VALIDATION_ERROR, "Request validation failed",
-                       field_errors_from_pydantic(error.errors())) from None
+        raise ApiError(
+            ErrorCode.VALIDATION_ERROR, "Request validation failed", field_errors_from_pydantic(error.errors())
+        ) from None
+
+
+def query_of(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    """The named query parameters, blank ones included (`?search=` is refused, not ignored)."""
+    args = request.get_args(keep_blank_values=True)
+    return {name: args.get(name) for name in names if name in args}

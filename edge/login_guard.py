@@ -13,10 +13,10 @@ import logging
 import math
 
 from redis.asyncio import Redis
-from usersvc.domain.errors import ErrorCode
-from usersvc.edge.errors import ApiError
 
 from usersvc.cache_keys import CacheKeys
+from usersvc.domain.errors import ErrorCode
+from usersvc.edge.errors import ApiError
 
 log = logging.getLogger(__name__)
 FIRST_HOLD_SECONDS = 60
@@ -31,7 +31,7 @@ def hold_seconds(*, failures: int, threshold: int) -> int:
     if failures < threshold:
         return 0
     doublings = min(failures - threshold, 32)  # past the cap anyway; keeps the power small
-    return min(FIRST_HOLD_SECONDS * 2 ** doublings, LONGEST_HOLD_SECONDS)
+    return min(FIRST_HOLD_SECONDS * 2**doublings, LONGEST_HOLD_SECONDS)
 
 
 def hold_schedule(*, threshold: int) -> list[int]:
@@ -55,8 +55,10 @@ def login_identifier(*, email: str | None, username: str | None) -> str:
 
 def account_identifiers(user: dict) -> set[str]:
     """Both identifiers of an account, from the login reply's user: either may log in."""
-    return {login_identifier(email=user["email"], username=None),
-            login_identifier(email=None, username=user["username"])}
+    return {
+        login_identifier(email=user["email"], username=None),
+        login_identifier(email=None, username=user["username"]),
+    }
 
 
 # KEYS: held-back marker, known-client marker. Returns the milliseconds left on the hold, or 0
@@ -92,6 +94,7 @@ class LoginGuard:
         self.keys = keys
         self.threshold = threshold
         self._schedule = hold_schedule(threshold=threshold)
+        self._redis = redis
         self._check = redis.register_script(CHECK_SCRIPT)
         self._failure = redis.register_script(FAILURE_SCRIPT)
         self._success = redis.register_script(SUCCESS_SCRIPT)
@@ -99,28 +102,57 @@ class LoginGuard:
     async def hold_back(self, *, identifier: str, client: str) -> None:
         """Raise 429 while `identifier` is held back, unless `client` logged in to it lately."""
         try:
-            left_ms = await self._check(keys=[self.keys.login_held_back(identifier),
-                                              self.keys.login_known_client(identifier, client)])
+            left_ms = await self._check(
+                keys=[self.keys.login_held_back(identifier), self.keys.login_known_client(identifier, client)]
+            )
         except Exception:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
         if left_ms > 0:
-            raise ApiError(ErrorCode.RATE_LIMITED, "Too many failed logins for this account; retry later",
-                           headers={"Retry-After": str(max(1, math.ceil(left_ms / 1000)))})
+            raise ApiError(
+                ErrorCode.RATE_LIMITED,
+                "Too many failed logins for this account; retry later",
+                headers={"Retry-After": str(max(1, math.ceil(left_ms / 1000)))},
+            )
 
     async def record_failure(self, *, identifier: str) -> None:
         try:
-            await self._failure(keys=[self.keys.login_failures(identifier), self.keys.login_held_back(identifier)],
-                                args=[FAILURE_MEMORY_SECONDS, self.threshold, *self._schedule])
+            await self._failure(
+                keys=[self.keys.login_failures(identifier), self.keys.login_held_back(identifier)],
+                args=[FAILURE_MEMORY_SECONDS, self.threshold, *self._schedule],
+            )
         except Exception as error:  # the login already failed; its answer must not change
             log.warning("could not record a failed login: %r", error)
+
+    async def remember_mfa_login(self, *, mfa_token: str, identifier: str, seconds: int) -> None:
+        """A right password with MFA on: the login is not done, so the back-off is neither reset
+        nor counted; the codes sent with this mfa_token count against `identifier`."""
+        try:
+            await self._redis.set(self.keys.login_mfa_pending(mfa_token), identifier, ex=max(1, seconds))
+        except Exception as error:  # codes for this token then go unguarded by the back-off, not refused
+            log.warning("could not remember a pending MFA login: %r", error)
+
+    async def mfa_login_identifier(self, mfa_token: str) -> str | None:
+        """The identifier whose login issued `mfa_token` (None: unknown, expired or forgotten)."""
+        try:
+            value = await self._redis.get(self.keys.login_mfa_pending(mfa_token))
+        except Exception:
+            raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
+        return value.decode() if value is not None else None
 
     async def record_success(self, *, identifiers: set[str], client: str) -> None:
         """Reset the back-off of each identifier and remember `client` for it."""
         # One single-slot script per identifier, sent concurrently: one round trip of latency.
-        calls = [self._success(keys=[self.keys.login_failures(identifier), self.keys.login_held_back(identifier),
-                                     self.keys.login_known_client(identifier, client)],
-                               args=[KNOWN_CLIENT_SECONDS])
-                 for identifier in identifiers]
+        calls = [
+            self._success(
+                keys=[
+                    self.keys.login_failures(identifier),
+                    self.keys.login_held_back(identifier),
+                    self.keys.login_known_client(identifier, client),
+                ],
+                args=[KNOWN_CLIENT_SECONDS],
+            )
+            for identifier in identifiers
+        ]
         for outcome in await asyncio.gather(*calls, return_exceptions=True):
             if isinstance(outcome, Exception):  # the session exists already: still hand out its tokens
                 log.warning("could not record a successful login: %r", outcome)

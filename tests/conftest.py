@@ -21,6 +21,7 @@ import httpx
 import pytest
 import redis
 
+from tests.integration.mailbox import Mailbox
 from usersvc import broker_access
 
 ADMIN_PASSWORD = "Adm1n!pass"
@@ -54,8 +55,12 @@ class Stack:
 
     def spawn(self, name: str, *args: str, **extra_env: str) -> subprocess.Popen:
         log = open(f"/tmp/usersvc-test-{name}.log", "w")
-        process = subprocess.Popen([sys.executable, "-m", "usersvc.cli", *args],
-                                   env={**self.env, **extra_env}, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "usersvc.cli", *args],
+            env={**self.env, **extra_env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         self.processes[name] = process
         return process
 
@@ -85,15 +90,25 @@ def wait_ready(base_url: str, timeout: float = 60) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack():
+def mailbox():
+    """The SMTP server of the stack's workers (SMTP_URL), shared by every test of the session."""
+    box = Mailbox(free_port())
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(mailbox):
     if shutil.which("rabbitmqctl") is None:
         pytest.fail("rabbitmqctl is needed to give the tests their own vhost")
     run_id = uuid.uuid4().hex[:10]
     vhost = f"usersvc-test-{run_id}"
     accounts = {name: (f"usersvc-test-{run_id}-{name}", secrets.token_hex(12)) for name in BROKER_ROLES}
     broker_access.apply(vhost, [(BROKER_ROLES[name], user, password) for name, (user, password) in accounts.items()])
-    broker_urls = {name: f"amqp://{user}:{password}@127.0.0.1:5672/{vhost}"
-                   for name, (user, password) in accounts.items()}
+    broker_urls = {
+        name: f"amqp://{user}:{password}@127.0.0.1:5672/{vhost}" for name, (user, password) in accounts.items()
+    }
     port = free_port()
     database = f"usersvc_test_{run_id}"
     env = {
@@ -106,21 +121,34 @@ def stack():
         "BUS_SERVICES": accounts["service"][0],
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "REDIS_KEY_PREFIX": f"usersvc-test-{run_id}",
-        "PORT": str(port), "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
         "ENVIRONMENT": "development",
         "BCRYPT_ROUNDS": "4",  # the cost is a setting; tests need speed, not strength
-        "RATE_LIMIT_LOGIN": "10000/minute", "RATE_LIMIT_READ": "100000/hour", "RATE_LIMIT_WRITE": "100000/hour",
-        "BOOTSTRAP_ADMIN_EMAIL": "root@example.com", "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "RATE_LIMIT_LOGIN": "10000/minute",
+        "RATE_LIMIT_READ": "100000/hour",
+        "RATE_LIMIT_WRITE": "100000/hour",
+        "BOOTSTRAP_ADMIN_EMAIL": "root@example.com",
+        "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "BOOTSTRAP_ADMIN_USERNAME": "root",
         "LOG_FORMAT": "text",
         "RPC_TIMEOUT_SECONDS": "3",
         "CORS_ORIGINS": "https://app.example.com",
         # Tests connect from 127.0.0.1 and choose client IPs with X-Forwarded-For.
         "TRUSTED_PROXIES": "127.0.0.1/32",
+        "SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
+        "ALLOW_REGISTRATION": "true",
+        "MAIL_RETRY_SECONDS": "0.5",  # an SMTP outage of a few seconds is caught up within seconds
+        "MAIL_MAX_ATTEMPTS": "30",
     }
-    stack = Stack(env=env, base_url=f"http://127.0.0.1:{port}", amqp_url=broker_urls["service"],
-                  database_url=env["DATABASE_URL"], owner_database_url=env["MIGRATION_DATABASE_URL"],
-                  broker_urls=broker_urls)
+    stack = Stack(
+        env=env,
+        base_url=f"http://127.0.0.1:{port}",
+        amqp_url=broker_urls["service"],
+        database_url=env["DATABASE_URL"],
+        owner_database_url=env["MIGRATION_DATABASE_URL"],
+        broker_urls=broker_urls,
+    )
     try:
         subprocess.run([sys.executable, "-m", "usersvc.cli", "migrate"], env=env, check=True, timeout=120)
         stack.spawn("worker-1", "worker")
@@ -161,11 +189,20 @@ class Api:
             headers.setdefault("Authorization", f"Bearer {self.token}")
         return self.http.request(method, path, headers=headers, **kwargs)
 
-    def get(self, path, **kw): return self.request("GET", path, **kw)
-    def post(self, path, **kw): return self.request("POST", path, **kw)
-    def put(self, path, **kw): return self.request("PUT", path, **kw)
-    def patch(self, path, **kw): return self.request("PATCH", path, **kw)
-    def delete(self, path, **kw): return self.request("DELETE", path, **kw)
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def put(self, path, **kw):
+        return self.request("PUT", path, **kw)
+
+    def patch(self, path, **kw):
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
 
 
 def login(base_url: str, password: str, **identifier) -> Api:
@@ -186,16 +223,25 @@ def anonymous(stack) -> Api:
 
 def new_user_body(role: str = "user", **overrides) -> dict:
     name = f"u_{uuid.uuid4().hex[:12]}"
-    return {"username": name, "email": f"{name}@Example.com", "password": USER_PASSWORD,
-            "first_name": "Test", "last_name": "User", "role": role, **overrides}
+    return {
+        "username": name,
+        "email": f"{name}@Example.com",
+        "password": USER_PASSWORD,
+        "first_name": "Test",
+        "last_name": "User",
+        "role": role,
+        **overrides,
+    }
 
 
 @pytest.fixture
 def make_user(stack, admin):
     """Create a user through the API; returns (user, Api logged in as that user)."""
+
     def make(role: str = "user", **overrides) -> tuple[dict, Api]:
         body = new_user_body(role, **overrides)
         response = admin.post("/v1/users", json=body)
         assert response.status_code == 201, response.text
         return response.json(), login(stack.base_url, body["password"], username=body["username"])
+
     return make

@@ -47,8 +47,9 @@ def permissions(kind: str, user: str) -> Permissions:
     if kind == "edge":
         # Its exclusive reply queue, and the commands exchange (declared, never read).
         replies = r"usersvc\.edge\.replies\..+"
-        return Permissions(configure=rf"^(usersvc\.commands|{replies})$",
-                           write=r"^usersvc\.commands$", read=rf"^{replies}$")
+        return Permissions(
+            configure=rf"^(usersvc\.commands|{replies})$", write=r"^usersvc\.commands$", read=rf"^{replies}$"
+        )
     if kind == "worker":
         # Everything of usersvc's but the edge's reply queues; replies via the default exchange.
         own = r"usersvc\.(?!edge\.).+"
@@ -56,8 +57,9 @@ def permissions(kind: str, user: str) -> Permissions:
     if kind == "service":
         # Its own queues (server-named, or named after the user) for replies and events.
         own = rf"(amq\.gen-.+|{re.escape(user)}\..+)"
-        return Permissions(configure=rf"^{own}$", write=rf"^(usersvc\.commands|{own})$",
-                           read=rf"^(usersvc\.events|{own})$")
+        return Permissions(
+            configure=rf"^{own}$", write=rf"^(usersvc\.commands|{own})$", read=rf"^(usersvc\.events|{own})$"
+        )
     raise ValueError(f"unknown kind {kind!r}: edge, worker or service")
 
 
@@ -71,8 +73,8 @@ def _account(text: str) -> tuple[str, str, str]:
 
 
 def _rabbitmqctl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(["rabbitmqctl", "-q", *args], check=check, capture_output=True, text=True,
-                          timeout=60)
+    # rabbitmqctl from PATH, as the broker's package installs it; arguments are a list, no shell.
+    return subprocess.run(["rabbitmqctl", "-q", *args], check=check, capture_output=True, text=True, timeout=60)  # noqa: S603, S607
 
 
 def apply(vhost: str, accounts: list[tuple[str, str, str]]) -> None:
@@ -88,8 +90,11 @@ def apply(vhost: str, accounts: list[tuple[str, str, str]]) -> None:
 
 def accounts_in_env_file(path: Path) -> tuple[str, list[tuple[str, str, str]]]:
     """(vhost, accounts) from the broker URLs of a .env file; guest URLs are skipped."""
-    values = dict(line.split("=", 1) for line in path.read_text().splitlines()
-                  if "=" in line and not line.lstrip().startswith("#"))
+    values = dict(
+        line.split("=", 1)
+        for line in path.read_text().splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    )
     vhost, accounts = "/", []
     for kind, name in (("worker", "RABBITMQ_URL"), ("edge", "EDGE_RABBITMQ_URL")):
         url = urlsplit(values.get(name, "").strip())
@@ -108,17 +113,27 @@ def password_hash(password: str, *, salt: bytes | None = None) -> str:
 def definitions(vhost: str, accounts: list[tuple[str, str, str]]) -> dict:
     users, grants = [], []
     for kind, name, password in accounts:
-        users.append({"name": name, "password_hash": password_hash(password),
-                      "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []})
+        users.append(
+            {
+                "name": name,
+                "password_hash": password_hash(password),
+                "hashing_algorithm": "rabbit_password_hashing_sha256",
+                "tags": [],
+            }
+        )
         rules = permissions(kind, name)
-        grants.append({"user": name, "vhost": vhost, "configure": rules.configure,
-                       "write": rules.write, "read": rules.read})
+        grants.append(
+            {"user": name, "vhost": vhost, "configure": rules.configure, "write": rules.write, "read": rules.read}
+        )
     return {"users": users, "vhosts": [{"name": vhost}], "permissions": grants}
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m usersvc.broker_access", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m usersvc.broker_access",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="action", required=True)
     for action in ("apply", "definitions"):
         command = sub.add_parser(action)

@@ -1,14 +1,19 @@
-"""The `usersvc` console script: migrate, edge, worker, run, create-admin, asyncapi."""
+"""The `usersvc` console script: migrate, edge, worker, run, create-admin, asyncapi, import, keys."""
 
 import argparse
 import asyncio
+import atexit
+import contextlib
 import getpass
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+from functools import partial
 
 from pydantic import ValidationError
 
@@ -21,9 +26,13 @@ log = logging.getLogger("usersvc")
 def migrate(settings: Settings, _: argparse.Namespace) -> None:
     from usersvc.workers.bootstrap import bootstrap_admin
     from usersvc.workers.db import apply_migrations, maintenance_url
+    from usersvc.workers.key_admin import ensure_signing_key
 
     async def steps() -> None:
         await apply_migrations(settings.owner_database_url, runtime_url=settings.database_url)
+        first_key = await ensure_signing_key(settings)
+        if first_key.created:
+            log.info("created signing key %s", first_key.created)
         await bootstrap_admin(settings)
 
     owner_setting = "MIGRATION_DATABASE_URL" if settings.migration_database_url else "DATABASE_URL"
@@ -41,22 +50,51 @@ def require_reachable(*targets: tuple[str, str, str]) -> None:
 
 
 def edge(settings: Settings, _: argparse.Namespace) -> None:
-    from usersvc.edge.app import create_app
-
+    """`EDGE_PROCESSES` Sanic processes on one port: each builds its own app (its own broker
+    connection and reply queue); rate limits and caches are shared through Redis."""
     broker_setting = "EDGE_RABBITMQ_URL" if settings.edge_rabbitmq_url else "RABBITMQ_URL"
     require_reachable((broker_setting, "broker", settings.edge_broker_url), ("REDIS_URL", "cache", settings.redis_url))
+    processes = settings.edge_process_count
+    if processes > 1:
+        share_metrics_between_processes()  # before anything imports prometheus_client
+    from sanic import Sanic
+    from sanic.worker.loader import AppLoader
 
-    create_app(settings).run(host=settings.host, port=settings.port, single_process=True,
-                             access_log=False, motd=False)
+    from usersvc.edge.app import create_app
+
+    options = {"host": settings.host, "port": settings.port, "access_log": False, "motd": False}
+    if processes == 1:
+        create_app(settings).run(single_process=True, **options)
+        return
+    loader = AppLoader(factory=partial(create_app, settings))
+    primary = loader.load()
+    primary.prepare(workers=processes, **options)
+    Sanic.serve(primary=primary, app_loader=loader)
+
+
+def share_metrics_between_processes() -> None:
+    """prometheus-client's multiprocess mode: each process writes its samples to files in
+    one fresh directory, and /metrics adds them up (edge/routes/ops.py)."""
+    directory = tempfile.mkdtemp(prefix="usersvc-edge-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
 
 
 def worker(settings: Settings, _: argparse.Namespace) -> None:
     import uvloop
 
     from usersvc.workers.app import create_worker_app
+    from usersvc.workers.mail_render import MailTemplateError, load_templates
 
-    require_reachable(("DATABASE_URL", "database", settings.database_url),
-                      ("RABBITMQ_URL", "broker", settings.rabbitmq_url), ("REDIS_URL", "cache", settings.redis_url))
+    require_reachable(
+        ("DATABASE_URL", "database", settings.database_url),
+        ("RABBITMQ_URL", "broker", settings.rabbitmq_url),
+        ("REDIS_URL", "cache", settings.redis_url),
+    )
+    try:
+        load_templates(settings.mail_templates_dir)  # a broken template: one line, before connecting
+    except MailTemplateError as error:
+        sys.exit(f"usersvc: MAIL_TEMPLATES_DIR: {error}")
 
     async def serve() -> None:
         await create_worker_app(settings).run()
@@ -69,13 +107,23 @@ def worker(settings: Settings, _: argparse.Namespace) -> None:
     uvloop.run(serve())
 
 
+def _child_environment(settings: Settings, index: int) -> dict[str, str]:
+    """Each worker of `usersvc run` serves its metrics on a port of its own."""
+    if not settings.worker_metrics_port:
+        return dict(os.environ)
+    return {**os.environ, "WORKER_METRICS_PORT": str(settings.worker_metrics_port + index)}
+
+
 def run(settings: Settings, args: argparse.Namespace) -> None:
     """Migrate, then the edge and N workers as child processes, stopped together."""
     migrate(settings, args)
     command = [sys.executable, "-m", "usersvc.cli"]
     workers = args.workers or settings.usersvc_workers
     names = [f"worker-{index + 1}" for index in range(workers)] + ["edge"]
-    children = [subprocess.Popen([*command, name.split("-")[0]]) for name in names]
+    children = [
+        subprocess.Popen([*command, name.split("-")[0]], env=_child_environment(settings, index))  # noqa: S603 (ourselves)
+        for index, name in enumerate(names)
+    ]
     stopping = False
 
     def stop(*_: object) -> None:
@@ -89,10 +137,8 @@ def run(settings: Settings, args: argparse.Namespace) -> None:
     signal.signal(signal.SIGINT, stop)
     log.info("usersvc running on port %s with %s worker(s)", settings.port, workers)
     while all(child.poll() is None for child in children):
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             children[-1].wait(timeout=1)
-        except subprocess.TimeoutExpired:
-            pass
     if not stopping:  # one child ended by itself: say which, then stop the rest
         for name, child in zip(names, children, strict=True):
             if child.poll() is not None:
@@ -108,8 +154,9 @@ def create_admin(settings: Settings, args: argparse.Namespace) -> None:
 
     password = os.environ.get("USERSVC_ADMIN_PASSWORD") or getpass.getpass("Password: ")
     try:
-        view = asyncio.run(create(settings, email=args.email, username=args.username, password=password,
-                                  only_if_no_admin=False))
+        view = asyncio.run(
+            create(settings, email=args.email, username=args.username, password=password, only_if_no_admin=False)
+        )
     except ValidationError as error:
         problems = "; ".join(f"{d.field}: {d.message}" for d in field_errors_from_pydantic(error.errors()))
         sys.exit(f"usersvc: create-admin refused: {problems}")
@@ -118,13 +165,75 @@ def create_admin(settings: Settings, args: argparse.Namespace) -> None:
     print(json.dumps(view, indent=2))
 
 
+def import_users(settings: Settings, args: argparse.Namespace) -> None:
+    """Users from a JSON-lines file (one user per line, with `password_hash`); a progress bar on
+    stderr, then the summary and one line per skipped or rejected input line on stdout.
+    Exit code 1 when a line was rejected (skipped ones are what a re-run is for)."""
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from usersvc.workers.import_file import import_file, numbered_lines
+
+    path = Path(args.file)
+    if not path.is_file():
+        sys.exit(f"usersvc: import: {path}: no such file")
+    require_reachable(("DATABASE_URL", "database", settings.database_url), ("REDIS_URL", "cache", settings.redis_url))
+    total = sum(1 for _ in numbered_lines(path))
+    with tqdm(total=total, unit="line", desc="import", file=sys.stderr) as bar:
+        summary = asyncio.run(import_file(settings, path, batch_size=args.batch_size, progress=bar.update))
+    print(
+        f"created {summary.created}, skipped {len(summary.skipped)} (existing email), rejected {len(summary.rejected)}"
+    )
+    outcomes = [(number, "skipped", reason) for number, reason in summary.skipped]
+    outcomes += [(number, "rejected", reason) for number, reason in summary.rejected]
+    for number, status, reason in sorted(outcomes):
+        print(f"line {number}: {status}: {reason}")
+    sys.exit(1 if summary.rejected else 0)
+
+
+def keys(settings: Settings, args: argparse.Namespace) -> None:
+    """Signing keys, changed as the schema owner (workers/key_admin.py)."""
+    from usersvc.workers import key_admin
+    from usersvc.workers.db import maintenance_url
+
+    owner_setting = "MIGRATION_DATABASE_URL" if settings.migration_database_url else "DATABASE_URL"
+    require_reachable(
+        (owner_setting, "database", maintenance_url(settings.owner_database_url)),
+        ("REDIS_URL", "cache", settings.redis_url),
+    )
+    if args.action == "list":
+        print("\n".join(key_admin.key_table(asyncio.run(key_admin.list_keys(settings)))))
+        return
+    try:
+        outcome = asyncio.run(
+            key_admin.rotate(settings) if args.action == "rotate" else key_admin.revoke(settings, args.kid)
+        )
+    except key_admin.UnknownKey:
+        sys.exit(f"usersvc: keys revoke: there is no signing key {args.kid}")
+    if args.action == "revoke" and outcome.revoked is None:
+        print(f"{args.kid} was revoked before; nothing changed")
+    for label, kid in (("revoked", outcome.revoked), ("retired", outcome.retired), ("signing", outcome.created)):
+        if kid:
+            print(f"{label}: {kid}")
+    if not outcome.published:
+        sys.exit(
+            "usersvc: the change is committed, but Redis did not take the new key set: edges learn of it "
+            "when a worker publishes it again (every few seconds once Redis answers)"
+        )
+
+
 def asyncapi(settings: Settings, _: argparse.Namespace) -> None:
     from faststream.specification import AsyncAPI
 
     from usersvc.workers.app import create_broker
 
-    schema = AsyncAPI(create_broker(settings), title="usersvc commands", version="1.0.0",
-                      description="Commands on usersvc.commands; replies {ok, data|error}; events on usersvc.events")
+    schema = AsyncAPI(
+        create_broker(settings),
+        title="usersvc commands",
+        version="1.0.0",
+        description="Commands on usersvc.commands; replies {ok, data|error}; events on usersvc.events",
+    )
     print(schema.to_specification().to_json())
 
 
@@ -150,15 +259,34 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("worker", help="consume commands")
     run_parser = sub.add_parser("run", help="migrate, then edge and workers together")
     run_parser.add_argument("--workers", type=int, default=None, help="default: USERSVC_WORKERS (2)")
-    admin_parser = sub.add_parser("create-admin", help="create an admin (password from USERSVC_ADMIN_PASSWORD or prompt)")
+    admin_parser = sub.add_parser(
+        "create-admin", help="create an admin (password from USERSVC_ADMIN_PASSWORD or prompt)"
+    )
     admin_parser.add_argument("--email", required=True)
     admin_parser.add_argument("--username", default="admin")
     sub.add_parser("asyncapi", help="print the AsyncAPI document of the commands")
+    import_parser = sub.add_parser("import", help="create users from a JSON-lines file with their password hashes")
+    import_parser.add_argument("file", help="one JSON object per line (see the README, Import)")
+    import_parser.add_argument("--batch-size", type=int, default=200, help="users per transaction (1-1000)")
+    keys_parser = sub.add_parser("keys", help="signing keys of access tokens: rotate, revoke KID, list")
+    key_actions = keys_parser.add_subparsers(dest="action", required=True)
+    key_actions.add_parser("rotate", help="a new key signs from now on; the old one verifies until its tokens expire")
+    revoke_parser = key_actions.add_parser("revoke", help="refuse every token of this key at once")
+    revoke_parser.add_argument("kid")
+    key_actions.add_parser("list", help="every key and its state")
     args = parser.parse_args(argv)
     settings = load_settings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
-    handlers = {"migrate": migrate, "edge": edge, "worker": worker, "run": run,
-                "create-admin": create_admin, "asyncapi": asyncapi}
+    handlers = {
+        "migrate": migrate,
+        "edge": edge,
+        "worker": worker,
+        "run": run,
+        "create-admin": create_admin,
+        "asyncapi": asyncapi,
+        "import": import_users,
+        "keys": keys,
+    }
     handlers[args.command](settings, args)
 
 

@@ -18,8 +18,9 @@ class SecretBoxError(Exception):
 
 class SecretBox:
     def __init__(self, secret_key: str, *, purpose: str) -> None:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                       info=f"usersvc:{purpose}".encode()).derive(secret_key.encode())
+        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"usersvc:{purpose}".encode()).derive(
+            secret_key.encode()
+        )
         self._fernet = Fernet(base64.urlsafe_b64encode(derived))
 
     def seal(self, plaintext: bytes) -> str:

@@ -1,6 +1,7 @@
 """Configuration from the environment (and a `.env` file), as docs/configuration.md lists it."""
 
 import ipaddress
+import os
 from functools import cached_property
 from typing import Literal
 from urllib.parse import unquote, urlsplit
@@ -9,9 +10,10 @@ from limits import RateLimitItem, parse
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from usersvc.smtp_url import SmtpEndpoint, parse_smtp_url
+
 # Used only with ENVIRONMENT=development, where `scripts/serve` writes random ones anyway.
-DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"
-DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-0123456789"
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-0123456789"  # noqa: S105 (refused in production)
 MIN_SECRET_LENGTH = 32
 
 
@@ -38,11 +40,15 @@ class Settings(BaseSettings):
     bus_services: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_key_prefix: str = "usersvc"
-    host: str = "0.0.0.0"
+    host: str = "0.0.0.0"  # noqa: S104 - a server listens on every interface unless told otherwise
     port: int = 8000
     environment: Literal["development", "test", "staging", "production"] = "production"
     secret_key: str = ""
-    jwt_secret: str = ""
+    # Access tokens other services can verify (README, "Signing keys"). New keys use
+    # JWT_ALGORITHM; JWT_ISSUER empty means PUBLIC_URL (see token_issuer).
+    jwt_algorithm: Literal["EdDSA", "ES256"] = "EdDSA"
+    jwt_issuer: str = ""
+    jwt_audience: str = Field("usersvc", min_length=1)
     trusted_proxies: str = ""
     access_token_expire_minutes: int = Field(15, ge=1)
     refresh_token_expire_minutes: int = Field(10080, ge=1)
@@ -62,9 +68,23 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(5, ge=1)
     max_body_bytes: int = Field(65536, ge=1024)
     usersvc_workers: int = Field(2, ge=1, description="worker processes started by `usersvc run`")
+    edge_processes: int | None = Field(None, ge=1, description="edge processes on PORT; default: the cores")
+    # Workers serve their Prometheus metrics on this port (0: not at all); `usersvc run`
+    # gives its N workers this port and the N-1 after it.
+    worker_metrics_port: int = Field(0, ge=0, le=65535)
     bootstrap_admin_email: str | None = None
     bootstrap_admin_password: str | None = None
     bootstrap_admin_username: str = "admin"
+    # Account lifecycle: mail, registration, email verification, password reset.
+    smtp_url: str = ""  # required unless development, where mails go to the sending worker's log
+    mail_from: str = "usersvc@localhost"
+    public_url: str = "http://localhost:8000"  # links in mails point here
+    allow_registration: bool = False
+    email_verification_expire_hours: float = Field(48, gt=0)
+    password_reset_expire_minutes: float = Field(30, gt=0)
+    mail_templates_dir: str = ""  # files here replace the shipped templates of the same name
+    mail_retry_seconds: float = Field(10, gt=0, description="first retry of an unsent mail; doubles, up to 15 min")
+    mail_max_attempts: int = Field(10, ge=1, description="then the mail is given up (and counted)")
 
     @model_validator(mode="before")
     @classmethod
@@ -78,13 +98,12 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check(self) -> "Settings":
         development = self.environment == "development"
-        for name, fallback in (("jwt_secret", DEVELOPMENT_JWT_SECRET), ("secret_key", DEVELOPMENT_SECRET_KEY)):
-            if not getattr(self, name):
-                if not development:
-                    raise SettingError(f"{name.upper()} is required unless ENVIRONMENT=development")
-                setattr(self, name, fallback)
-            if len(getattr(self, name)) < MIN_SECRET_LENGTH:
-                raise SettingError(f"{name.upper()} must be at least {MIN_SECRET_LENGTH} characters")
+        if not self.secret_key:
+            if not development:
+                raise SettingError("SECRET_KEY is required unless ENVIRONMENT=development")
+            self.secret_key = DEVELOPMENT_SECRET_KEY
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise SettingError(f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
         for name, url in (("RABBITMQ_URL", self.rabbitmq_url), ("EDGE_RABBITMQ_URL", self.edge_rabbitmq_url)):
             if url and not development and url_user(url) == "guest":
                 raise SettingError(f"{name}: the guest broker user is for development only")
@@ -93,15 +112,42 @@ class Settings(BaseSettings):
                 parse(getattr(self, name))  # fail at start-up, not on the first request
             except ValueError:
                 raise SettingError(f"{name.upper()} is not a rate like 5/minute") from None
+        self._check_mail(development=development)
         try:
             self.trusted_proxy_networks  # noqa: B018 - parsed now so a typo stops the process
         except ValueError as error:
             raise SettingError(f"TRUSTED_PROXIES: {error}") from None
         return self
 
+    def _check_mail(self, *, development: bool) -> None:
+        if not self.smtp_url and not development:
+            raise SettingError("SMTP_URL is required unless ENVIRONMENT=development")
+        if self.smtp_url:
+            try:
+                parse_smtp_url(self.smtp_url)
+            except ValueError as error:
+                raise SettingError(f"SMTP_URL {error}") from None
+        public = urlsplit(self.public_url)
+        if public.scheme not in ("http", "https") or not public.hostname:
+            raise SettingError("PUBLIC_URL must be an http:// or https:// URL")
+
+    @cached_property
+    def smtp_endpoint(self) -> SmtpEndpoint | None:
+        """None: no SMTP_URL (development), mails are logged instead."""
+        return parse_smtp_url(self.smtp_url) if self.smtp_url else None
+
+    @property
+    def edge_process_count(self) -> int:
+        return self.edge_processes or os.cpu_count() or 1
+
     @property
     def owner_database_url(self) -> str:
         return self.migration_database_url or self.database_url
+
+    @property
+    def token_issuer(self) -> str:
+        """The `iss` of access tokens: JWT_ISSUER, else PUBLIC_URL."""
+        return self.jwt_issuer or self.public_url
 
     @property
     def edge_broker_url(self) -> str:
@@ -118,8 +164,9 @@ class Settings(BaseSettings):
 
     @cached_property
     def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-        return tuple(ipaddress.ip_network(cidr.strip(), strict=False)
-                     for cidr in self.trusted_proxies.split(",") if cidr.strip())
+        return tuple(
+            ipaddress.ip_network(cidr.strip(), strict=False) for cidr in self.trusted_proxies.split(",") if cidr.strip()
+        )
 
     @cached_property
     def login_limit(self) -> RateLimitItem:

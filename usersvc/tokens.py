@@ -1,5 +1,13 @@
-"""JWT access/refresh tokens: issued by workers, verified by the edge. HS256, pinned."""
+"""Access and refresh tokens: issued by the workers, access tokens verified by the edge.
 
+Access tokens are JWTs signed with the current signing key (usersvc/signing_keys.py), its
+`kid` in the header; anyone holding the published key set can verify them. Verification
+pins each key to its own algorithm and checks `iss` and `aud`. Refresh tokens are opaque
+random strings that only their holder ever sees: the database keeps a SHA-256 digest.
+"""
+
+import hashlib
+import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -7,8 +15,11 @@ from datetime import datetime, timedelta
 
 import jwt
 
-ALGORITHM = "HS256"
+from usersvc.signing_keys import SigningKey
+
 VERIFIED_CACHE_SIZE = 10_000
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid", "jti", "type", "iss", "aud"]
+REFRESH_TOKEN_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -16,7 +27,7 @@ class TokenPair:
     access_token: str
     refresh_token: str
     expires_in: int
-    refresh_jti: str
+    refresh_token_hash: str  # what the session row keeps
 
 
 class InvalidToken(Exception):
@@ -25,53 +36,115 @@ class InvalidToken(Exception):
         self.expired = expired
 
 
-class TokenCodec:
-    def __init__(self, *, secret: str, access_minutes: int, refresh_minutes: int) -> None:
-        self._secret = secret
+def refresh_token_hash(token: str) -> str:
+    """A plain SHA-256 suffices: the token is 256 random bits, beyond any guessing, so a slow
+    password hash would add nothing but cost."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenIssuer:
+    """The workers' side: a pair for a session, signed with the key they are handed."""
+
+    def __init__(self, *, issuer: str, audience: str, access_minutes: int, refresh_minutes: int) -> None:
+        self.issuer = issuer
+        self.audience = audience
         self.access_ttl = timedelta(minutes=access_minutes)
         self.refresh_ttl = timedelta(minutes=refresh_minutes)
-        # Clients send the same token many times; PyJWT's full verify was a fifth of the
-        # edge's CPU on cached reads. Only successfully verified tokens are kept, and
-        # their expiry is checked again on every use.
-        self._verified: dict[tuple[str, str], dict] = {}
 
-    def issue(self, *, user_id: str, session_id: str, role: str, now: datetime,
-              not_after: datetime | None = None) -> TokenPair:
-        """`not_after`: when the session ends for good (its maximum age); no token outlives it."""
-        access_exp, refresh_exp = now + self.access_ttl, now + self.refresh_ttl
-        if not_after is not None:
-            access_exp, refresh_exp = min(access_exp, not_after), min(refresh_exp, not_after)
-        base = {"sub": user_id, "sid": session_id, "iat": now}
-        access = {**base, "role": role, "type": "access", "jti": uuid.uuid4().hex, "exp": access_exp}
-        refresh_jti = uuid.uuid4().hex
-        refresh = {**base, "type": "refresh", "jti": refresh_jti, "exp": refresh_exp}
+    def issue(
+        self,
+        *,
+        key: SigningKey,
+        user_id: str,
+        session_id: str,
+        role: str,
+        now: datetime,
+        not_after: datetime | None = None,
+    ) -> TokenPair:
+        """`not_after`: when the session ends for good (its maximum age); no token outlives it.
+        The refresh token's own expiry is the session row's `expires_at`."""
+        access_exp = now + self.access_ttl if not_after is None else min(now + self.access_ttl, not_after)
+        claims = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": user_id,
+            "sid": session_id,
+            "role": role,
+            "type": "access",
+            "jti": uuid.uuid4().hex,
+            "iat": now,
+            "exp": access_exp,
+        }
+        refresh_token = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
         return TokenPair(
-            access_token=jwt.encode(access, self._secret, algorithm=ALGORITHM),
-            refresh_token=jwt.encode(refresh, self._secret, algorithm=ALGORITHM),
+            access_token=jwt.encode(claims, key.private_key, algorithm=key.algorithm, headers={"kid": key.kid}),
+            refresh_token=refresh_token,
             expires_in=int((access_exp - now).total_seconds()),
-            refresh_jti=refresh_jti,
+            refresh_token_hash=refresh_token_hash(refresh_token),
         )
 
-    def decode_cached(self, token: str, *, expected_type: str) -> dict:
-        claims = self._verified.get((token, expected_type))
-        if claims is not None:
-            if claims["exp"] > time.time():
+
+class TokenVerifier:
+    """The edge's side: access tokens checked against the published keys (edge/key_set.py)."""
+
+    def __init__(self, *, issuer: str, audience: str) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self._keys: dict[str, jwt.PyJWK] = {}
+        # Clients send the same token many times, and an Ed25519 verify costs about three
+        # HS256 verifies (README, "Tokens"): a token is verified once, kept until it expires
+        # or its key leaves the set, and its expiry is checked again on every use.
+        self._verified: dict[str, tuple[dict, str]] = {}
+
+    def use_keys(self, keys: dict[str, jwt.PyJWK]) -> None:
+        """The keys whose tokens are good from now on; tokens of any other key are refused at
+        once, including those verified before (a revoked key's)."""
+        self._keys = dict(keys)
+        self._verified = {token: entry for token, entry in self._verified.items() if entry[1] in self._keys}
+
+    def knows_signer(self, token: str) -> bool:
+        """False only for a well-formed token naming a key this verifier has not seen: the key
+        set may be newer than what this process holds."""
+        if token in self._verified:
+            return True
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            return True  # refused anyway; no reason to look for keys
+        return not isinstance(kid, str) or kid in self._keys
+
+    def verify(self, token: str) -> dict:
+        entry = self._verified.get(token)
+        if entry is not None:
+            claims, kid = entry
+            if claims["exp"] > time.time() and kid in self._keys:
                 return claims
-            del self._verified[(token, expected_type)]
-        claims = self.decode(token, expected_type=expected_type)
+            del self._verified[token]
+        claims, kid = self._decode(token)
         if len(self._verified) >= VERIFIED_CACHE_SIZE:
             self._verified.pop(next(iter(self._verified)))  # drop the oldest entry
-        self._verified[(token, expected_type)] = claims
+        self._verified[token] = (claims, kid)
         return claims
 
-    def decode(self, token: str, *, expected_type: str) -> dict:
+    def _decode(self, token: str) -> tuple[dict, str]:
         try:
-            claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM],
-                                options={"require": ["exp", "iat", "sub", "sid", "jti", "type"]})
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self._keys.get(kid) if isinstance(kid, str) else None
+            if key is None:
+                raise InvalidToken(expired=False)
+            # The key's own algorithm, never the token's: no `none`, no HS256 keyed with a public key.
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[key.algorithm_name],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": REQUIRED_CLAIMS},
+            )
         except jwt.ExpiredSignatureError:
             raise InvalidToken(expired=True) from None
         except jwt.PyJWTError:
             raise InvalidToken(expired=False) from None
-        if claims.get("type") != expected_type:
+        if claims.get("type") != "access":
             raise InvalidToken(expired=False)
-        return claims
+        return claims, kid

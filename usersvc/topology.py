@@ -29,5 +29,4 @@ def command_queue_arguments(*, carries_secret: bool) -> dict:
 
 
 def dead_letter_queue_arguments() -> dict:
-    return {"x-max-length": DEAD_LETTER_MAX_LENGTH, "x-message-ttl": DEAD_LETTER_TTL_MS,
-            "x-overflow": "drop-head"}
+    return {"x-max-length": DEAD_LETTER_MAX_LENGTH, "x-message-ttl": DEAD_LETTER_TTL_MS, "x-overflow": "drop-head"}

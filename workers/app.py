@@ -5,29 +5,44 @@ import logging
 
 from faststream import FastStream
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
+from prometheus_client import start_http_server
 from redis.asyncio import Redis
-from tortoise import Tortoise
-from usersvc.domain.passwords import PasswordHasher
-from usersvc.workers.cache import WorkerCache
-from usersvc.workers.db import tortoise_config
-from usersvc.workers.db_role_guard import refuse_privileged_role
-from usersvc.workers.deps import WorkerDeps, current_deps, install
-from usersvc.workers.handlers.audit import audit_router
-from usersvc.workers.handlers.auth import auth_router
-from usersvc.workers.handlers.sessions import sessions_router
-from usersvc.workers.handlers.users import users_router
-from usersvc.workers.housekeeping import prune_forever
-from usersvc.workers.middleware import CommandMiddleware
-from usersvc.workers.outbox import EventPublisher
-from usersvc.workers.queue_upgrade import recreate_changed_queues
+from tortoise import Tortoise, connections
 
+from usersvc.cache_keys import CacheKeys
+from usersvc.domain.passwords import PasswordHasher
 from usersvc.settings import Settings
-from usersvc.tokens import TokenCodec
+from usersvc.signing_keys import signing_key_box
+from usersvc.tokens import TokenIssuer
 from usersvc.topology import (
     DEAD_LETTER_EXCHANGE,
     DEAD_LETTER_QUEUE,
     EVENTS_EXCHANGE,
     dead_letter_queue_arguments,
+)
+from usersvc.workers.cache import WorkerCache
+from usersvc.workers.db import tortoise_config
+from usersvc.workers.db_role_guard import refuse_privileged_role
+from usersvc.workers.deps import WorkerDeps, current_deps, install
+from usersvc.workers.handlers.account import account_router
+from usersvc.workers.handlers.audit import audit_router
+from usersvc.workers.handlers.auth import auth_router
+from usersvc.workers.handlers.mfa import mfa_router
+from usersvc.workers.handlers.sessions import sessions_router
+from usersvc.workers.handlers.user_import import user_import_router
+from usersvc.workers.handlers.users import users_router
+from usersvc.workers.housekeeping import prune_forever
+from usersvc.workers.mail_outbox import MailRelay
+from usersvc.workers.mail_render import load_templates
+from usersvc.workers.mail_transport import LogTransport, SmtpTransport
+from usersvc.workers.middleware import CommandMiddleware
+from usersvc.workers.outbox import EventPublisher
+from usersvc.workers.queue_upgrade import recreate_changed_queues
+from usersvc.workers.signing_keys import (
+    CurrentSigningKey,
+    publish_key_set,
+    republish_forever,
+    require_signing_key,
 )
 
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
@@ -36,12 +51,37 @@ DEAD_LETTERS = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, du
 
 def create_broker(settings: Settings) -> RabbitBroker:
     # Per-message logs at DEBUG: at INFO they cost a fifth of the worker's CPU.
-    broker = RabbitBroker(settings.rabbitmq_url, middlewares=[CommandMiddleware], log_level=logging.DEBUG,
-                          logger=logging.getLogger("workers.broker"),
-                          description="usersvc commands: publish to usersvc.commands, reply_to for answers")
-    for router in (users_router, auth_router, sessions_router, audit_router):
+    broker = RabbitBroker(
+        settings.rabbitmq_url,
+        middlewares=[CommandMiddleware],
+        log_level=logging.DEBUG,
+        logger=logging.getLogger("workers.broker"),
+        description="usersvc commands: publish to usersvc.commands, reply_to for answers",
+    )
+    for router in (
+        users_router,
+        auth_router,
+        sessions_router,
+        audit_router,
+        account_router,
+        mfa_router,
+        user_import_router,
+    ):
         broker.include_router(router(prefetch=settings.worker_prefetch))
     return broker
+
+
+def create_mail_relay(settings: Settings) -> MailRelay:
+    """Raises MailTemplateError when a template cannot be used."""
+    endpoint = settings.smtp_endpoint
+    return MailRelay(
+        transport=SmtpTransport(endpoint) if endpoint else LogTransport(),
+        templates=load_templates(settings.mail_templates_dir),
+        secret_key=settings.secret_key,
+        sender=settings.mail_from,
+        retry_seconds=settings.mail_retry_seconds,
+        max_attempts=settings.mail_max_attempts,
+    )
 
 
 def create_worker_app(settings: Settings) -> FastStream:
@@ -49,33 +89,51 @@ def create_worker_app(settings: Settings) -> FastStream:
     app = FastStream(broker, logger=logging.getLogger("workers.app"))
     background: list[asyncio.Task] = []
     redis = Redis.from_url(settings.redis_url)
+    mail = create_mail_relay(settings)  # before start-up: a broken template stops the worker here
 
     @app.on_startup
     async def open_resources() -> None:
         expected = {subscriber.queue.name: subscriber.queue.arguments for subscriber in broker.subscribers}
-        await recreate_changed_queues(settings.rabbitmq_url,
-                                      {**expected, DEAD_LETTER_QUEUE: dead_letter_queue_arguments()})
+        await recreate_changed_queues(
+            settings.rabbitmq_url, {**expected, DEAD_LETTER_QUEUE: dead_letter_queue_arguments()}
+        )
         await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=settings.database_pool_size))
         await refuse_privileged_role(settings.environment)
-        install(WorkerDeps(
-            settings=settings,
-            cache=WorkerCache.for_settings(redis, settings),
-            hasher=PasswordHasher(rounds=settings.bcrypt_rounds),
-            tokens=TokenCodec(secret=settings.jwt_secret,
-                              access_minutes=settings.access_token_expire_minutes,
-                              refresh_minutes=settings.refresh_token_expire_minutes),
-            events=EventPublisher(broker, EVENTS),
-        ))
+        signing_key = CurrentSigningKey(signing_key_box(settings.secret_key))
+        await require_signing_key(signing_key, connections.get("default"))
+        # The edge verifies tokens with what this publishes; a new edge finds it at once.
+        await publish_key_set(redis, CacheKeys(settings.redis_key_prefix))
+        install(
+            WorkerDeps(
+                settings=settings,
+                cache=WorkerCache.for_settings(redis, settings),
+                hasher=PasswordHasher(rounds=settings.bcrypt_rounds),
+                tokens=TokenIssuer(
+                    issuer=settings.token_issuer,
+                    audience=settings.jwt_audience,
+                    access_minutes=settings.access_token_expire_minutes,
+                    refresh_minutes=settings.refresh_token_expire_minutes,
+                ),
+                signing_key=signing_key,
+                events=EventPublisher(broker, EVENTS),
+                mail=mail,
+            )
+        )
 
     @app.after_startup
     async def declare_and_relay() -> None:
+        if settings.worker_metrics_port:
+            start_http_server(settings.worker_metrics_port, addr=settings.host)  # a daemon thread
         await current_deps().events.declare()
         await broker.declare_exchange(DEAD_LETTERS)
         dead_letter_queue = await broker.declare_queue(
-            RabbitQueue(DEAD_LETTER_QUEUE, durable=True, arguments=dead_letter_queue_arguments()))
+            RabbitQueue(DEAD_LETTER_QUEUE, durable=True, arguments=dead_letter_queue_arguments())
+        )
         await dead_letter_queue.bind(DEAD_LETTER_EXCHANGE)
         background.append(asyncio.create_task(current_deps().events.relay_forever()))
         background.append(asyncio.create_task(prune_forever()))
+        background.append(asyncio.create_task(republish_forever(redis, CacheKeys(settings.redis_key_prefix))))
+        background.append(asyncio.create_task(mail.run_forever()))
 
     @app.after_shutdown
     async def close_resources() -> None:

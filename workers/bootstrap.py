@@ -8,40 +8,50 @@ within seconds (no broker connection is needed here).
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
+
 from usersvc.domain.commands import CommandContext, CreateUser
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.domain.rbac import Principal, Role
+from usersvc.settings import Settings
 from usersvc.workers.cache import WorkerCache
 from usersvc.workers.db import tortoise_config
 from usersvc.workers.execution import UnitOfWork
 from usersvc.workers.handlers.users import insert_user
 from usersvc.workers.models import User
 
-from usersvc.settings import Settings
-
 log = logging.getLogger(__name__)
 BOOTSTRAP = Principal(kind="service", id="bootstrap", role=Role.ADMIN)
 
 
-async def create_admin(settings: Settings, *, email: str, username: str, password: str,
-                       only_if_no_admin: bool) -> dict | None:
+async def create_admin(
+    settings: Settings, *, email: str, username: str, password: str, only_if_no_admin: bool
+) -> dict | None:
     """Raises pydantic's ValidationError or a DomainError (e.g. EMAIL_TAKEN) when refused."""
-    command = CreateUser(username=username, email=email, password=password, first_name="Admin",
-                         last_name="User", role=Role.ADMIN)
+    command = CreateUser(
+        username=username, email=email, password=password, first_name="Admin", last_name="User", role=Role.ADMIN
+    )
     password_hash = await asyncio.to_thread(PasswordHasher(rounds=settings.bcrypt_rounds).hash, password)
     await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=2))
     try:
         async with in_transaction() as connection:
-            if only_if_no_admin and await User.filter(role=Role.ADMIN, is_active=True, deleted_at=None) \
-                    .using_db(connection).exists():
+            if (
+                only_if_no_admin
+                and await User.filter(role=Role.ADMIN, is_active=True, deleted_at=None).using_db(connection).exists()
+            ):
                 return None
-            unit = UnitOfWork(connection=connection, principal=BOOTSTRAP, context=CommandContext(),
-                              command_id=None, now=datetime.now(timezone.utc), prepared=password_hash)
+            unit = UnitOfWork(
+                connection=connection,
+                principal=BOOTSTRAP,
+                context=CommandContext(),
+                command_id=None,
+                now=datetime.now(UTC),
+                prepared=password_hash,
+            )
             view = await insert_user(unit, command)
     finally:
         await Tortoise.close_connections()
@@ -62,5 +72,10 @@ async def _refresh_cache(settings: Settings, unit: UnitOfWork) -> None:
 async def bootstrap_admin(settings: Settings) -> None:
     if not (settings.bootstrap_admin_email and settings.bootstrap_admin_password):
         return
-    await create_admin(settings, email=settings.bootstrap_admin_email, username=settings.bootstrap_admin_username,
-                       password=settings.bootstrap_admin_password, only_if_no_admin=True)
+    await create_admin(
+        settings,
+        email=settings.bootstrap_admin_email,
+        username=settings.bootstrap_admin_username,
+        password=settings.bootstrap_admin_password,
+        only_if_no_admin=True,
+    )

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from tortoise.backends.base.config_generator import expand_db_url
+
 from usersvc.workers.db_roles import grant_runtime_role
 
 log = logging.getLogger(__name__)
@@ -39,16 +40,16 @@ def tortoise_config(database_url: str, *, pool_size: int = 10) -> dict:
     connection["credentials"].update(minsize=1, maxsize=pool_size, reset=_keep_session_state)
     return {
         "connections": {"default": connection},
-        "apps": {"models": {"models": ["usersvc.workers.models", "aerich.models"],
-                            "default_connection": "default"}},
+        "apps": {"models": {"models": ["usersvc.workers.models", "aerich.models"], "default_connection": "default"}},
         "use_tz": True,
         "timezone": "UTC",
     }
 
 
 # Read by the aerich CLI ([tool.aerich] in pyproject.toml): schema changes are the owner's.
-TORTOISE_ORM = tortoise_config(os.environ.get("MIGRATION_DATABASE_URL")
-                               or os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+TORTOISE_ORM = tortoise_config(
+    os.environ.get("MIGRATION_DATABASE_URL") or os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+)
 
 
 def maintenance_url(database_url: str) -> str:
@@ -92,8 +93,7 @@ async def apply_migrations(owner_url: str, *, runtime_url: str | None = None) ->
     from aerich import Command
 
     await ensure_database(owner_url)
-    async with Command(tortoise_config(owner_url, pool_size=2), app="models",
-                       location=str(MIGRATIONS_DIR)) as command:
+    async with Command(tortoise_config(owner_url, pool_size=2), app="models", location=str(MIGRATIONS_DIR)) as command:
         applied = await command.upgrade(run_in_transaction=True)
     for name in applied:
         log.info("applied migration %s", name)

@@ -34,8 +34,10 @@ async def refuse_privileged_role(environment: str) -> None:
     problem = _what_is_wrong(row)
     if problem is None:
         return
-    message = (f"DATABASE_URL connects as role {row['role']}, {problem}; the workers must use "
-               "the runtime role that `usersvc migrate` grants (MIGRATION_DATABASE_URL is the owner's)")
+    message = (
+        f"DATABASE_URL connects as role {row['role']}, {problem}; the workers must use "
+        "the runtime role that `usersvc migrate` grants (MIGRATION_DATABASE_URL is the owner's)"
+    )
     if environment != "production":
         log.warning("%s (refused when ENVIRONMENT=production)", message)
         return

@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 TABLE_PRIVILEGES = {
     "audit_logs": "SELECT, INSERT",  # append-only: never UPDATE, DELETE or TRUNCATE
     "aerich": None,  # migration history, the owner's business
+    # Workers sign with the current key; only `usersvc migrate` and `usersvc keys` (the owner)
+    # add, retire or revoke keys, so a compromised worker cannot bring a revoked key back.
+    "signing_keys": "SELECT",
 }
 FULL_ACCESS = "SELECT, INSERT, UPDATE, DELETE"
 
@@ -72,8 +75,9 @@ async def grant_runtime_role(owner_url: str, *, runtime_url: str) -> None:
     to do when it is the owner's. Run on every migrate, so later tables are covered."""
     role, password, database = worker_credentials(runtime_url)
     if database != worker_credentials(owner_url)[2]:
-        raise SystemExit("usersvc: configuration error: DATABASE_URL and MIGRATION_DATABASE_URL "
-                         "name different databases")
+        raise SystemExit(
+            "usersvc: configuration error: DATABASE_URL and MIGRATION_DATABASE_URL name different databases"
+        )
     connection = await _connect(owner_url)
     try:
         if role == await connection.fetchval("SELECT current_user"):
@@ -82,8 +86,9 @@ async def grant_runtime_role(owner_url: str, *, runtime_url: str) -> None:
             await _ensure_role(connection, role, password=password)
             await _grant(connection, role)
     except asyncpg.InsufficientPrivilegeError as error:
-        raise SystemExit(f"usersvc: MIGRATION_DATABASE_URL: its role may not manage the role of "
-                         f"DATABASE_URL: {error}") from None
+        raise SystemExit(
+            f"usersvc: MIGRATION_DATABASE_URL: its role may not manage the role of DATABASE_URL: {error}"
+        ) from None
     finally:
         await connection.close()
 
@@ -104,7 +109,8 @@ async def _ensure_role(connection: asyncpg.Connection, role: str, *, password: s
 
 async def _grant(connection: asyncpg.Connection, role: str) -> None:
     quoted_role, database, schema = await connection.fetchrow(
-        "SELECT quote_ident($1), quote_ident(current_database()), quote_ident(current_schema())", role)
+        "SELECT quote_ident($1), quote_ident(current_database()), quote_ident(current_schema())", role
+    )
     statements = [
         # Start from nothing, so privileges dropped from this list are taken back too.
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {quoted_role}",

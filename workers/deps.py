@@ -4,12 +4,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from usersvc.domain.passwords import PasswordHasher
+from usersvc.settings import Settings
+from usersvc.tokens import TokenIssuer
 from usersvc.workers.cache import WorkerCache
 from usersvc.workers.identity import Speaker
+from usersvc.workers.mail_outbox import MailRelay
 from usersvc.workers.outbox import EventPublisher
-
-from usersvc.settings import Settings
-from usersvc.tokens import TokenCodec
+from usersvc.workers.signing_keys import CurrentSigningKey
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,10 @@ class WorkerDeps:
     settings: Settings
     cache: WorkerCache
     hasher: PasswordHasher
-    tokens: TokenCodec
+    tokens: TokenIssuer
+    signing_key: CurrentSigningKey  # read per issue: see workers/signing_keys.py
     events: EventPublisher
+    mail: MailRelay | None = None  # None only outside worker processes, which queue no mail
 
 
 # Not FastStream's Context(): fast_depends resolves each Context parameter in a thread-pool

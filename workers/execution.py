@@ -5,11 +5,13 @@ processed-command record commit together or not at all. Cache updates and event
 publishing happen only after that commit.
 """
 
+import contextlib
 import hashlib
+import hmac
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -18,6 +20,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
+
 from usersvc.domain.commands import Actor, Command, CommandContext
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.rbac import Principal, Role
@@ -81,16 +84,32 @@ class UnitOfWork:
     prepared: Any = None  # what the command computed before its transaction (password hashes)
     cache: CacheChanges = field(default_factory=CacheChanges)
     events: list[OutboxEvent] = field(default_factory=list)
+    mails_queued: bool = False  # set by MailRelay.queue; the relay is woken after commit
 
-    async def record(self, *, action: str, entity_id: str, old: dict | None, new: dict | None,
-                     event: str | None = None, event_data: dict | None = None,
-                     entity_type: str = "user") -> None:
+    async def record(
+        self,
+        *,
+        action: str,
+        entity_id: str,
+        old: dict | None,
+        new: dict | None,
+        event: str | None = None,
+        event_data: dict | None = None,
+        entity_type: str = "user",
+    ) -> None:
         """Audit row now; the domain event with it, published after commit."""
         await AuditLog.create(
-            actor_type=self.principal.kind, actor_id=self.principal.id, action=action,
-            entity_type=entity_type, entity_id=entity_id, old_values=old, new_values=new,
-            ip_address=self.context.ip, user_agent=self.context.user_agent,
-            request_id=self.context.request_id, command_id=self.command_id,
+            actor_type=self.principal.kind,
+            actor_id=self.principal.id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            old_values=old,
+            new_values=new,
+            ip_address=self.context.ip,
+            user_agent=self.context.user_agent,
+            request_id=self.context.request_id,
+            command_id=self.command_id,
             using_db=self.connection,
         )
         if event:
@@ -99,9 +118,11 @@ class UnitOfWork:
             self.events.append(outbox_event)
 
 
-def fingerprint(command: Command) -> str:
+def fingerprint(command: Command, *, key: str) -> str:
+    """Tells a redelivery from another command under the same id. Keyed (HMAC with
+    SECRET_KEY): bodies may hold passwords, and a plain hash in a dump could be cracked."""
     body = orjson.dumps(command.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(command.ROUTING_KEY.encode() + b"\n" + body).hexdigest()
+    return hmac.new(key.encode(), command.ROUTING_KEY.encode() + b"\n" + body, hashlib.sha256).hexdigest()
 
 
 class _AlreadyProcessed(Exception):
@@ -118,15 +139,21 @@ async def _earlier_reply(command_id: str, command_fingerprint: str) -> dict | No
     if earlier is None:
         return None
     if earlier.fingerprint != command_fingerprint:
-        return Reply.failure(DomainError(
-            ErrorCode.VALIDATION_ERROR,
-            "This idempotency key / message_id was already used for a different command")).to_json_dict()
+        return Reply.failure(
+            DomainError(
+                ErrorCode.VALIDATION_ERROR, "This idempotency key / message_id was already used for a different command"
+            )
+        ).to_json_dict()
     return earlier.reply
 
 
-async def execute_write(envelope: CommandEnvelope, *, work: Callable[[UnitOfWork, Any], Awaitable[Any]],
-                        prepare: Callable[[Any, Principal], Awaitable[Any]] | None = None,
-                        idempotent: bool = True) -> dict:
+async def execute_write(
+    envelope: CommandEnvelope,
+    *,
+    work: Callable[[UnitOfWork, Any], Awaitable[Any]],
+    prepare: Callable[[Any, Principal], Awaitable[Any]] | None = None,
+    idempotent: bool = True,
+) -> dict:
     """`prepare` runs slow work (bcrypt) before the transaction, so no lock waits on it.
 
     `idempotent` records the AMQP message_id with the reply in the same transaction, so a
@@ -136,7 +163,7 @@ async def execute_write(envelope: CommandEnvelope, *, work: Callable[[UnitOfWork
     deps = current_deps()
     command_id = current_command_id.get() if idempotent else None
     command = envelope.data
-    command_fingerprint = fingerprint(command)
+    command_fingerprint = fingerprint(command, key=deps.settings.secret_key)
     # Only worth a round trip when a redelivery would otherwise redo slow work.
     if prepare and command_id and (reply := await _earlier_reply(command_id, command_fingerprint)):
         return reply
@@ -146,17 +173,27 @@ async def execute_write(envelope: CommandEnvelope, *, work: Callable[[UnitOfWork
         async with in_transaction() as connection:
             principal = await resolve_principal(envelope.actor, using_db=connection)
             context = current_speaker.get().trusted_context(envelope.context)
-            unit = UnitOfWork(connection=connection, principal=principal, context=context,
-                              command_id=command_id, now=datetime.now(timezone.utc), prepared=prepared)
+            unit = UnitOfWork(
+                connection=connection,
+                principal=principal,
+                context=context,
+                command_id=command_id,
+                now=datetime.now(UTC),
+                prepared=prepared,
+            )
             try:
                 reply = Reply.success(await work(unit, command)).to_json_dict()
             except RefuseAfterCommit as refusal:
                 reply = Reply.failure(refusal).to_json_dict()
             if command_id:
                 try:
-                    await ProcessedCommand.create(id=command_id, routing_key=command.ROUTING_KEY,
-                                                  fingerprint=command_fingerprint, reply=reply,
-                                                  using_db=connection)
+                    await ProcessedCommand.create(
+                        id=command_id,
+                        routing_key=command.ROUTING_KEY,
+                        fingerprint=command_fingerprint,
+                        reply=reply,
+                        using_db=connection,
+                    )
                 except IntegrityError:
                     raise _AlreadyProcessed() from None
     except _AlreadyProcessed:
@@ -170,16 +207,17 @@ async def execute_write(envelope: CommandEnvelope, *, work: Callable[[UnitOfWork
         return reply
     await deps.cache.apply(unit.cache)
     await deps.events.publish_committed(unit.events)
+    if unit.mails_queued and deps.mail is not None:
+        deps.mail.wake()
     return reply
 
 
 async def _remember_refusal(command_id: str, command: Command, command_fingerprint: str, reply: dict) -> None:
     """A refused command gives the same refusal when it is delivered again."""
-    try:
-        await ProcessedCommand.create(id=command_id, routing_key=command.ROUTING_KEY,
-                                      fingerprint=command_fingerprint, reply=reply)
-    except IntegrityError:
-        pass
+    with contextlib.suppress(IntegrityError):  # a twin recorded it first
+        await ProcessedCommand.create(
+            id=command_id, routing_key=command.ROUTING_KEY, fingerprint=command_fingerprint, reply=reply
+        )
 
 
 async def execute_query(envelope: CommandEnvelope, work: Callable[[Principal, Any], Awaitable[Any]]) -> dict:

@@ -8,12 +8,25 @@ itself, a service with admin rights, whatever the body claims; anyone else is re
 
 from dataclasses import dataclass
 
-from usersvc.domain.commands import CheckSession, CommandContext, Login, Refresh
+from usersvc.domain.commands import (
+    CheckSession,
+    CommandContext,
+    Login,
+    Refresh,
+    Register,
+    ResetPassword,
+    VerifyEmail,
+    VerifyMfa,
+)
 from usersvc.domain.errors import DomainError, ErrorCode
 
 # Commands that only the edge may send: they carry a caller's credentials (login, refresh)
 # or answer the edge's own session cache misses.
 EDGE_ONLY = frozenset(command.ROUTING_KEY for command in (Login, Refresh, CheckSession))
+# Registration carries a client's password; verification and reset spend a public one-time token.
+EDGE_ONLY |= {command.ROUTING_KEY for command in (Register, VerifyEmail, ResetPassword)}
+# The second login step spends an mfa_token, the public one-time token a login hands out.
+EDGE_ONLY |= {VerifyMfa.ROUTING_KEY}
 
 
 @dataclass(frozen=True)
@@ -26,8 +39,7 @@ class Speaker:
         return claimed if self.is_edge else CommandContext()
 
 
-def identify(*, broker_user: str | None, routing_key: str, edge_user: str,
-             services: frozenset[str]) -> Speaker:
+def identify(*, broker_user: str | None, routing_key: str, edge_user: str, services: frozenset[str]) -> Speaker:
     if not broker_user:
         raise DomainError(ErrorCode.FORBIDDEN, "Commands must carry the AMQP user_id property")
     if broker_user == edge_user:

@@ -5,5 +5,8 @@ from prometheus_client import Counter
 # step="write": one failed attempt at writing a commit's new values (retried);
 # step="invalidate": deleting the affected keys failed too, so a stale entry may be
 # served until its TTL ends. Alert on the second.
-CACHE_WRITE_FAILURES = Counter("usersvc_cache_write_failures_total",
-                               "Failed cache updates after a commit", ["step"])
+CACHE_WRITE_FAILURES = Counter("usersvc_cache_write_failures_total", "Failed cache updates after a commit", ["step"])
+
+MAILS_SENT = Counter("usersvc_mails_sent_total", "Mails handed to the SMTP server (or the development log)")
+# A dead mail was given up after MAIL_MAX_ATTEMPTS (its content erased): alert on it.
+MAILS_DEAD = Counter("usersvc_mails_dead_total", "Mails given up, never delivered")

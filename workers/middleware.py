@@ -11,7 +11,7 @@
 
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from faststream import BaseMiddleware
@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise.exceptions import DBConnectionError
+
 from usersvc.domain.errors import DomainError, ErrorCode, field_errors_from_pydantic
 from usersvc.domain.replies import Reply
 from usersvc.workers.deps import current_command_id, current_deps, current_speaker
@@ -42,7 +43,7 @@ def expired(message, *, now: datetime) -> bool:
     """Past `timestamp + expiration`: its caller has stopped waiting, so it must not run late."""
     if not message.expiration or not message.timestamp:
         return False
-    sent = message.timestamp if message.timestamp.tzinfo else message.timestamp.replace(tzinfo=timezone.utc)
+    sent = message.timestamp if message.timestamp.tzinfo else message.timestamp.replace(tzinfo=UTC)
     return now > sent + timedelta(seconds=float(message.expiration))
 
 
@@ -54,21 +55,27 @@ class CommandMiddleware(BaseMiddleware):
         current_command_id.set(self.msg.message_id)
         settings = current_deps().settings
         try:
-            current_speaker.set(identify(broker_user=self.msg.user_id, routing_key=self.msg.routing_key,
-                                         edge_user=settings.edge_broker_user,
-                                         services=settings.service_broker_users))
+            current_speaker.set(
+                identify(
+                    broker_user=self.msg.user_id,
+                    routing_key=self.msg.routing_key,
+                    edge_user=settings.edge_broker_user,
+                    services=settings.service_broker_users,
+                )
+            )
         except DomainError as refusal:  # refused before anything is parsed or touched
             log.warning("refused %s from broker user %r", self.msg.routing_key, self.msg.user_id)
             return Reply.failure(refusal).to_json_dict()
-        if expired(self.msg, now=datetime.now(timezone.utc)):
+        if expired(self.msg, now=datetime.now(UTC)):
             return _failure(ErrorCode.UPSTREAM_TIMEOUT, "The command expired before a worker took it")
         try:
             return await call_next(msg)
         except DomainError as error:
             return Reply.failure(error).to_json_dict()
         except ValidationError as error:
-            return _failure(ErrorCode.VALIDATION_ERROR, "Command validation failed",
-                            field_errors_from_pydantic(error.errors()))
+            return _failure(
+                ErrorCode.VALIDATION_ERROR, "Command validation failed", field_errors_from_pydantic(error.errors())
+            )
         except (json.JSONDecodeError, UnicodeDecodeError):
             return _failure(ErrorCode.VALIDATION_ERROR, "Command body is not valid JSON")
         except TRANSIENT_ERRORS:

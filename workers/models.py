@@ -2,6 +2,7 @@
 
 from tortoise import fields
 from tortoise.models import Model
+
 from usersvc.domain.rbac import Role
 
 
@@ -16,6 +17,7 @@ class User(Model):
     role = fields.CharEnumField(Role, max_length=16, default=Role.USER, db_index=True)
     is_active = fields.BooleanField(default=True)
     email_verified = fields.BooleanField(default=False)
+    mfa_enabled = fields.BooleanField(default=False, description="a confirmed TOTP factor (user_totp)")
     last_login_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -29,7 +31,9 @@ class User(Model):
 class UserSession(Model):
     id = fields.UUIDField(primary_key=True)
     user = fields.ForeignKeyField("models.User", related_name="sessions", on_delete=fields.RESTRICT)
-    refresh_jti = fields.CharField(max_length=64, description="the one refresh token not yet spent")
+    refresh_token_hash = fields.CharField(
+        max_length=64, null=True, unique=True, description="sha256 hex of the one refresh token not yet spent"
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
@@ -39,7 +43,41 @@ class UserSession(Model):
 
     class Meta:
         table = "user_sessions"
-        table_description = "One row per login; refresh rotates refresh_jti"
+        table_description = "One row per login; refresh rotates refresh_token_hash"
+
+
+class SpentRefreshToken(Model):
+    """A refresh token already used, as a digest: presented again, it revokes its session."""
+
+    token_hash = fields.CharField(
+        max_length=64, primary_key=True, description="sha256 hex of a refresh token already used"
+    )
+    session = fields.ForeignKeyField(
+        "models.UserSession", related_name="spent_refresh_tokens", on_delete=fields.CASCADE
+    )
+    spent_at = fields.DatetimeField()
+
+    class Meta:
+        table = "spent_refresh_tokens"
+        table_description = "Spent refresh tokens, as digests: one presented again revokes its session"
+
+
+class SigningKey(Model):
+    """Keys that sign access tokens (usersvc/signing_keys.py). The runtime role may only read
+    them; `usersvc migrate` and `usersvc keys` change them, as the schema owner."""
+
+    kid = fields.CharField(max_length=64, primary_key=True, description="RFC 7638 thumbprint of the public key")
+    algorithm = fields.CharField(max_length=16)
+    public_jwk = fields.JSONField()
+    private_key = fields.TextField(description="PKCS#8 PEM sealed with SECRET_KEY (purpose signing-keys)")
+    created_at = fields.DatetimeField()
+    retired_at = fields.DatetimeField(null=True, description="no longer signs; still verifies until verify_until")
+    verify_until = fields.DatetimeField(null=True, description="a retired key leaves the published set then")
+    revoked_at = fields.DatetimeField(null=True, description="its tokens are refused at once")
+
+    class Meta:
+        table = "signing_keys"
+        table_description = "Keys that sign access tokens; never deleted, state only moves forward"
 
 
 class AuditLog(Model):
@@ -86,3 +124,86 @@ class OutboxEvent(Model):
 
     class Meta:
         table = "outbox_events"
+
+
+class AccountToken(Model):
+    """One-time tokens mailed to users (email verification, password reset), as digests only."""
+
+    id = fields.UUIDField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="account_tokens", on_delete=fields.RESTRICT)
+    purpose = fields.CharField(max_length=32, description="verify_email | reset_password")
+    token_hash = fields.CharField(
+        max_length=64, unique=True, description="sha256 hex of the token; the token itself is never stored"
+    )
+    email = fields.CharField(max_length=254, description="the address the token was mailed to")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True, description="spent, or superseded by a newer token")
+
+    class Meta:
+        table = "account_tokens"
+        table_description = "One-time tokens mailed to users, stored as digests only"
+
+
+class OutboxMail(Model):
+    """Mails written with their change, sent after commit (transactional outbox)."""
+
+    id = fields.UUIDField(primary_key=True)
+    template = fields.CharField(max_length=32)
+    sealed = fields.TextField(
+        null=True, description="recipient and template values, sealed with SECRET_KEY; NULL once sent or given up"
+    )
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+    failed_at = fields.DatetimeField(null=True, description="given up after MAIL_MAX_ATTEMPTS")
+
+    class Meta:
+        table = "outbox_mails"
+        table_description = "Mails written with their change, sent after commit (transactional outbox)"
+
+
+class UserTotp(Model):
+    """A user's TOTP factor: pending from enrolment until a code confirms it."""
+
+    user_id = fields.UUIDField(primary_key=True, description="users.id")
+    secret_sealed = fields.TextField(description="the base32 secret, sealed with SECRET_KEY (purpose mfa)")
+    confirmed_at = fields.DatetimeField(null=True, description="NULL while enrolment is pending")
+    last_used_step = fields.BigIntField(
+        null=True,
+        description="the last 30-second step whose code was accepted; codes of it or earlier are refused (no replay)",
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "user_totp"
+        table_description = "TOTP factors; the secret is stored only sealed"
+
+
+class MfaRecoveryCode(Model):
+    id = fields.UUIDField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="recovery_codes", on_delete=fields.RESTRICT)
+    code_digest = fields.CharField(max_length=64, description="HMAC-SHA256 under a key derived from SECRET_KEY")
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "mfa_recovery_codes"
+        table_description = "Single-use recovery codes, as keyed digests only"
+
+
+class MfaChallenge(Model):
+    """A login whose password was right, waiting for its second factor (the mfa_token)."""
+
+    id = fields.UUIDField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="mfa_challenges", on_delete=fields.RESTRICT)
+    token_digest = fields.CharField(max_length=64, unique=True, description="sha256 hex of the mfa_token")
+    wrong_codes = fields.SmallIntField(default=0)
+    expires_at = fields.DatetimeField()
+    spent_at = fields.DatetimeField(null=True, description="used, or refused too often")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "mfa_challenges"
+        table_description = "Pending second login steps; the mfa_token is stored as a digest only"

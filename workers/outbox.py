@@ -8,13 +8,14 @@ dedupe by event_id, which is also the AMQP message_id).
 import asyncio
 import logging
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import aio_pika
 import aio_pika.abc
 import orjson
 from faststream.rabbit import RabbitBroker, RabbitExchange
 from tortoise.transactions import in_transaction
+
 from usersvc.domain.replies import iso_utc
 from usersvc.workers.models import OutboxEvent
 
@@ -41,9 +42,12 @@ class EventPublisher:
         self._exchange = await self._broker.declare_exchange(self._exchange_schema)
 
     async def _send(self, event: OutboxEvent) -> None:
-        message = aio_pika.Message(orjson.dumps(event.payload), message_id=str(event.id),
-                                   content_type="application/json",
-                                   delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+        message = aio_pika.Message(
+            orjson.dumps(event.payload),
+            message_id=str(event.id),
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        )
         await self._exchange.publish(message, routing_key=event.routing_key, mandatory=False)
 
     async def publish_committed(self, events: list[OutboxEvent]) -> None:
@@ -56,7 +60,7 @@ class EventPublisher:
                 break
             sent.append(event.id)
         if sent:
-            await OutboxEvent.filter(id__in=sent).update(published_at=datetime.now(timezone.utc))
+            await OutboxEvent.filter(id__in=sent).update(published_at=datetime.now(UTC))
 
     async def relay_forever(self) -> None:
         while True:
@@ -67,13 +71,17 @@ class EventPublisher:
                 log.exception("outbox relay pass failed")
 
     async def relay_once(self) -> int:
-        cutoff = datetime.now(timezone.utc) - timedelta(seconds=RELAY_INTERVAL_SECONDS)
+        cutoff = datetime.now(UTC) - timedelta(seconds=RELAY_INTERVAL_SECONDS)
         async with in_transaction() as connection:
-            stale = await (OutboxEvent.filter(published_at=None, created_at__lt=cutoff)
-                           .order_by("created_at").limit(100)
-                           .select_for_update(skip_locked=True).using_db(connection))
+            stale = await (
+                OutboxEvent.filter(published_at=None, created_at__lt=cutoff)
+                .order_by("created_at")
+                .limit(100)
+                .select_for_update(skip_locked=True)
+                .using_db(connection)
+            )
             for event in stale:
                 await self._send(event)
-                event.published_at = datetime.now(timezone.utc)
+                event.published_at = datetime.now(UTC)
                 await event.save(update_fields=["published_at"], using_db=connection)
         return len(stale)

@@ -8,8 +8,8 @@ from faststream.rabbit import (
     RabbitQueue,
     RabbitRouter,
 )
-from usersvc.domain.commands import Command
 
+from usersvc.domain.commands import Command
 from usersvc.topology import (
     COMMANDS_EXCHANGE,
     command_queue_arguments,
@@ -23,8 +23,12 @@ PASSWORD_HASHING_PREFETCH = 2
 
 
 def command_queue(command: type[Command]) -> RabbitQueue:
-    return RabbitQueue(command_queue_name(command.ROUTING_KEY), durable=True,
-                       routing_key=command.ROUTING_KEY, arguments=command_queue_arguments(carries_secret=command.CARRIES_SECRET))
+    return RabbitQueue(
+        command_queue_name(command.ROUTING_KEY),
+        durable=True,
+        routing_key=command.ROUTING_KEY,
+        arguments=command_queue_arguments(carries_secret=command.CARRIES_SECRET),
+    )
 
 
 def subscribe(router: RabbitRouter, command: type[Command], *, prefetch: int):
@@ -32,7 +36,10 @@ def subscribe(router: RabbitRouter, command: type[Command], *, prefetch: int):
     if command.HASHES_PASSWORD:
         prefetch = min(prefetch, PASSWORD_HASHING_PREFETCH)
     return router.subscriber(
-        command_queue(command), COMMANDS, ack_policy=AckPolicy.MANUAL,
+        command_queue(command),
+        COMMANDS,
+        ack_policy=AckPolicy.MANUAL,
         channel=Channel(prefetch_count=prefetch),
-        title=command.ROUTING_KEY, description=(command.__doc__ or "").strip() or None,
+        title=command.ROUTING_KEY,
+        description=(command.__doc__ or "").strip() or None,
     )

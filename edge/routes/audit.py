@@ -1,12 +1,14 @@
 """/v1/audit-logs (admin)."""
 
 from sanic import Blueprint, HTTPResponse, Request, json
-from sanic_ext import openapi
+
 from usersvc.domain import rbac
 from usersvc.domain.commands import ListAuditLogs
 from usersvc.domain.rbac import Role
-from usersvc.edge.body import validate
+from usersvc.domain.replies import AuditPage
+from usersvc.edge.body import query_of, validate
 from usersvc.edge.gate import command_context
+from usersvc.edge.openapi import operation
 from usersvc.edge.routes.users import _check
 
 audit = Blueprint("audit", url_prefix="/v1/audit-logs")
@@ -14,11 +16,17 @@ QUERY_FIELDS = ("page", "page_size", "entity_id", "actor_id", "action")
 
 
 @audit.get("/")
-@openapi.definition(summary="Audit trail (admin): page, page_size, entity_id, actor_id, action", tag="audit",
-                    secured="bearer")
+@operation(
+    operation_id="audit.list",
+    summary="A page of the audit trail, newest first (admin)",
+    tag="audit",
+    query=ListAuditLogs,
+    response=AuditPage,
+    errors=(403,),
+)
 async def list_audit_logs(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
     caller, _ = await ctx.gate.admit(request, limit=ctx.settings.read_limit, scope="read")
     _check(rbac.require_role, caller.principal, Role.ADMIN)
-    command = validate(ListAuditLogs, {name: request.args.get(name) for name in QUERY_FIELDS if name in request.args})
+    command = validate(ListAuditLogs, query_of(request, QUERY_FIELDS))
     return json(await ctx.rpc.call(command, actor=caller.actor, context=command_context(request)))

@@ -3,7 +3,7 @@
 import uuid
 
 from sanic import Blueprint, HTTPResponse, Request, empty, json
-from sanic_ext import openapi
+
 from usersvc.domain.commands import (
     ListSessions,
     Login,
@@ -14,11 +14,12 @@ from usersvc.domain.commands import (
     RevokeSession,
 )
 from usersvc.domain.errors import ErrorCode
+from usersvc.domain.replies import LoginOutcome, SessionList, TokenPair, UserView
 from usersvc.edge.body import parse_body
-from usersvc.edge.docs import body_schema
 from usersvc.edge.errors import ApiError
 from usersvc.edge.gate import client_subject, command_context
 from usersvc.edge.login_guard import account_identifiers, login_identifier
+from usersvc.edge.openapi import operation
 from usersvc.edge.routes.users import read_user
 
 auth = Blueprint("auth", url_prefix="/v1/auth")
@@ -26,7 +27,15 @@ EDGE_ACTOR = {"type": "service", "id": "edge"}
 
 
 @auth.post("/login")
-@openapi.definition(summary="Log in with email or username", tag="auth", body=body_schema(LoginBody))
+@operation(
+    operation_id="auth.login",
+    summary="Log in with email or username and password",
+    tag="auth",
+    secured=False,
+    body=LoginBody,
+    response=LoginOutcome,
+    errors=(401,),
+)
 async def login(request: Request) -> HTTPResponse:
     """No bearer yet: limited per client IP, and per account by the back-off (edge.login_guard)."""
     ctx = request.app.ctx
@@ -41,30 +50,50 @@ async def login(request: Request) -> HTTPResponse:
         if error.code == ErrorCode.INVALID_CREDENTIALS:
             await ctx.login_guard.record_failure(identifier=identifier)
         raise
-    await ctx.login_guard.record_success(identifiers={identifier, *account_identifiers(tokens["user"])},
-                                         client=client)
+    if tokens.get("mfa_required"):
+        # The password was right but the login is not done: the back-off is not reset until
+        # /mfa/verify succeeds, and the codes sent there count against this identifier.
+        await ctx.login_guard.remember_mfa_login(
+            mfa_token=tokens["mfa_token"], identifier=identifier, seconds=tokens["expires_in"]
+        )
+        return json(tokens)
+    await ctx.login_guard.record_success(identifiers={identifier, *account_identifiers(tokens["user"])}, client=client)
     return json(tokens)
 
 
 @auth.get("/me")
-@openapi.definition(summary="The caller", tag="auth", secured="bearer")
+@operation(
+    operation_id="auth.me",
+    summary="The caller's own user",
+    tag="auth",
+    response=UserView,
+    errors=(404,),
+    response_headers=("ETag",),
+)
 async def me(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
     claims_sub = ctx.gate.peek_subject(request)
-    caller, (cached,) = await ctx.gate.admit(request, limit=ctx.settings.read_limit, scope="read",
-                                             cache_keys=(ctx.keys.user(claims_sub),))
+    caller, (cached,) = await ctx.gate.admit(
+        request, limit=ctx.settings.read_limit, scope="read", cache_keys=(ctx.keys.user(claims_sub),)
+    )
     return await read_user(request, caller.user_id, caller=caller, cached=cached)
 
 
 @auth.post("/refresh")
-@openapi.definition(summary="Spend a refresh token for a new pair (reuse revokes the session)", tag="auth",
-                    body=body_schema(RefreshBody))
+@operation(
+    operation_id="auth.refresh",
+    summary="Spend a refresh token for a new pair (a spent one presented again revokes its session)",
+    tag="auth",
+    secured=False,
+    body=RefreshBody,
+    response=TokenPair,
+    errors=(401,),
+)
 async def refresh(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
     await ctx.gate.limit_anonymous(request, limit=ctx.settings.read_limit, scope="refresh")
     body = parse_body(request, RefreshBody)
-    return json(await ctx.rpc.call(Refresh(**body.model_dump()), actor=EDGE_ACTOR,
-                                   context=command_context(request)))
+    return json(await ctx.rpc.call(Refresh(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request)))
 
 
 async def _admit_write(request: Request):
@@ -74,33 +103,43 @@ async def _admit_write(request: Request):
 
 
 @auth.post("/logout")
-@openapi.definition(summary="End this session: its access and refresh tokens stop working", tag="auth",
-                    secured="bearer")
+@operation(
+    operation_id="auth.logout", summary="End this session: its tokens stop working at once", tag="auth", status=204
+)
 async def logout(request: Request) -> HTTPResponse:
     caller = await _admit_write(request)
-    await request.app.ctx.rpc.call(Logout(session_id=caller.session_id), actor=caller.actor,
-                                   context=command_context(request))
+    await request.app.ctx.rpc.call(
+        Logout(session_id=caller.session_id), actor=caller.actor, context=command_context(request)
+    )
     return empty()
 
 
 @auth.get("/sessions")
-@openapi.definition(summary="The caller's active sessions", tag="auth", secured="bearer")
+@operation(operation_id="sessions.list", summary="The caller's active sessions", tag="sessions", response=SessionList)
 async def list_sessions(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
     caller, _ = await ctx.gate.admit(request, limit=ctx.settings.read_limit, scope="read")
-    sessions = await ctx.rpc.call(ListSessions(current_session_id=caller.session_id), actor=caller.actor,
-                                  context=command_context(request))
+    sessions = await ctx.rpc.call(
+        ListSessions(current_session_id=caller.session_id), actor=caller.actor, context=command_context(request)
+    )
     return json(sessions)
 
 
 @auth.delete("/sessions/<session_id:str>")
-@openapi.definition(summary="End one of your sessions (admins: anyone's)", tag="auth", secured="bearer")
+@operation(
+    operation_id="sessions.revoke",
+    summary="End one of your sessions (admins: anyone's)",
+    tag="sessions",
+    status=204,
+    errors=(404,),
+)
 async def revoke_session(request: Request, session_id: str) -> HTTPResponse:
     caller = await _admit_write(request)
     try:
         target = uuid.UUID(session_id)
     except ValueError:
         raise ApiError(ErrorCode.NOT_FOUND, "Session not found") from None
-    await request.app.ctx.rpc.call(RevokeSession(session_id=target), actor=caller.actor,
-                                   context=command_context(request))
+    await request.app.ctx.rpc.call(
+        RevokeSession(session_id=target), actor=caller.actor, context=command_context(request)
+    )
     return empty()

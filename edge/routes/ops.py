@@ -1,15 +1,32 @@
 """Health, readiness and metrics."""
 
 import asyncio
+import os
+from typing import Literal
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from pydantic import BaseModel, Field
 from sanic import Blueprint, HTTPResponse, Request, Sanic, json, raw
+
 from usersvc.domain.commands import Ping
 from usersvc.domain.errors import ErrorCode
-from usersvc.edge.errors import ApiError
+from usersvc.edge.errors import ApiError, error_body
+from usersvc.edge.openapi import operation
 from usersvc.edge.single_flight import SharedResult
 
 ops = Blueprint("ops")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "unavailable"]
+    checks: dict[str, str] = Field(description="broker, cache, workers, database: ok, unavailable or unknown")
+
+
+PROBE = {"secured": False, "rate_limited": False, "tag": "operations"}
 
 READY_TIMEOUT_SECONDS = 2.0
 # Probes from load balancers, orchestrators and monitors add up: each process checks its
@@ -19,6 +36,7 @@ EDGE_ACTOR = {"type": "service", "id": "edge"}
 
 
 @ops.get("/health")
+@operation(operation_id="ops.health", summary="The process is alive", response=Health, uses_bus=False, **PROBE)
 async def health(request: Request) -> HTTPResponse:
     return json({"status": "ok"})
 
@@ -58,19 +76,44 @@ async def _dependency_checks(app: Sanic) -> dict:
 
 
 @ops.get("/ready")
+@operation(
+    operation_id="ops.ready",
+    summary="Broker, cache, a worker and the database answer (503 names the "
+    "failing check; checked at most once a second)",
+    response=Readiness,
+    errors=(503,),
+    **PROBE,
+)
 async def ready(request: Request) -> HTTPResponse:
     checks = await request.app.ctx.readiness.get()
     healthy = all(value == "ok" for value in checks.values())
     if healthy:
         return json({"status": "ready", "checks": checks})
-    failing = ", ".join(name for name, value in checks.items() if value != "ok")
-    return json({"status": "unavailable", "checks": checks,
-                 "error": {"code": "SERVICE_UNAVAILABLE", "message": f"Not ready: {failing}",
-                           "details": [{"field": name, "message": value} for name, value in checks.items()
-                                       if value != "ok"],
-                           "request_id": request.ctx.request_id}}, status=503)
+    failing = {name: value for name, value in checks.items() if value != "ok"}
+    error = ApiError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        f"Not ready: {', '.join(failing)}",
+        [{"field": name, "message": value} for name, value in failing.items()],
+    )
+    return json({"status": "unavailable", "checks": checks, **error_body(request, error)}, status=503)
 
 
 @ops.get("/metrics")
+@operation(
+    operation_id="ops.metrics",
+    summary="Prometheus metrics of every edge process",
+    uses_bus=False,
+    content_type="text/plain",
+    **PROBE,
+)
 async def metrics(request: Request) -> HTTPResponse:
-    return raw(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+    return raw(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
+
+
+def _registry() -> CollectorRegistry:
+    """With several edge processes, every process's samples, added up (usersvc edge)."""
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry

@@ -4,7 +4,8 @@ import uuid
 
 import orjson
 from sanic import Blueprint, HTTPResponse, Request, empty, json, raw
-from sanic_ext import openapi
+
+from usersvc.cache_keys import TOMBSTONE, page_kind
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
     ChangePassword,
@@ -21,14 +22,12 @@ from usersvc.domain.commands import (
 )
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.rbac import Role
-from usersvc.domain.replies import etag_of
-from usersvc.edge.body import parse_body, validate
-from usersvc.edge.docs import body_schema
+from usersvc.domain.replies import UserPage, UserView, etag_of
+from usersvc.edge.body import parse_body, query_of, validate
 from usersvc.edge.errors import ApiError
 from usersvc.edge.gate import Caller, command_context
 from usersvc.edge.metrics import cache_lookup
-
-from usersvc.cache_keys import TOMBSTONE
+from usersvc.edge.openapi import IDEMPOTENCY_KEY, IF_MATCH, operation
 
 users = Blueprint("users", url_prefix="/v1/users")
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5f1c7a52-8d2e-4c59-9a57-2f4b8f0e7c11")
@@ -51,17 +50,16 @@ def user_response(user: dict, *, status: int = 200, headers: dict | None = None)
     return json(user, status=status, headers={"ETag": etag_of(user), **(headers or {})})
 
 
-async def _admit(request: Request, *, write: bool, cache_keys: tuple[str, ...] = (),
-                 by_generation: tuple[str, str] | None = None) -> tuple[Caller, list]:
+async def _admit(request: Request, *, write: bool, cache_keys: tuple[str, ...] = ()) -> tuple[Caller, list]:
     settings = request.app.ctx.settings
     limit, scope = (settings.write_limit, "write") if write else (settings.read_limit, "read")
-    return await request.app.ctx.gate.admit(request, limit=limit, scope=scope, cache_keys=cache_keys,
-                                            by_generation=by_generation)
+    return await request.app.ctx.gate.admit(request, limit=limit, scope=scope, cache_keys=cache_keys)
 
 
 async def _send(request: Request, caller: Caller, command, *, message_id: str | None = None):
-    return await request.app.ctx.rpc.call(command, actor=caller.actor, context=command_context(request),
-                                          message_id=message_id)
+    return await request.app.ctx.rpc.call(
+        command, actor=caller.actor, context=command_context(request), message_id=message_id
+    )
 
 
 def _check(rule, *args, **kwargs) -> None:
@@ -73,8 +71,17 @@ def _check(rule, *args, **kwargs) -> None:
 
 
 @users.post("/")
-@openapi.definition(summary="Create a user (admin); honours Idempotency-Key", tag="users",
-                    body=body_schema(UserCreateBody), secured="bearer")
+@operation(
+    operation_id="users.create",
+    summary="Create a user (admin)",
+    tag="users",
+    status=201,
+    body=UserCreateBody,
+    response=UserView,
+    errors=(403, 409),
+    parameters=(IDEMPOTENCY_KEY,),
+    response_headers=("ETag", "Location"),
+)
 async def create_user(request: Request) -> HTTPResponse:
     caller, _ = await _admit(request, write=True)
     _check(rbac.require_role, caller.principal, Role.ADMIN)
@@ -84,35 +91,51 @@ async def create_user(request: Request) -> HTTPResponse:
     message_id = None
     if key:
         if len(key) > 200:
-            raise ApiError(ErrorCode.VALIDATION_ERROR, "Idempotency-Key is too long",
-                           [{"field": "Idempotency-Key", "message": "at most 200 characters"}])
+            raise ApiError(
+                ErrorCode.VALIDATION_ERROR,
+                "Idempotency-Key is too long",
+                [{"field": "Idempotency-Key", "message": "at most 200 characters"}],
+            )
         message_id = str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{caller.user_id}:{key}"))
     user = await _send(request, caller, command, message_id=message_id)
     return user_response(user, status=201, headers={"Location": f"/v1/users/{user['id']}"})
 
 
 @users.get("/")
-@openapi.definition(summary="List users (admin, moderator): page, page_size, role, is_active, search, sort",
-                    tag="users", secured="bearer")
+@operation(
+    operation_id="users.list",
+    summary="A page of users (admin, moderator)",
+    tag="users",
+    query=ListUsers,
+    response=UserPage,
+    errors=(403,),
+)
 async def list_users(request: Request) -> HTTPResponse:
-    keys = request.app.ctx.keys
-    query = {name: request.args.get(name) for name in LIST_QUERY_FIELDS if name in request.args}
+    ctx = request.app.ctx
+    query = query_of(request, LIST_QUERY_FIELDS)
     try:
         command, invalid = validate(ListUsers, query), None
     except ApiError as error:  # answered after authentication, which comes first
-        command, invalid = None, error
-    page_key = (keys.list_generation(), keys.user_list("{generation}", command.model_dump(mode="json"))) \
-        if command else None
-    caller, cached_pages = await _admit(request, write=False, by_generation=page_key)
+        command, invalid = ListUsers(), error
+    kind, query_dump = page_kind(command.sort), command.model_dump(mode="json")
+    caller, cached, state = await ctx.gate.admit_page(
+        request,
+        limit=ctx.settings.read_limit,
+        scope="read",
+        kind=kind,
+        page_key_template=ctx.keys.user_page(kind, "{generation}", query_dump),
+    )
     _check(rbac.require_role, caller.principal, *rbac.STAFF)
     if invalid:
         raise invalid
-    cached = cached_pages[0]
     if cached is not None:
         cache_lookup("list", "hit").inc()
         return raw(cached, content_type="application/json")
     cache_lookup("list", "miss").inc()
-    return json(await _send(request, caller, command))
+    # Concurrent misses of one page at one database state share one query (any staff member
+    # may read any page, so sharing across callers reveals nothing).
+    flight = f"{state}:{ctx.keys.user_page(kind, '', query_dump)}"
+    return json(await ctx.list_fills.run(flight, lambda: _send(request, caller, command)))
 
 
 async def read_user(request: Request, user_id: uuid.UUID, *, caller: Caller, cached: bytes | None) -> HTTPResponse:
@@ -128,7 +151,14 @@ async def read_user(request: Request, user_id: uuid.UUID, *, caller: Caller, cac
 
 
 @users.get("/<user_id:str>")
-@openapi.definition(summary="One user (admin, moderator, or self); ETag", tag="users", secured="bearer")
+@operation(
+    operation_id="users.get",
+    summary="One user (admin, moderator, or the user)",
+    tag="users",
+    response=UserView,
+    errors=(403, 404),
+    response_headers=("ETag",),
+)
 async def get_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, (cached,) = await _admit(request, write=False, cache_keys=(request.app.ctx.keys.user(target),))
@@ -137,8 +167,16 @@ async def get_user(request: Request, user_id: str) -> HTTPResponse:
 
 
 @users.put("/<user_id:str>")
-@openapi.definition(summary="Replace profile fields (admin or self); If-Match", tag="users",
-                    body=body_schema(UserProfile), secured="bearer")
+@operation(
+    operation_id="users.replace",
+    summary="Replace the profile fields (admin, or the user)",
+    tag="users",
+    body=UserProfile,
+    response=UserView,
+    errors=(403, 404, 409, 412),
+    parameters=(IF_MATCH,),
+    response_headers=("ETag",),
+)
 async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
@@ -149,20 +187,36 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
 
 
 @users.patch("/<user_id:str>")
-@openapi.definition(summary="Change some fields; role admin only, is_active staff only; If-Match",
-                    tag="users", body=body_schema(UserPatchBody), secured="bearer")
+@operation(
+    operation_id="users.update",
+    summary="Change some fields (role: admin; is_active: staff)",
+    tag="users",
+    body=UserPatchBody,
+    response=UserView,
+    errors=(403, 404, 409, 412),
+    parameters=(IF_MATCH,),
+    response_headers=("ETag",),
+)
 async def update_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
     _check(rbac.authorize_update_of_anyone, caller.principal, target)
     body = parse_body(request, UserPatchBody)
-    command = UpdateUser(**body.model_dump(exclude_unset=True), user_id=target,
-                         if_match=request.headers.get("if-match"))
+    command = UpdateUser(
+        **body.model_dump(exclude_unset=True), user_id=target, if_match=request.headers.get("if-match")
+    )
     return user_response(await _send(request, caller, command))
 
 
 @users.delete("/<user_id:str>")
-@openapi.definition(summary="Soft-delete a user (admin)", tag="users", secured="bearer")
+@operation(
+    operation_id="users.delete",
+    summary="Soft-delete a user (admin)",
+    tag="users",
+    status=204,
+    errors=(403, 404, 412),
+    parameters=(IF_MATCH,),
+)
 async def delete_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
@@ -172,14 +226,23 @@ async def delete_user(request: Request, user_id: str) -> HTTPResponse:
 
 
 @users.post("/<user_id:str>/password")
-@openapi.definition(summary="Change a password (self with current_password, or admin)", tag="users",
-                    body=body_schema(PasswordChangeBody), secured="bearer")
+@operation(
+    operation_id="users.change_password",
+    summary="Set a new password (the user with current_password, or an admin); the user's other sessions end",
+    tag="users",
+    status=204,
+    body=PasswordChangeBody,
+    errors=(403, 404),
+)
 async def change_password(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
     _check(rbac.authorize_password_change, caller.principal, target)
     body = parse_body(request, PasswordChangeBody)
-    command = ChangePassword(**body.model_dump(), user_id=target,
-                             keep_session_id=caller.session_id if caller.principal.is_self(target) else None)
+    command = ChangePassword(
+        **body.model_dump(),
+        user_id=target,
+        keep_session_id=caller.session_id if caller.principal.is_self(target) else None,
+    )
     await _send(request, caller, command)
     return empty()

@@ -36,26 +36,61 @@ class BusClient:
         if future and not future.done():
             future.set_result(json.loads(message.body))
 
-    async def call(self, routing_key: str, data: dict | None = None, *, message_id: str | None = None,
-                   actor: dict | None = None, raw: bytes | None = None, timeout: float = 15,
-                   user_id: object = OWN, context: dict | None = None) -> dict:
+    async def call(
+        self,
+        routing_key: str,
+        data: dict | None = None,
+        *,
+        message_id: str | None = None,
+        actor: dict | None = None,
+        raw: bytes | None = None,
+        timeout: float = 15,
+        user_id: object = OWN,
+        context: dict | None = None,
+    ) -> dict:
         correlation_id = uuid.uuid4().hex
         future = asyncio.get_running_loop().create_future()
         self.futures[correlation_id] = future
-        await self.send(routing_key, data, message_id=message_id, actor=actor, raw=raw,
-                        reply_to=self.replies.name, correlation_id=correlation_id, user_id=user_id,
-                        context=context)
+        await self.send(
+            routing_key,
+            data,
+            message_id=message_id,
+            actor=actor,
+            raw=raw,
+            reply_to=self.replies.name,
+            correlation_id=correlation_id,
+            user_id=user_id,
+            context=context,
+        )
         return await asyncio.wait_for(future, timeout)
 
-    async def send(self, routing_key: str, data: dict | None = None, *, message_id: str | None = None,
-                   actor: dict | None = None, raw: bytes | None = None, reply_to: str | None = None,
-                   correlation_id: str | None = None, user_id: object = OWN, context: dict | None = None,
-                   expiration: float | None = None) -> None:
+    async def send(
+        self,
+        routing_key: str,
+        data: dict | None = None,
+        *,
+        message_id: str | None = None,
+        actor: dict | None = None,
+        raw: bytes | None = None,
+        reply_to: str | None = None,
+        correlation_id: str | None = None,
+        user_id: object = OWN,
+        context: dict | None = None,
+        expiration: float | None = None,
+    ) -> None:
         envelope = {"actor": actor or {"type": "service", "id": "tests"}, "data": data or {}}
         if context is not None:
             envelope["context"] = context
         body = raw if raw is not None else json.dumps(envelope).encode()
-        await self.exchange.publish(aio_pika.Message(
-            body, content_type="application/json", message_id=message_id or uuid.uuid4().hex,
-            reply_to=reply_to, correlation_id=correlation_id, expiration=expiration,
-            user_id=self.user if user_id is OWN else user_id), routing_key=routing_key)
+        await self.exchange.publish(
+            aio_pika.Message(
+                body,
+                content_type="application/json",
+                message_id=message_id or uuid.uuid4().hex,
+                reply_to=reply_to,
+                correlation_id=correlation_id,
+                expiration=expiration,
+                user_id=self.user if user_id is OWN else user_id,
+            ),
+            routing_key=routing_key,
+        )

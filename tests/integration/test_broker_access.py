@@ -26,8 +26,9 @@ async def test_a_generated_definitions_file_loads_and_its_passwords_work():
     run = uuid.uuid4().hex[:8]
     vhost, user, password = f"defs-{run}", f"defs-{run}-svc", f"pw-{run}"
     definitions = json.dumps(broker_access.definitions(vhost, [("service", user, password)]))
-    subprocess.run(["rabbitmqctl", "-q", "import_definitions"], input=definitions, text=True, check=True,
-                   timeout=60)  # from standard input: the broker's own user cannot read our temp files
+    subprocess.run(
+        ["rabbitmqctl", "-q", "import_definitions"], input=definitions, text=True, check=True, timeout=60
+    )  # from standard input: the broker's own user cannot read our temp files
     try:
         connection = await aio_pika.connect(f"amqp://{user}:{password}@127.0.0.1:5672/{vhost}")
         await connection.close()

@@ -28,15 +28,23 @@ async def test_a_redelivered_command_takes_effect_once_and_gets_the_first_reply(
     message_id = uuid.uuid4().hex
     body = _create_body()
     async with BusClient(stack.amqp_url) as bus:
-        first, second = await asyncio.gather(bus.call("user.create", body, message_id=message_id),
-                                             bus.call("user.create", body, message_id=message_id))
+        first, second = await asyncio.gather(
+            bus.call("user.create", body, message_id=message_id), bus.call("user.create", body, message_id=message_id)
+        )
     assert first == second and first["ok"]
     listed = admin.get("/v1/users", params={"search": body["username"]}).json()
     assert listed["pagination"]["total_items"] == 1
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b"{}", json.dumps(
-    {"actor": {"type": "service", "id": "t"}, "data": {"user_id": "not-a-uuid"}}).encode()])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[1, 2]",
+        b"{}",
+        json.dumps({"actor": {"type": "service", "id": "t"}, "data": {"user_id": "not-a-uuid"}}).encode(),
+    ],
+)
 async def test_poison_messages_get_a_validation_error_reply(stack, raw):
     async with BusClient(stack.amqp_url) as bus:
         reply = await bus.call("user.get", raw=raw)

@@ -21,8 +21,10 @@ def _restart_workers(stack, *, kill: bool) -> None:
 async def test_commands_sent_while_workers_die_run_exactly_once(stack, admin):
     bodies = [new_user_body() for _ in range(20)]
     async with BusClient(stack.amqp_url) as bus:
-        replies = [asyncio.ensure_future(bus.call("user.create", body, message_id=uuid.uuid4().hex, timeout=60))
-                   for body in bodies]
+        replies = [
+            asyncio.ensure_future(bus.call("user.create", body, message_id=uuid.uuid4().hex, timeout=60))
+            for body in bodies
+        ]
         await asyncio.sleep(0.05)  # some are in flight, some still queued
         await asyncio.to_thread(_restart_workers, stack, kill=True)
         results = await asyncio.gather(*replies, return_exceptions=True)

@@ -29,9 +29,11 @@ def test_wrong_password_unknown_and_inactive_users_get_the_same_401(stack, admin
     user = admin.post("/v1/users", json=body).json()
     inactive = new_user_body()
     admin.patch(f"/v1/users/{admin.post('/v1/users', json=inactive).json()['id']}", json={"is_active": False})
-    attempts = [{"username": body["username"], "password": "Wr0ng!pass"},
-                {"username": "nobody_here", "password": USER_PASSWORD},
-                {"username": inactive["username"], "password": USER_PASSWORD}]
+    attempts = [
+        {"username": body["username"], "password": "Wr0ng!pass"},
+        {"username": "nobody_here", "password": USER_PASSWORD},
+        {"username": inactive["username"], "password": USER_PASSWORD},
+    ]
     for attempt in attempts:
         response = httpx.post(f"{stack.base_url}/v1/auth/login", json=attempt)
         assert _code(response) == (401, "INVALID_CREDENTIALS")
@@ -44,8 +46,11 @@ def test_bad_and_missing_tokens_are_refused(stack, anonymous):
     assert _code(Api(stack.base_url, "not.a.jwt").get("/v1/auth/me")) == (401, "INVALID_TOKEN")
     import jwt
 
-    forged = jwt.encode({"sub": "x", "sid": "y", "jti": "z", "type": "access", "iat": int(time.time()),
-                         "exp": int(time.time()) + 60}, "another-secret-another-secret-another!", algorithm="HS256")
+    forged = jwt.encode(
+        {"sub": "x", "sid": "y", "jti": "z", "type": "access", "iat": int(time.time()), "exp": int(time.time()) + 60},
+        "another-secret-another-secret-another!",
+        algorithm="HS256",
+    )
     assert _code(Api(stack.base_url, forged).get("/v1/auth/me")) == (401, "INVALID_TOKEN")
     unsigned = jwt.encode({"sub": "x"}, None, algorithm="none")
     assert _code(Api(stack.base_url, unsigned).get("/v1/auth/me")) == (401, "INVALID_TOKEN")
@@ -85,8 +90,12 @@ def test_moderators_manage_users_but_never_admins_or_roles(make_user):
     assert api.patch(f"/v1/users/{target['id']}", json={"is_active": False}).json()["is_active"] is False
     assert _code(api.patch(f"/v1/users/{target['id']}", json={"role": "moderator"})) == (403, "FORBIDDEN")
     assert _code(api.patch(f"/v1/users/{boss['id']}", json={"first_name": "X"})) == (403, "FORBIDDEN")
-    assert _code(api.put(f"/v1/users/{target['id']}", json={
-        "username": "x_y_z", "email": "x@example.com", "first_name": "a", "last_name": "b"})) == (403, "FORBIDDEN")
+    assert _code(
+        api.put(
+            f"/v1/users/{target['id']}",
+            json={"username": "x_y_z", "email": "x@example.com", "first_name": "a", "last_name": "b"},
+        )
+    ) == (403, "FORBIDDEN")
     assert moderator["role"] == "moderator"
 
 
@@ -144,8 +153,10 @@ def test_login_is_rate_limited_per_client_ip(stack):
     stack.spawn("edge-limited", "edge", PORT=str(port), RATE_LIMIT_LOGIN="3/minute")
     try:
         wait_ready(f"http://127.0.0.1:{port}")
-        responses = [httpx.post(f"http://127.0.0.1:{port}/v1/auth/login",
-                                json={"username": "nobody_here", "password": "x"}) for _ in range(4)]
+        responses = [
+            httpx.post(f"http://127.0.0.1:{port}/v1/auth/login", json={"username": "nobody_here", "password": "x"})
+            for _ in range(4)
+        ]
     finally:
         stack.stop("edge-limited")
     limited = responses[-1]

@@ -8,8 +8,9 @@ from tests.conftest import USER_PASSWORD, Api, new_user_body
 def _login(stack, admin) -> tuple[dict, dict]:
     body = new_user_body()
     user = admin.post("/v1/users", json=body).json()
-    response = httpx.post(f"{stack.base_url}/v1/auth/login",
-                          json={"username": body["username"], "password": USER_PASSWORD})
+    response = httpx.post(
+        f"{stack.base_url}/v1/auth/login", json={"username": body["username"], "password": USER_PASSWORD}
+    )
     return user, response.json()
 
 
@@ -55,9 +56,11 @@ def test_logout_ends_access_and_refresh_at_once(stack, admin):
 
 def test_sessions_list_marks_the_current_one_and_revoking_another_ends_it(stack, admin):
     user, first = _login(stack, admin)
-    second = httpx.post(f"{stack.base_url}/v1/auth/login",
-                        json={"username": user["username"], "password": USER_PASSWORD},
-                        headers={"User-Agent": "second-device"}).json()
+    second = httpx.post(
+        f"{stack.base_url}/v1/auth/login",
+        json={"username": user["username"], "password": USER_PASSWORD},
+        headers={"User-Agent": "second-device"},
+    ).json()
     api = Api(stack.base_url, first["access_token"])
     sessions = api.get("/v1/auth/sessions").json()["data"]
     assert len(sessions) == 2 and sum(session["current"] for session in sessions) == 1

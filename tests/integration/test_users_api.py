@@ -15,8 +15,21 @@ def test_created_user_is_returned_with_location_and_etag_and_no_secrets(admin):
     assert user["email"] == body["email"].lower()
     assert user["phone"] == "+1 (555) 123-4567"
     assert not {"password", "password_hash", "deleted_at"} & set(user)
-    assert set(user) == {"id", "username", "email", "first_name", "last_name", "phone", "role", "is_active",
-                         "email_verified", "last_login_at", "created_at", "updated_at"}
+    assert set(user) == {
+        "id",
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "role",
+        "is_active",
+        "email_verified",
+        "mfa_enabled",
+        "last_login_at",
+        "created_at",
+        "updated_at",
+    }
 
 
 def test_email_uniqueness_ignores_case_and_username_is_unique(admin):
@@ -53,8 +66,7 @@ def test_get_put_patch_delete_lifecycle_with_etags(admin):
     assert read.status_code == 200 and read.json() == user
     etag = read.headers["ETag"]
 
-    replacement = {k: v for k, v in new_user_body().items() if k in
-                   ("username", "email", "first_name", "last_name")}
+    replacement = {k: v for k, v in new_user_body().items() if k in ("username", "email", "first_name", "last_name")}
     replaced = admin.put(path, json=replacement, headers={"If-Match": etag})
     assert replaced.status_code == 200
     assert replaced.json()["username"] == replacement["username"]
@@ -84,10 +96,13 @@ def test_put_requires_every_profile_field(admin):
 def test_list_filters_searches_sorts_and_pages_without_overlap(admin):
     tag = uuid.uuid4().hex[:8]
     for index in range(5):
-        admin.post("/v1/users", json=new_user_body(last_name=f"Zz{tag}{index}",
-                                                    role="moderator" if index == 0 else "user"))
-    pages = [admin.get("/v1/users", params={"search": tag.upper(), "page_size": 2, "page": page,
-                                            "sort": "last_name"}).json() for page in (1, 2, 3)]
+        admin.post(
+            "/v1/users", json=new_user_body(last_name=f"Zz{tag}{index}", role="moderator" if index == 0 else "user")
+        )
+    pages = [
+        admin.get("/v1/users", params={"search": tag.upper(), "page_size": 2, "page": page, "sort": "last_name"}).json()
+        for page in (1, 2, 3)
+    ]
     names = [user["last_name"] for page in pages for user in page["data"]]
     assert names == [f"Zz{tag}{index}" for index in range(5)]
     assert pages[0]["pagination"] == {"current_page": 1, "page_size": 2, "total_items": 5, "total_pages": 3}

@@ -14,10 +14,10 @@ import orjson
 import pytest
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
-from usersvc.workers.cache import CacheChanges, WorkerCache
 
 from tests.conftest import free_port
 from usersvc.cache_keys import TOMBSTONE, CacheKeys
+from usersvc.workers.cache import CacheChanges, WorkerCache
 
 TTL_SECONDS = 60
 
@@ -25,8 +25,11 @@ TTL_SECONDS = 60
 @pytest.fixture(scope="module")
 def redis_port():
     port = free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 10
     while True:
         try:
@@ -50,8 +53,9 @@ async def redis(redis_port):
 
 
 def _cache(redis: Redis) -> WorkerCache:
-    return WorkerCache(redis, keys=CacheKeys(f"t-{uuid.uuid4().hex[:8]}"), ttl_seconds=TTL_SECONDS,
-                       session_ttl_seconds=TTL_SECONDS)
+    return WorkerCache(
+        redis, keys=CacheKeys(f"t-{uuid.uuid4().hex[:8]}"), ttl_seconds=TTL_SECONDS, session_ttl_seconds=TTL_SECONDS
+    )
 
 
 def _changes(*, users=(), deleted_users=(), sessions=None) -> CacheChanges:
@@ -91,7 +95,7 @@ async def test_a_deleted_users_tombstone_survives_a_late_update(redis):
     await cache.apply(_changes(deleted_users=["u1"]))
     await cache.apply(_changes(users=[view]))
     assert await redis.get(cache.keys.user("u1")) == TOMBSTONE
-    assert await redis.get(cache.keys.list_generation()) == b"2"  # each user write still bumps it
+    assert await redis.get(cache.keys.list_generation("any")) == b"2"  # each user write still bumps it
 
 
 async def test_session_check_fills_never_revive_and_always_tombstone(redis):
@@ -127,8 +131,9 @@ async def test_a_write_that_keeps_failing_deletes_the_stale_entries_instead(redi
     refusing = Redis(port=redis_port, username="no-writes", password="pw")
     writes_before, invalidations_before = _failures("write"), _failures("invalidate")
     try:
-        await WorkerCache(refusing, keys=cache.keys, ttl_seconds=TTL_SECONDS, session_ttl_seconds=TTL_SECONDS) \
-            .apply(_changes(users=[{"id": "u1", "username": "new"}], sessions={"s1": None}))
+        await WorkerCache(refusing, keys=cache.keys, ttl_seconds=TTL_SECONDS, session_ttl_seconds=TTL_SECONDS).apply(
+            _changes(users=[{"id": "u1", "username": "new"}], sessions={"s1": None})
+        )
     finally:
         await refusing.aclose()
         await redis.execute_command("ACL", "DELUSER", "no-writes")
@@ -137,7 +142,7 @@ async def test_a_write_that_keeps_failing_deletes_the_stale_entries_instead(redi
     # Neither the old user nor the revoked session's live entry is served: readers ask a worker.
     assert await redis.get(cache.keys.user("u1")) is None
     assert await redis.get(cache.keys.session("s1")) is None
-    assert int(await redis.get(cache.keys.list_generation())) > 1  # cached list pages are not read
+    assert int(await redis.get(cache.keys.list_generation("order"))) > 1  # cached list pages are not read
 
 
 async def test_an_unreachable_redis_costs_a_command_about_a_second_and_is_counted(caplog):
@@ -154,4 +159,3 @@ async def test_an_unreachable_redis_costs_a_command_about_a_second_and_is_counte
     assert _failures("invalidate") == invalidations_before + 1
     assert "secret@example.com" not in caplog.text  # logged without values
     assert "stale" in caplog.text
-

@@ -17,14 +17,16 @@ SUBCOMMANDS = ("migrate", "edge", "worker", "run", "create-admin")
 def installed(tmp_path_factory) -> Path:
     """The wheel built from this checkout, installed with the locked dependencies."""
     work = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work), str(ROOT)],
-                   check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work), str(ROOT)], check=True, timeout=300
+    )
     [wheel] = work.glob("usersvc-*.whl")
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--require-hashes", "--no-deps", "-r", str(ROOT / "requirements.lock")],
-                   check=True, timeout=600)
+    subprocess.run(
+        [*pip, "--require-hashes", "--no-deps", "-r", str(ROOT / "requirements.lock")], check=True, timeout=600
+    )
     subprocess.run([*pip, "--no-deps", str(wheel)], check=True, timeout=300)
     return venv / "bin" / "usersvc"
 
@@ -33,6 +35,18 @@ def test_the_wheel_holds_one_namespace_and_its_migrations(installed):
     site = next(installed.parent.parent.glob("lib/python*/site-packages"))
     assert {path.name for path in site.iterdir()} & {"domain", "edge", "workers", "migrations"} == set()
     assert list((site / "usersvc" / "migrations" / "models").glob("0_*.py"))
+
+
+def test_the_wheel_holds_every_file_of_the_admin_console(installed):
+    """Package data is listed by glob in pyproject.toml: a file the globs miss is caught here."""
+    site = next(installed.parent.parent.glob("lib/python*/site-packages"))
+
+    def files(root: Path) -> set[str]:
+        return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
+
+    shipped = files(site / "usersvc" / "edge" / "console")
+    assert files(ROOT / "edge" / "console") == shipped
+    assert {"index.html", "js/main.js", "vendor/uqr-0.1.3/index.mjs", "vendor/uqr-0.1.3/LICENSE"} <= shipped
 
 
 def test_help_lists_every_subcommand(installed, tmp_path):
@@ -47,8 +61,9 @@ def test_migrate_outside_the_checkout_creates_the_schema(installed, tmp_path):
     url = f"postgres://postgres@127.0.0.1:5432/{database}"
     environment = {"PATH": "/usr/bin:/bin", "ENVIRONMENT": "development", "DATABASE_URL": url}
     try:
-        result = subprocess.run([str(installed), "migrate"], cwd=tmp_path, env=environment, capture_output=True,
-                                text=True, timeout=120)
+        result = subprocess.run(
+            [str(installed), "migrate"], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120
+        )
         assert result.returncode == 0, result.stderr
         assert {"users", "user_sessions", "audit_logs"} <= asyncio.run(_tables(url))
     finally:
@@ -58,8 +73,10 @@ def test_migrate_outside_the_checkout_creates_the_schema(installed, tmp_path):
 async def _tables(url: str) -> set[str]:
     connection = await asyncpg.connect(url)
     try:
-        return {row["tablename"] for row in await connection.fetch(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+        return {
+            row["tablename"]
+            for row in await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        }
     finally:
         await connection.close()
 

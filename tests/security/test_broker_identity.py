@@ -25,8 +25,9 @@ def _audit_rows(admin, user_id: str) -> list[dict]:
 async def test_a_rogue_broker_user_is_refused_and_changes_nothing(stack, admin, make_user):
     user, _ = make_user()
     async with BusClient(stack.broker_urls["rogue"]) as rogue:
-        reply = await rogue.call("user.update", {"user_id": user["id"], "role": "admin"},
-                                 actor={"type": "service", "id": "admin-tool"})
+        reply = await rogue.call(
+            "user.update", {"user_id": user["id"], "role": "admin"}, actor={"type": "service", "id": "admin-tool"}
+        )
         created = await rogue.call("user.create", new_user_body("admin"))
     assert reply["error"]["code"] == "FORBIDDEN" and created["error"]["code"] == "FORBIDDEN"
     assert admin.get(f"/v1/users/{user['id']}").json()["role"] == "user"
@@ -45,8 +46,12 @@ async def test_a_service_claiming_a_user_actor_acts_as_itself_and_cannot_forge_c
     user, _ = make_user()
     forged = {"ip": "198.51.100.66", "user_agent": "forged", "request_id": "forged-request"}
     async with BusClient(stack.amqp_url) as service:
-        reply = await service.call("user.update", {"user_id": user["id"], "last_name": "ByService"},
-                                   actor={"type": "user", "id": user["id"]}, context=forged)
+        reply = await service.call(
+            "user.update",
+            {"user_id": user["id"], "last_name": "ByService"},
+            actor={"type": "user", "id": user["id"]},
+            context=forged,
+        )
     assert reply["ok"], reply
     row = _audit_rows(admin, user["id"])[0]
     assert row["action"] == "user.update"
@@ -54,11 +59,14 @@ async def test_a_service_claiming_a_user_actor_acts_as_itself_and_cannot_forge_c
     assert (row["ip_address"], row["user_agent"], row["request_id"]) == (None, None, None)
 
 
-@pytest.mark.parametrize("routing_key, data", [
-    ("auth.login", {"username": "root", "password": "Wrong!pass1"}),
-    ("auth.refresh", {"refresh_token": "x" * 40}),
-    ("session.check", {"session_id": str(uuid.uuid4())}),
-])
+@pytest.mark.parametrize(
+    "routing_key, data",
+    [
+        ("auth.login", {"username": "root", "password": "Wrong!pass1"}),
+        ("auth.refresh", {"refresh_token": "x" * 40}),
+        ("session.check", {"session_id": str(uuid.uuid4())}),
+    ],
+)
 async def test_only_the_edge_may_send_login_refresh_and_session_checks(stack, routing_key, data):
     async with BusClient(stack.amqp_url) as service:
         reply = await service.call(routing_key, data)
@@ -73,10 +81,13 @@ async def test_the_broker_refuses_a_user_id_that_is_not_the_connections(stack, a
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.get_exchange("usersvc.commands")
         body = b'{"actor": {"type": "user", "id": "%s"}, "data": {"user_id": "%s", "last_name": "Spoofed"}}' % (
-            user["id"].encode(), user["id"].encode())
+            user["id"].encode(),
+            user["id"].encode(),
+        )
         with pytest.raises(aiormq.exceptions.ChannelPreconditionFailed):
-            await exchange.publish(aio_pika.Message(body, user_id=edge_user, message_id=uuid.uuid4().hex),
-                                   routing_key="user.update")
+            await exchange.publish(
+                aio_pika.Message(body, user_id=edge_user, message_id=uuid.uuid4().hex), routing_key="user.update"
+            )
     assert admin.get(f"/v1/users/{user['id']}").json()["last_name"] == "User"
 
 
@@ -85,8 +96,11 @@ async def test_no_one_but_the_workers_can_read_commands_or_forge_replies(stack, 
     connection = await aio_pika.connect(stack.broker_urls[who])
     async with connection:
         channel = await connection.channel()
-        queue = await channel.declare_queue(exclusive=True) if who != "edge" else \
-            await channel.declare_queue(f"usersvc.edge.replies.{uuid.uuid4().hex}", exclusive=True)
+        queue = (
+            await channel.declare_queue(exclusive=True)
+            if who != "edge"
+            else await channel.declare_queue(f"usersvc.edge.replies.{uuid.uuid4().hex}", exclusive=True)
+        )
         with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
             await queue.bind("usersvc.commands", routing_key="auth.login")
         channel = await connection.channel()
@@ -95,8 +109,9 @@ async def test_no_one_but_the_workers_can_read_commands_or_forge_replies(stack, 
             await login_queue.consume(_ignore)
         channel = await connection.channel(publisher_confirms=True)
         with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
-            await channel.default_exchange.publish(aio_pika.Message(b'{"ok": true, "data": {}}'),
-                                                   routing_key="usersvc.edge.replies.any")
+            await channel.default_exchange.publish(
+                aio_pika.Message(b'{"ok": true, "data": {}}'), routing_key="usersvc.edge.replies.any"
+            )
 
 
 async def test_a_listed_service_can_still_consume_events(stack):

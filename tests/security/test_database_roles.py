@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
+
 from usersvc.workers.db_roles import grant_runtime_role, scram_verifier
 
 
@@ -66,16 +67,16 @@ async def test_the_runtime_role_is_no_superuser_and_owns_nothing(stack):
     try:
         role = await connection.fetchrow(
             "SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls "
-            "FROM pg_roles WHERE rolname = current_user")
-        owned = await connection.fetch(
-            "SELECT relname FROM pg_class WHERE pg_has_role(relowner, 'MEMBER')")
-        owned_tables = await connection.fetch(
-            "SELECT tablename FROM pg_tables WHERE pg_has_role(tableowner, 'MEMBER')")
+            "FROM pg_roles WHERE rolname = current_user"
+        )
+        owned = await connection.fetch("SELECT relname FROM pg_class WHERE pg_has_role(relowner, 'MEMBER')")
+        owned_tables = await connection.fetch("SELECT tablename FROM pg_tables WHERE pg_has_role(tableowner, 'MEMBER')")
     finally:
         await connection.close()
     assert role["rolname"].endswith("_app")
-    assert not any(role[name] for name in ("rolsuper", "rolcreaterole", "rolcreatedb", "rolreplication",
-                                            "rolbypassrls"))
+    assert not any(
+        role[name] for name in ("rolsuper", "rolcreaterole", "rolcreatedb", "rolreplication", "rolbypassrls")
+    )
     assert owned == [] and owned_tables == []
 
 
@@ -88,12 +89,15 @@ async def test_the_runtime_role_has_exactly_the_service_grants(stack):
         rows = await connection.fetch(
             "SELECT tablename, privilege FROM pg_tables, unnest($1::text[]) AS privilege "
             "WHERE schemaname = 'public' AND has_table_privilege(current_user, "
-            "quote_ident(tablename), privilege)", list(TABLE_PRIVILEGES))
+            "quote_ident(tablename), privilege)",
+            list(TABLE_PRIVILEGES),
+        )
         sequences = await connection.fetch(
             "SELECT relname, array(SELECT privilege FROM unnest($1::text[]) AS privilege "
             "WHERE has_sequence_privilege(current_user, oid, privilege)) AS privileges "
             "FROM pg_class WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace",
-            ["USAGE", "SELECT", "UPDATE"])
+            ["USAGE", "SELECT", "UPDATE"],
+        )
     finally:
         await connection.close()
     granted: dict[str, set[str]] = {}
@@ -101,11 +105,14 @@ async def test_the_runtime_role_has_exactly_the_service_grants(stack):
         granted.setdefault(row["tablename"], set()).add(row["privilege"])
     dml = {"SELECT", "INSERT", "UPDATE", "DELETE"}
     assert granted.pop("audit_logs") == {"SELECT", "INSERT"}
+    assert granted.pop("signing_keys") == {"SELECT"}  # keys change only through `usersvc keys` (the owner)
     assert "aerich" not in granted
     assert {"users", "user_sessions", "processed_commands", "outbox_events"} <= set(granted)
     assert all(privileges == dml for privileges in granted.values())  # later tables too, never more
-    assert {row["relname"]: row["privileges"] for row in sequences} \
-        == {"audit_logs_id_seq": ["USAGE"], "aerich_id_seq": []}  # nextval() for inserts only
+    assert {row["relname"]: row["privileges"] for row in sequences} == {
+        "audit_logs_id_seq": ["USAGE"],
+        "aerich_id_seq": [],
+    }  # nextval() for inserts only
 
 
 @pytest.fixture
@@ -114,8 +121,9 @@ async def table_owner_url(stack):
     role = f"usersvc_probe_{uuid.uuid4().hex[:8]}"
     owner = await asyncpg.connect(_dsn(stack.owner_database_url))
     try:
-        await owner.execute(f"CREATE ROLE {role} LOGIN; CREATE TABLE {role}_table (id int); "
-                            f"ALTER TABLE {role}_table OWNER TO {role}")
+        await owner.execute(
+            f"CREATE ROLE {role} LOGIN; CREATE TABLE {role}_table (id int); ALTER TABLE {role}_table OWNER TO {role}"
+        )
         yield stack.owner_database_url.replace("//postgres@", f"//{role}@", 1)
     finally:
         await owner.execute(f"DROP TABLE IF EXISTS {role}_table; DROP ROLE IF EXISTS {role}")
@@ -123,11 +131,11 @@ async def table_owner_url(stack):
 
 
 def run_production_worker(stack, *, database_url: str) -> tuple[int, str]:
-    env = {**stack.env, "ENVIRONMENT": "production", "JWT_SECRET": "j" * 40, "SECRET_KEY": "s" * 40,
-           "DATABASE_URL": database_url}
+    env = {**stack.env, "ENVIRONMENT": "production", "SECRET_KEY": "s" * 40, "DATABASE_URL": database_url}
     try:
-        result = subprocess.run([sys.executable, "-m", "usersvc.cli", "worker"], env=env,
-                                capture_output=True, text=True, timeout=40)
+        result = subprocess.run(
+            [sys.executable, "-m", "usersvc.cli", "worker"], env=env, capture_output=True, text=True, timeout=40
+        )
     except subprocess.TimeoutExpired:
         pytest.fail("a production worker connected with a privileged database role kept running")
     return result.returncode, result.stdout + result.stderr
@@ -151,8 +159,10 @@ def test_a_production_worker_refuses_a_table_owner(stack, table_owner_url):
 
 # Names and passwords come from URLs: they must reach PostgreSQL as data, never as SQL.
 HOSTILE_ROLE = 'usersvc_t" LOGIN; DROP ROLE usersvc_canary; --'
-HOSTILE_PASSWORDS = ["pw'; ALTER ROLE usersvc_canary SUPERUSER; --",  # hashed here (ASCII)
-                     "pä'; ALTER ROLE usersvc_canary SUPERUSER; --"]  # sent as a quoted literal
+HOSTILE_PASSWORDS = [
+    "pw'; ALTER ROLE usersvc_canary SUPERUSER; --",  # hashed here (ASCII)
+    "pä'; ALTER ROLE usersvc_canary SUPERUSER; --",
+]  # sent as a quoted literal
 
 
 @pytest.mark.parametrize("password", HOSTILE_PASSWORDS)
@@ -163,8 +173,7 @@ async def test_hostile_role_names_and_passwords_stay_data(stack, password):
     try:
         await owner.execute("DROP ROLE IF EXISTS usersvc_canary; CREATE ROLE usersvc_canary")
         await grant_runtime_role(stack.owner_database_url, runtime_url=runtime_url)
-        role = await owner.fetchrow("SELECT rolsuper, rolpassword FROM pg_authid WHERE rolname = $1",
-                                    HOSTILE_ROLE)
+        role = await owner.fetchrow("SELECT rolsuper, rolpassword FROM pg_authid WHERE rolname = $1", HOSTILE_ROLE)
         canary = await owner.fetchrow("SELECT rolsuper FROM pg_roles WHERE rolname = 'usersvc_canary'")
     finally:
         quoted = await owner.fetchval("SELECT quote_ident($1)", HOSTILE_ROLE)
@@ -180,8 +189,10 @@ async def test_hostile_role_names_and_passwords_stay_data(stack, password):
 async def test_the_password_verifier_is_the_one_postgresql_computes(stack):
     owner = await asyncpg.connect(_dsn(stack.owner_database_url))
     try:
-        await owner.execute("SET password_encryption = 'scram-sha-256'; DROP ROLE IF EXISTS usersvc_scram_probe; "
-                            "CREATE ROLE usersvc_scram_probe PASSWORD 'S3cret pass!'")
+        await owner.execute(
+            "SET password_encryption = 'scram-sha-256'; DROP ROLE IF EXISTS usersvc_scram_probe; "
+            "CREATE ROLE usersvc_scram_probe PASSWORD 'S3cret pass!'"
+        )
         stored = await owner.fetchval("SELECT rolpassword FROM pg_authid WHERE rolname = 'usersvc_scram_probe'")
     finally:
         await owner.execute("DROP ROLE IF EXISTS usersvc_scram_probe")

@@ -28,8 +28,11 @@ def fresh_ipv6_network() -> str:
 
 def attempt(stack, identifier: dict, password: str, *, ip: str, **client_options) -> httpx.Response:
     with httpx.Client(base_url=stack.base_url, timeout=30, **client_options) as client:
-        return client.post("/v1/auth/login", json={**identifier, "password": password},
-                           headers={"X-Forwarded-For": ip, "X-Request-ID": uuid.uuid4().hex})
+        return client.post(
+            "/v1/auth/login",
+            json={**identifier, "password": password},
+            headers={"X-Forwarded-For": ip, "X-Request-ID": uuid.uuid4().hex},
+        )
 
 
 def outcome(response: httpx.Response) -> tuple[int, str | None]:
@@ -92,8 +95,9 @@ def test_the_owner_is_not_locked_out_from_an_ip_it_logged_in_from(stack, admin):
 
 
 def audited_ip(admin, user_id: str, request_id: str) -> str:
-    entries = admin.get("/v1/audit-logs", params={"entity_id": user_id, "action": "auth.login",
-                                                  "page_size": 100}).json()["data"]
+    entries = admin.get(
+        "/v1/audit-logs", params={"entity_id": user_id, "action": "auth.login", "page_size": 100}
+    ).json()["data"]
     (entry,) = [entry for entry in entries if entry["request_id"] == request_id]
     return entry["ip_address"]
 
@@ -106,8 +110,9 @@ def test_x_forwarded_for_counts_only_from_a_trusted_proxy(stack, admin):
     assert via_proxy.status_code == 200
     assert audited_ip(admin, user["id"], via_proxy.headers["X-Request-ID"]) == forged
     # 127.0.0.2 reaches the edge over loopback too, but is not in TRUSTED_PROXIES.
-    direct = attempt(stack, identifier, USER_PASSWORD, ip=forged,
-                     transport=httpx.HTTPTransport(local_address="127.0.0.2"))
+    direct = attempt(
+        stack, identifier, USER_PASSWORD, ip=forged, transport=httpx.HTTPTransport(local_address="127.0.0.2")
+    )
     assert direct.status_code == 200
     assert audited_ip(admin, user["id"], direct.headers["X-Request-ID"]) == "127.0.0.2"
 

@@ -16,10 +16,19 @@ def _error(response) -> tuple[int, str, str]:
 def test_password_change_on_someone_else_is_403_whether_the_password_is_right_or_not(make_user):
     victim, _ = make_user()
     _, stranger = make_user()
-    answers = {_error(stranger.post(f"/v1/users/{target}/password",
-                                    json={"current_password": current, "new_password": "N3w!password"}))
-               for target, current in ((victim["id"], USER_PASSWORD), (victim["id"], "Wrong!pass1"),
-                                       (str(uuid.uuid4()), USER_PASSWORD), ("not-a-uuid", USER_PASSWORD))}
+    answers = {
+        _error(
+            stranger.post(
+                f"/v1/users/{target}/password", json={"current_password": current, "new_password": "N3w!password"}
+            )
+        )
+        for target, current in (
+            (victim["id"], USER_PASSWORD),
+            (victim["id"], "Wrong!pass1"),
+            (str(uuid.uuid4()), USER_PASSWORD),
+            ("not-a-uuid", USER_PASSWORD),
+        )
+    }
     assert answers == {(403, "FORBIDDEN", "You are not allowed to do this")}
 
 
@@ -27,9 +36,11 @@ def test_patch_and_put_on_someone_else_are_403_whether_they_exist_or_not(make_us
     victim, _ = make_user()
     _, stranger = make_user()
     for method in ("patch", "put"):
-        answers = {_error(getattr(stranger, method)(f"/v1/users/{target}", json=body))
-                   for target in (victim["id"], str(uuid.uuid4()), "not-a-uuid")
-                   for body in ({"last_name": "X"}, {"unknown_field": 1})}
+        answers = {
+            _error(getattr(stranger, method)(f"/v1/users/{target}", json=body))
+            for target in (victim["id"], str(uuid.uuid4()), "not-a-uuid")
+            for body in ({"last_name": "X"}, {"unknown_field": 1})
+        }
         assert answers == {(403, "FORBIDDEN", "You are not allowed to do this")}, method
 
 
@@ -40,11 +51,14 @@ def test_reading_someone_else_is_403_whether_they_exist_or_not(make_user):
     assert answers == {(403, "FORBIDDEN", "You are not allowed to do this")}
 
 
-@pytest.mark.parametrize("routing_key, data", [
-    ("user.change_password", {"current_password": USER_PASSWORD, "new_password": "N3w!password"}),
-    ("user.change_password", {"current_password": "Wrong!pass1", "new_password": "N3w!password"}),
-    ("user.update", {"last_name": "X"}),
-])
+@pytest.mark.parametrize(
+    "routing_key, data",
+    [
+        ("user.change_password", {"current_password": USER_PASSWORD, "new_password": "N3w!password"}),
+        ("user.change_password", {"current_password": "Wrong!pass1", "new_password": "N3w!password"}),
+        ("user.update", {"last_name": "X"}),
+    ],
+)
 async def test_the_workers_authorize_first_too(stack, make_user, routing_key, data):
     """The same attack sent as the edge would send it, bypassing the edge's own early check."""
     victim, _ = make_user()
@@ -52,8 +66,9 @@ async def test_the_workers_authorize_first_too(stack, make_user, routing_key, da
     replies = set()
     async with BusClient(stack.broker_urls["edge"], reply_queue=f"usersvc.edge.replies.{uuid.uuid4().hex}") as edge:
         for target in (victim["id"], str(uuid.uuid4())):
-            reply = await edge.call(routing_key, {**data, "user_id": target},
-                                    actor={"type": "user", "id": stranger["id"]})
+            reply = await edge.call(
+                routing_key, {**data, "user_id": target}, actor={"type": "user", "id": stranger["id"]}
+            )
             replies.add((reply["error"]["code"], reply["error"]["message"]))
     assert replies == {("FORBIDDEN", "You are not allowed to do this")}
 

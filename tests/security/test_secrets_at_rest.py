@@ -74,15 +74,26 @@ async def test_secret_bearing_commands_never_reach_the_dead_letter_queue(stack, 
     for name in ("worker-1", "worker-2"):
         stack.stop(name)
     try:
-        async with BusClient(stack.broker_urls["edge"], reply_queue=f"usersvc.edge.replies.{uuid.uuid4().hex}") as edge:  # the edge may send all of these
+        async with BusClient(
+            stack.broker_urls["edge"], reply_queue=f"usersvc.edge.replies.{uuid.uuid4().hex}"
+        ) as edge:  # the edge may send all of these
             for routing_key in SECRET_COMMANDS:
                 for mode, secret in secrets.items():
                     data = _secret_bearing(routing_key, secret, user["id"])
-                    await edge.send(routing_key, data, actor={"type": "user", "id": user["id"]},
-                                    context={"request_id": mode}, expiration=0.2 if mode == "expire" else None)
+                    await edge.send(
+                        routing_key,
+                        data,
+                        actor={"type": "user", "id": user["id"]},
+                        context={"request_id": mode},
+                        expiration=0.2 if mode == "expire" else None,
+                    )
             for mode, marker in control.items():
-                await edge.send("user.update", {"user_id": user["id"], "last_name": "X"},
-                                actor={"type": "user", "id": user["id"]}, context={"request_id": f"{mode}-{marker}"})
+                await edge.send(
+                    "user.update",
+                    {"user_id": user["id"], "last_name": "X"},
+                    actor={"type": "user", "id": user["id"]},
+                    context={"request_id": f"{mode}-{marker}"},
+                )
         await asyncio.sleep(1.0)  # the expiring ones expire
         connection = await aio_pika.connect(stack.broker_urls["worker"])
         async with connection:
@@ -120,12 +131,15 @@ async def test_debug_logs_hold_no_password_or_token(stack, make_user):
             admin = (await http.post("/v1/auth/login", json={"username": "root", "password": ADMIN_PASSWORD})).json()
             headers = {"Authorization": f"Bearer {admin['access_token']}"}
             created = (await http.post("/v1/users", json=user_body, headers=headers)).json()
-            login = (await http.post("/v1/auth/login", json={"username": user_body["username"],
-                                                              "password": USER_PASSWORD})).json()
+            login = (
+                await http.post("/v1/auth/login", json={"username": user_body["username"], "password": USER_PASSWORD})
+            ).json()
             refreshed = await http.post("/v1/auth/refresh", json={"refresh_token": login["refresh_token"]})
-            changed = await http.post(f"/v1/users/{created['id']}/password", headers={
-                "Authorization": f"Bearer {refreshed.json()['access_token']}"},
-                json={"current_password": USER_PASSWORD, "new_password": new_password})
+            changed = await http.post(
+                f"/v1/users/{created['id']}/password",
+                headers={"Authorization": f"Bearer {refreshed.json()['access_token']}"},
+                json={"current_password": USER_PASSWORD, "new_password": new_password},
+            )
             assert (refreshed.status_code, changed.status_code) == (200, 204), changed.text
     finally:
         stack.stop("edge-debug")
@@ -133,10 +147,20 @@ async def test_debug_logs_hold_no_password_or_token(stack, make_user):
         await asyncio.to_thread(_restart_workers, stack)
     logs = "".join(open(f"/tmp/usersvc-test-{name}.log").read() for name in ("worker-debug", "edge-debug"))
     assert "DEBUG" in logs  # the level really was DEBUG
-    secrets = [ADMIN_PASSWORD, USER_PASSWORD, new_password, login["refresh_token"], login["access_token"],
-               refreshed.json()["refresh_token"], json.dumps(USER_PASSWORD)[1:-1]]
+    secrets = [
+        ADMIN_PASSWORD,
+        USER_PASSWORD,
+        new_password,
+        login["refresh_token"],
+        login["access_token"],
+        refreshed.json()["refresh_token"],
+        json.dumps(USER_PASSWORD)[1:-1],
+    ]
     for secret in secrets:
         assert secret not in logs
-    hashes = subprocess.run(["grep", "-c", r"\$2b\$", *[f"/tmp/usersvc-test-{n}.log" for n in ("worker-debug",)]],
-                            capture_output=True, text=True).stdout.strip()
+    hashes = subprocess.run(
+        ["grep", "-c", r"\$2b\$", *[f"/tmp/usersvc-test-{n}.log" for n in ("worker-debug",)]],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     assert hashes == "0", "password hashes in the log"

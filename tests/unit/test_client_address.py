@@ -3,6 +3,7 @@
 import ipaddress
 
 import pytest
+
 from usersvc.edge.client_address import parse_ip, rate_limit_subject, resolve_client_ip
 
 PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("2001:db8:ffff::/48"))

@@ -1,9 +1,12 @@
 """Pure domain rules: no I/O."""
 
 import uuid
+from datetime import UTC
 
 import pytest
 from pydantic import ValidationError
+
+from usersvc.cache_keys import CacheKeys
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
     CreateUser,
@@ -17,16 +20,26 @@ from usersvc.domain.passwords import PasswordHasher, password_problem
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import etag_of
 
-from usersvc.cache_keys import CacheKeys
+VALID = {
+    "username": "john_doe",
+    "email": "John@Example.com",
+    "password": "Passw0rd!",
+    "first_name": "John",
+    "last_name": "Doe",
+}
 
-VALID = {"username": "john_doe", "email": "John@Example.com", "password": "Passw0rd!",
-         "first_name": "John", "last_name": "Doe"}
 
-
-@pytest.mark.parametrize("password, problem", [
-    ("Sh0rt!", "8-128"), ("a" * 129, "8-128"), ("alllower1!", "upper-case"),
-    ("ALLUPPER1!", "lower-case"), ("NoDigits!!", "digit"), ("NoSpecial1", "one of"),
-])
+@pytest.mark.parametrize(
+    "password, problem",
+    [
+        ("Sh0rt!", "8-128"),
+        ("a" * 129, "8-128"),
+        ("alllower1!", "upper-case"),
+        ("ALLUPPER1!", "lower-case"),
+        ("NoDigits!!", "digit"),
+        ("NoSpecial1", "one of"),
+    ],
+)
 def test_weak_passwords_are_refused_with_the_rule_they_break(password, problem):
     assert problem in password_problem(password)
 
@@ -51,11 +64,21 @@ def test_email_is_stored_lower_cased():
     assert CreateUser(**VALID).email == "john@example.com"
 
 
-@pytest.mark.parametrize("field, value", [
-    ("username", "ab"), ("username", "has space"), ("username", "x" * 51), ("email", "not-an-email"),
-    ("first_name", ""), ("last_name", "x" * 101), ("phone", "12"), ("phone", "call me"), ("role", "root"),
-    ("first_name", 123),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("username", "ab"),
+        ("username", "has space"),
+        ("username", "x" * 51),
+        ("email", "not-an-email"),
+        ("first_name", ""),
+        ("last_name", "x" * 101),
+        ("phone", "12"),
+        ("phone", "call me"),
+        ("role", "root"),
+        ("first_name", 123),
+    ],
+)
 def test_field_rules_reject_bad_values(field, value):
     with pytest.raises(ValidationError) as caught:
         CreateUser(**{**VALID, field: value})
@@ -126,10 +149,8 @@ def test_users_read_only_themselves_and_staff_read_anyone():
 
 
 def test_moderators_never_act_on_admins():
-    assert _forbidden(rbac.authorize_update, MODERATOR, target_id="a", target_role=Role.ADMIN,
-                      fields={"first_name"})
-    assert not _forbidden(rbac.authorize_update, MODERATOR, target_id="u", target_role=Role.USER,
-                          fields={"is_active"})
+    assert _forbidden(rbac.authorize_update, MODERATOR, target_id="a", target_role=Role.ADMIN, fields={"first_name"})
+    assert not _forbidden(rbac.authorize_update, MODERATOR, target_id="u", target_role=Role.USER, fields={"is_active"})
 
 
 def test_only_admins_change_roles_and_nobody_their_own():
@@ -141,8 +162,7 @@ def test_only_admins_change_roles_and_nobody_their_own():
 
 def test_services_act_with_admin_rights():
     assert not _forbidden(rbac.authorize_delete, SERVICE, "u")
-    assert not _forbidden(rbac.authorize_update, SERVICE, target_id="a", target_role=Role.ADMIN,
-                          fields={"role"})
+    assert not _forbidden(rbac.authorize_update, SERVICE, target_id="a", target_role=Role.ADMIN, fields={"role"})
 
 
 def test_etag_changes_when_updated_at_does():
@@ -153,20 +173,23 @@ def test_etag_changes_when_updated_at_does():
 
 def test_list_cache_key_ignores_field_order_but_not_values():
     keys = CacheKeys("p")
-    assert keys.user_list(1, {"a": 1, "b": 2}) == keys.user_list(b"1", {"b": 2, "a": 1})
-    assert keys.user_list(1, {"a": 1}) != keys.user_list(2, {"a": 1})
-    assert keys.user_list(1, {"a": 1}) != keys.user_list(1, {"a": 2})
+    assert keys.user_page("order", 1, {"a": 1, "b": 2}) == keys.user_page("order", b"1", {"b": 2, "a": 1})
+    assert keys.user_page("order", 1, {"a": 1}) != keys.user_page("order", 2, {"a": 1})
+    assert keys.user_page("order", 1, {"a": 1}) != keys.user_page("order", 1, {"a": 2})
+    assert keys.user_page("order", 1, {"a": 1}) != keys.user_page("any", 1, {"a": 1})
 
 
 def test_a_command_past_its_expiration_is_not_run():
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
     from types import SimpleNamespace
 
     from usersvc.workers.middleware import expired
 
-    sent = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    sent = datetime(2026, 1, 1, tzinfo=UTC)
     message = SimpleNamespace(timestamp=sent, expiration=10.0)
     assert not expired(message, now=sent + timedelta(seconds=9))
     assert expired(message, now=sent + timedelta(seconds=11))
     assert not expired(SimpleNamespace(timestamp=None, expiration=None), now=sent)
-    assert expired(SimpleNamespace(timestamp=sent.replace(tzinfo=None), expiration="1"), now=sent + timedelta(seconds=2))
+    assert expired(
+        SimpleNamespace(timestamp=sent.replace(tzinfo=None), expiration="1"), now=sent + timedelta(seconds=2)
+    )

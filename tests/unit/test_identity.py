@@ -1,6 +1,7 @@
 """Who speaks on the bus is the broker-verified user_id, never the body."""
 
 import pytest
+
 from usersvc.domain.commands import CommandContext
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.workers.identity import identify
@@ -24,11 +25,39 @@ def test_a_listed_service_acts_as_itself_and_its_claimed_context_is_dropped():
     assert speaker.trusted_context(CommandContext(ip="6.6.6.6", request_id="forged")) == CommandContext()
 
 
-@pytest.mark.parametrize("user, routing_key", [
-    (None, "user.update"), ("", "user.get"), ("rogue", "user.get"),
-    ("billing", "auth.login"), ("billing", "auth.refresh"), ("billing", "session.check"),
-])
+@pytest.mark.parametrize(
+    "user, routing_key",
+    [
+        (None, "user.update"),
+        ("", "user.get"),
+        ("rogue", "user.get"),
+        ("billing", "auth.login"),
+        ("billing", "auth.refresh"),
+        ("billing", "session.check"),
+    ],
+)
 def test_everyone_else_is_forbidden(user, routing_key):
     with pytest.raises(DomainError) as refusal:
         _identify(user, routing_key)
     assert refusal.value.code == ErrorCode.FORBIDDEN
+
+
+def test_the_second_login_step_is_the_edges_only_while_services_may_relay_mfa_and_import():
+    with pytest.raises(DomainError):
+        _identify("billing", "auth.mfa_verify")
+    for routing_key in (
+        "auth.mfa_totp_enrol",
+        "auth.mfa_totp_confirm",
+        "auth.mfa_totp_disable",
+        "user.mfa_disable",
+        "user.import",
+    ):
+        assert not _identify("billing", routing_key).is_edge
+
+
+def test_registration_and_one_time_tokens_are_the_edges_only_while_services_may_ask_for_mails():
+    for routing_key in ("auth.register", "auth.verify_email", "auth.reset_password"):
+        with pytest.raises(DomainError):
+            _identify("billing", routing_key)
+    for routing_key in ("auth.request_email_verification", "auth.request_password_reset"):
+        assert not _identify("billing", routing_key).is_edge

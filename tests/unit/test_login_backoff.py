@@ -1,5 +1,6 @@
 """The per-account back-off's arithmetic and identifiers (docs/api.md, "REST"), without Redis."""
 
+from usersvc.cache_keys import CacheKeys
 from usersvc.edge.login_guard import (
     LONGEST_HOLD_SECONDS,
     account_identifiers,
@@ -7,8 +8,6 @@ from usersvc.edge.login_guard import (
     hold_seconds,
     login_identifier,
 )
-
-from usersvc.cache_keys import CacheKeys
 
 
 def test_no_hold_below_the_threshold():
@@ -24,8 +23,9 @@ def test_a_minute_at_the_threshold_doubling_up_to_fifteen_minutes():
 def test_the_schedule_the_script_reads_matches_the_formula():
     for threshold in (1, 3, 10):
         schedule = hold_schedule(threshold=threshold)
-        assert schedule == [hold_seconds(failures=threshold + step, threshold=threshold)
-                            for step in range(len(schedule))]
+        assert schedule == [
+            hold_seconds(failures=threshold + step, threshold=threshold) for step in range(len(schedule))
+        ]
         assert schedule[-1] == LONGEST_HOLD_SECONDS and schedule.count(LONGEST_HOLD_SECONDS) == 1
 
 
@@ -33,15 +33,18 @@ def test_identifiers_are_normalised_like_the_workers_look_them_up_and_never_alia
     assert login_identifier(email=" Jo@Example.COM ", username=None) == "email:jo@example.com"
     assert login_identifier(email=None, username="John_Doe") == "username:john_doe"
     assert login_identifier(email=None, username="jo@example.com") != login_identifier(
-        email="jo@example.com", username=None)
-    assert account_identifiers({"email": "jo@example.com", "username": "Jo"}) == {
-        "email:jo@example.com", "username:jo"}
+        email="jo@example.com", username=None
+    )
+    assert account_identifiers({"email": "jo@example.com", "username": "Jo"}) == {"email:jo@example.com", "username:jo"}
 
 
 def test_keys_hold_a_digest_of_the_identifier_never_the_address():
     keys = CacheKeys("p")
-    built = [keys.login_failures("email:jo@example.com"), keys.login_held_back("email:jo@example.com"),
-             keys.login_known_client("email:jo@example.com", "203.0.113.5")]
+    built = [
+        keys.login_failures("email:jo@example.com"),
+        keys.login_held_back("email:jo@example.com"),
+        keys.login_known_client("email:jo@example.com", "203.0.113.5"),
+    ]
     assert not any("jo@" in key or "example" in key or "203.0.113.5" in key for key in built)
     tags = {key.split("{")[1].split("}")[0] for key in built}
     assert len(tags) == 1  # one Redis Cluster slot per identifier

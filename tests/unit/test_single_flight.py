@@ -3,6 +3,7 @@
 import asyncio
 
 import pytest
+
 from usersvc.edge.single_flight import SharedResult
 
 

@@ -5,6 +5,7 @@ import socket
 
 from faststream.rabbit import RabbitRouter
 from tortoise import connections
+
 from usersvc.domain import rbac
 from usersvc.domain.commands import ListAuditLogs, Ping
 from usersvc.domain.errors import DomainError, ErrorCode
@@ -16,34 +17,50 @@ from usersvc.workers.subscription import subscribe
 
 
 def audit_view(row: AuditLog) -> dict:
-    return {"id": row.id, "actor": {"type": row.actor_type, "id": row.actor_id}, "action": row.action,
-            "entity_type": row.entity_type, "entity_id": row.entity_id, "old_values": row.old_values,
-            "new_values": row.new_values, "ip_address": row.ip_address, "user_agent": row.user_agent,
-            "request_id": row.request_id, "command_id": row.command_id, "created_at": iso_utc(row.created_at)}
+    return {
+        "id": row.id,
+        "actor": {"type": row.actor_type, "id": row.actor_id},
+        "action": row.action,
+        "entity_type": row.entity_type,
+        "entity_id": row.entity_id,
+        "old_values": row.old_values,
+        "new_values": row.new_values,
+        "ip_address": row.ip_address,
+        "user_agent": row.user_agent,
+        "request_id": row.request_id,
+        "command_id": row.command_id,
+        "created_at": iso_utc(row.created_at),
+    }
 
 
 async def list_audit_logs(envelope: CommandEnvelope[ListAuditLogs]) -> dict:
     """A page of the audit trail, newest first (admin)."""
+
     async def work(principal: Principal, command: ListAuditLogs) -> dict:
         rbac.require_role(principal, Role.ADMIN)
-        filters = {name: value for name in ("entity_id", "actor_id", "action")
-                   if (value := getattr(command, name)) is not None}
+        filters = {
+            name: value for name in ("entity_id", "actor_id", "action") if (value := getattr(command, name)) is not None
+        }
         query = AuditLog.filter(**filters)
         total = await query.count()
         rows = await query.order_by("-id").offset((command.page - 1) * command.page_size).limit(command.page_size)
-        return page_of([audit_view(row) for row in rows], page=command.page, page_size=command.page_size,
-                       total_items=total)
+        return page_of(
+            [audit_view(row) for row in rows], page=command.page, page_size=command.page_size, total_items=total
+        )
+
     return await execute_query(envelope, work)
 
 
 async def ping(envelope: CommandEnvelope[Ping]) -> dict:
     """Readiness: any live worker answers."""
+
     async def work(principal: Principal, command: Ping) -> dict:
         try:
             await connections.get("default").execute_query("SELECT 1")
         except Exception:
             raise DomainError(ErrorCode.SERVICE_UNAVAILABLE, "The database is unavailable") from None
         return {"worker": f"{socket.gethostname()}:{os.getpid()}"}
+
     return await execute_query(envelope, work)
 
 

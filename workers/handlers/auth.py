@@ -2,11 +2,16 @@
 
 import asyncio
 import uuid
+from dataclasses import dataclass
+from typing import NoReturn
 
 from faststream.rabbit import RabbitRouter
+
 from usersvc.domain.commands import Login, Refresh
 from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.passwords import PasswordHasher
 from usersvc.domain.rbac import Principal, Role
+from usersvc.tokens import refresh_token_hash
 from usersvc.workers.deps import WorkerDeps, current_deps
 from usersvc.workers.execution import (
     CommandEnvelope,
@@ -21,100 +26,191 @@ from usersvc.workers.handlers.sessions import (
     session_event_data,
 )
 from usersvc.workers.handlers.users import users_named, view_of
-from usersvc.workers.models import User, UserSession
+from usersvc.workers.mfa_login import start_mfa_challenge
+from usersvc.workers.models import SpentRefreshToken, User, UserSession
 from usersvc.workers.subscription import subscribe
-
-from usersvc.tokens import InvalidToken
 
 
 def _invalid_credentials() -> DomainError:
     return DomainError(ErrorCode.INVALID_CREDENTIALS, "Invalid credentials")
 
 
+@dataclass(frozen=True)
+class VerifiedPassword:
+    user: User
+    # The same password under the current scheme, when the stored hash is of an older one
+    # (an imported user's first login).
+    upgraded_hash: str | None
+
+
 def _verify_credentials(deps: WorkerDeps):
-    async def prepare(command: Login, _: Principal) -> User:
-        candidates = User.filter(email=command.email.strip().lower()) if command.email \
-            else users_named(command.username)
+    async def prepare(command: Login, _: Principal) -> VerifiedPassword:
+        candidates = (
+            User.filter(email=command.email.strip().lower()) if command.email else users_named(command.username)
+        )
         user = await candidates.filter(deleted_at=None, is_active=True).first()
         # Unknown, inactive and deleted users verify against a dummy hash: same time, same answer.
-        ok = await asyncio.to_thread(deps.hasher.verify, command.password,
-                                     user.password_hash if user else None)
+        ok, upgraded_hash = await asyncio.to_thread(
+            deps.hasher.verify_and_update, command.password, user.password_hash if user else None
+        )
         if not ok:
             raise _invalid_credentials()
-        return user
+        return VerifiedPassword(user=user, upgraded_hash=upgraded_hash)
+
     return prepare
+
+
+async def _upgrade_password_hash(
+    unit: UnitOfWork, user: User, verified: VerifiedPassword, *, hasher: PasswordHasher
+) -> None:
+    """Only over the hash that was verified: a password changed meanwhile is not undone."""
+    if user.password_hash != verified.user.password_hash:
+        return
+    old_scheme = hasher.scheme_of(user.password_hash)
+    await User.filter(id=user.id).using_db(unit.connection).update(password_hash=verified.upgraded_hash)
+    user.password_hash = verified.upgraded_hash
+    await unit.record(
+        action="auth.password_rehash",
+        entity_id=str(user.id),
+        old={"password_scheme": old_scheme},
+        new={"password_scheme": hasher.scheme_of(verified.upgraded_hash)},
+    )
 
 
 def _open_session(deps: WorkerDeps):
     async def work(unit: UnitOfWork, command: Login) -> dict:
-        user = await User.filter(id=unit.prepared.id, deleted_at=None, is_active=True) \
-            .select_for_update().using_db(unit.connection).first()
+        verified: VerifiedPassword = unit.prepared
+        user = (
+            await User.filter(id=verified.user.id, deleted_at=None, is_active=True)
+            .select_for_update()
+            .using_db(unit.connection)
+            .first()
+        )
         if user is None:  # deactivated between the password check and now
             raise _invalid_credentials()
-        session_id = uuid.uuid4()
-        ends_at = session_ends_at(unit.now)
-        tokens = deps.tokens.issue(user_id=str(user.id), session_id=str(session_id), role=user.role,
-                                   now=unit.now, not_after=ends_at)
-        session = await UserSession.create(
-            id=session_id, user_id=user.id, refresh_jti=tokens.refresh_jti, last_used_at=unit.now,
-            created_at=unit.now, expires_at=min(unit.now + deps.tokens.refresh_ttl, ends_at),
-            ip_address=unit.context.ip,
-            user_agent=unit.context.user_agent, using_db=unit.connection)
         unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: who logged in
-        old = view_of(user)
-        user.last_login_at = unit.now
-        await user.save(update_fields=["last_login_at", "updated_at"], using_db=unit.connection)
-        new = view_of(user)
-        await unit.record(action="auth.login", entity_id=new["id"], old={"last_login_at": old["last_login_at"]},
-                          new={"last_login_at": new["last_login_at"], "session_id": str(session_id)},
-                          event="session.created", event_data=session_event_data(session))
-        unit.cache.users.append(new)
-        unit.cache.sessions[str(session_id)] = session_entry(user_id=user.id, role=user.role)
-        return {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
-                "token_type": "Bearer", "expires_in": tokens.expires_in, "user": new}
+        if verified.upgraded_hash:
+            await _upgrade_password_hash(unit, user, verified, hasher=deps.hasher)
+        if user.mfa_enabled:
+            return await start_mfa_challenge(unit, user)
+        return await open_session(unit, user, deps)
+
     return work
+
+
+async def open_session(unit: UnitOfWork, user: User, deps: WorkerDeps, *, second_factor: str | None = None) -> dict:
+    """The login reply: a new session and its tokens (after the password, and the second
+    factor when MFA is on). `user` is locked by the caller."""
+    session_id = uuid.uuid4()
+    ends_at = session_ends_at(unit.now)
+    tokens = deps.tokens.issue(
+        key=await deps.signing_key.get(unit.connection),
+        user_id=str(user.id),
+        session_id=str(session_id),
+        role=user.role,
+        now=unit.now,
+        not_after=ends_at,
+    )
+    session = await UserSession.create(
+        id=session_id,
+        user_id=user.id,
+        refresh_token_hash=tokens.refresh_token_hash,
+        last_used_at=unit.now,
+        created_at=unit.now,
+        expires_at=min(unit.now + deps.tokens.refresh_ttl, ends_at),
+        ip_address=unit.context.ip,
+        user_agent=unit.context.user_agent,
+        using_db=unit.connection,
+    )
+    old = view_of(user)
+    user.last_login_at = unit.now
+    await user.save(update_fields=["last_login_at", "updated_at"], using_db=unit.connection)
+    new = view_of(user)
+    logged_in = {"last_login_at": new["last_login_at"], "session_id": str(session_id)}
+    if second_factor:
+        logged_in["second_factor"] = second_factor
+    await unit.record(
+        action="auth.login",
+        entity_id=new["id"],
+        old={"last_login_at": old["last_login_at"]},
+        new=logged_in,
+        event="session.created",
+        event_data=session_event_data(session),
+    )
+    unit.cache.changed_user(old=old, new=new)  # last_login_at only: cached list pages stay valid
+    unit.cache.sessions[str(session_id)] = session_entry(user_id=user.id, role=user.role)
+    return {
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "token_type": "Bearer",
+        "expires_in": tokens.expires_in,
+        "user": new,
+    }
 
 
 async def login(envelope: CommandEnvelope[Login]) -> dict:
     """Check a password and open a session. Replies carry tokens, so none is stored for dedupe."""
-    return await execute_write(envelope, idempotent=False, work=_open_session(current_deps()),
-                               prepare=_verify_credentials(current_deps()))
+    return await execute_write(
+        envelope, idempotent=False, work=_open_session(current_deps()), prepare=_verify_credentials(current_deps())
+    )
 
 
-def _token_refused(error: InvalidToken) -> DomainError:
-    if error.expired:
-        return DomainError(ErrorCode.TOKEN_EXPIRED, "The refresh token has expired")
-    return DomainError(ErrorCode.INVALID_TOKEN, "The refresh token is invalid")
+async def _refuse_spent_token(unit: UnitOfWork, presented: str) -> NoReturn:
+    """No session holds this refresh token now. One that was spent came back: someone holds a
+    copy, so its whole session ends. Anything else is simply unknown."""
+    spent = await SpentRefreshToken.filter(token_hash=presented).using_db(unit.connection).first()
+    if spent is None:
+        raise DomainError(ErrorCode.INVALID_TOKEN, "The refresh token is invalid")
+    session = await UserSession.filter(id=spent.session_id).select_for_update().using_db(unit.connection).first()
+    if session.revoked_at is None:
+        user = await User.filter(id=session.user_id).using_db(unit.connection).first()
+        unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the session's user
+        await revoke_session(unit, session)
+    raise RefuseAfterCommit(ErrorCode.INVALID_TOKEN, "This refresh token was already used; the session is revoked")
 
 
 async def _rotate(unit: UnitOfWork, command: Refresh) -> dict:
     deps = current_deps()
-    try:
-        claims = deps.tokens.decode(command.refresh_token, expected_type="refresh")
-    except InvalidToken as error:
-        raise _token_refused(error) from None
-    session = await UserSession.filter(id=claims["sid"]).select_for_update().using_db(unit.connection).first()
-    if session is None or session.revoked_at is not None or str(session.user_id) != claims["sub"]:
+    presented = refresh_token_hash(command.refresh_token)
+    # Two refreshes with one token: the second waits for this row's lock, then no longer
+    # matches it, and finds the token spent.
+    session = (
+        await UserSession.filter(refresh_token_hash=presented).select_for_update().using_db(unit.connection).first()
+    )
+    if session is None:
+        await _refuse_spent_token(unit, presented)
+    if session.revoked_at is not None:
         raise DomainError(ErrorCode.INVALID_TOKEN, "The session of this refresh token has ended")
     user = await User.filter(id=session.user_id).using_db(unit.connection).first()
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the session's user
-    if session.refresh_jti != claims["jti"]:
-        # A spent refresh token came back: someone holds a copy. End the whole session.
-        await revoke_session(unit, session)
-        raise RefuseAfterCommit(ErrorCode.INVALID_TOKEN, "This refresh token was already used; the session is revoked")
     if user.deleted_at is not None or not user.is_active:
         raise DomainError(ErrorCode.INVALID_TOKEN, "The session of this refresh token has ended")
     ends_at = session_ends_at(session.created_at)
     if unit.now >= ends_at:
         raise DomainError(ErrorCode.INVALID_TOKEN, "The session has reached its maximum age; log in again")
-    tokens = deps.tokens.issue(user_id=str(user.id), session_id=str(session.id), role=user.role, now=unit.now,
-                               not_after=ends_at)
-    session.refresh_jti, session.last_used_at = tokens.refresh_jti, unit.now
+    if unit.now >= session.expires_at:
+        raise DomainError(ErrorCode.TOKEN_EXPIRED, "The refresh token has expired")
+    tokens = deps.tokens.issue(
+        key=await deps.signing_key.get(unit.connection),
+        user_id=str(user.id),
+        session_id=str(session.id),
+        role=user.role,
+        now=unit.now,
+        not_after=ends_at,
+    )
+    await SpentRefreshToken.create(
+        token_hash=presented, session_id=session.id, spent_at=unit.now, using_db=unit.connection
+    )
+    session.refresh_token_hash, session.last_used_at = tokens.refresh_token_hash, unit.now
     session.expires_at = min(unit.now + deps.tokens.refresh_ttl, ends_at)
-    await session.save(update_fields=["refresh_jti", "last_used_at", "expires_at"], using_db=unit.connection)
+    await session.save(update_fields=["refresh_token_hash", "last_used_at", "expires_at"], using_db=unit.connection)
     unit.cache.sessions[str(session.id)] = session_entry(user_id=user.id, role=user.role)
-    return {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
-            "token_type": "Bearer", "expires_in": tokens.expires_in}
+    return {
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "token_type": "Bearer",
+        "expires_in": tokens.expires_in,
+    }
 
 
 async def refresh(envelope: CommandEnvelope[Refresh]) -> dict:

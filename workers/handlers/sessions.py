@@ -1,10 +1,11 @@
 """Sessions: what the edge checks on every request, kept in the cache by these functions."""
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from faststream.rabbit import RabbitRouter
 from tortoise.queryset import QuerySet
+
 from usersvc.domain.commands import CheckSession, ListSessions, Logout, RevokeSession
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.rbac import Principal, Role
@@ -38,24 +39,34 @@ def _max_session_age() -> timedelta:
 def active_sessions(**filters) -> QuerySet[UserSession]:
     """Not revoked, not expired, not past its maximum age (expires_at of sessions refreshed
     before the cap existed may reach past it, so created_at is checked too)."""
-    now = datetime.now(timezone.utc)
-    return UserSession.filter(revoked_at=None, expires_at__gt=now,
-                              created_at__gt=now - _max_session_age(), **filters)
+    now = datetime.now(UTC)
+    return UserSession.filter(revoked_at=None, expires_at__gt=now, created_at__gt=now - _max_session_age(), **filters)
 
 
 def session_event_data(session: UserSession) -> dict:
-    return {"id": str(session.id), "user_id": str(session.user_id), "created_at": iso_utc(session.created_at),
-            "ip_address": session.ip_address, "user_agent": session.user_agent,
-            "revoked_at": iso_utc(session.revoked_at)}
+    return {
+        "id": str(session.id),
+        "user_id": str(session.user_id),
+        "created_at": iso_utc(session.created_at),
+        "ip_address": session.ip_address,
+        "user_agent": session.user_agent,
+        "revoked_at": iso_utc(session.revoked_at),
+    }
 
 
 async def revoke_session(unit: UnitOfWork, session: UserSession) -> None:
     """Revoked in the database, tombstoned in the cache: the edge refuses its tokens at once."""
     session.revoked_at = unit.now
     await session.save(update_fields=["revoked_at"], using_db=unit.connection)
-    await unit.record(action="session.revoke", entity_type="session", entity_id=str(session.id),
-                      old=None, new={"user_id": str(session.user_id), "revoked_at": iso_utc(unit.now)},
-                      event="session.revoked", event_data=session_event_data(session))
+    await unit.record(
+        action="session.revoke",
+        entity_type="session",
+        entity_id=str(session.id),
+        old=None,
+        new={"user_id": str(session.user_id), "revoked_at": iso_utc(unit.now)},
+        event="session.revoked",
+        event_data=session_event_data(session),
+    )
     unit.cache.sessions[str(session.id)] = None
 
 
@@ -86,18 +97,24 @@ async def active_session_entry(session_id: uuid.UUID) -> dict | None:
 
 async def check_session(envelope: CommandEnvelope[CheckSession]) -> dict:
     """Edge-internal, on a cache miss: is this session active, and with which role?"""
+
     async def work(principal: Principal, command: CheckSession) -> dict:
         entry = await active_session_entry(command.session_id)
         await current_deps().cache.fill_session(str(command.session_id), entry)
         if entry is None or not principal.is_self(entry["user_id"]):
             raise DomainError(ErrorCode.INVALID_TOKEN, "The session is no longer active")
         return entry
+
     return await execute_query(envelope, work)
 
 
 async def _revoke_requested(unit: UnitOfWork, command: Logout | RevokeSession) -> None:
-    session = await UserSession.filter(id=command.session_id, revoked_at=None).select_for_update() \
-        .using_db(unit.connection).first()
+    session = (
+        await UserSession.filter(id=command.session_id, revoked_at=None)
+        .select_for_update()
+        .using_db(unit.connection)
+        .first()
+    )
     # Someone else's session is "not found" to a plain user: no enumeration of session ids.
     if session is None or not (unit.principal.is_self(session.user_id) or unit.principal.role == Role.ADMIN):
         raise DomainError(ErrorCode.NOT_FOUND, "Session not found")
@@ -116,18 +133,25 @@ async def revoke(envelope: CommandEnvelope[RevokeSession]) -> dict:
 
 
 def session_view(session: UserSession, *, current: uuid.UUID | None) -> dict:
-    return {"id": str(session.id), "created_at": iso_utc(session.created_at),
-            "last_used_at": iso_utc(session.last_used_at), "ip_address": session.ip_address,
-            "user_agent": session.user_agent, "current": session.id == current}
+    return {
+        "id": str(session.id),
+        "created_at": iso_utc(session.created_at),
+        "last_used_at": iso_utc(session.last_used_at),
+        "ip_address": session.ip_address,
+        "user_agent": session.user_agent,
+        "current": session.id == current,
+    }
 
 
 async def list_sessions(envelope: CommandEnvelope[ListSessions]) -> dict:
     """The actor's own active sessions, newest first."""
+
     async def work(principal: Principal, command: ListSessions) -> dict:
         if principal.kind != "user":
             return {"data": []}
         sessions = await active_sessions(user_id=principal.id).order_by("-created_at")
         return {"data": [session_view(session, current=command.current_session_id) for session in sessions]}
+
     return await execute_query(envelope, work)
 
 

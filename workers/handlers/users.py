@@ -9,6 +9,8 @@ from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Lower
 from tortoise.queryset import QuerySet
+
+from usersvc.cache_keys import page_kind
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
     ChangePassword,
@@ -20,8 +22,10 @@ from usersvc.domain.commands import (
     UpdateUser,
 )
 from usersvc.domain.errors import DomainError, ErrorCode, validation_error
+from usersvc.domain.one_time_tokens import TokenPurpose
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import UserView, etag_of, page_of
+from usersvc.workers.account_tokens import mail_token
 from usersvc.workers.deps import WorkerDeps, current_deps
 from usersvc.workers.execution import (
     CommandEnvelope,
@@ -51,8 +55,7 @@ def _not_found(user_id: object) -> DomainError:
 
 
 async def _live_user_for_update(unit: UnitOfWork, user_id: uuid.UUID) -> User:
-    user = await (User.filter(id=user_id, deleted_at=None).select_for_update()
-                  .using_db(unit.connection).first())
+    user = await User.filter(id=user_id, deleted_at=None).select_for_update().using_db(unit.connection).first()
     if user is None:
         raise _not_found(user_id)
     return user
@@ -63,11 +66,14 @@ def _check_if_match(user: User, if_match: str | None) -> None:
         raise DomainError(ErrorCode.PRECONDITION_FAILED, "The user changed since you read it (ETag mismatch)")
 
 
-async def _ensure_unique(unit: UnitOfWork, *, username: str | None, email: str | None,
-                         exclude_id: uuid.UUID | None = None) -> None:
+async def _ensure_unique(
+    unit: UnitOfWork, *, username: str | None, email: str | None, exclude_id: uuid.UUID | None = None
+) -> None:
     """Soft-deleted users keep their email and username reserved, so no deleted_at filter."""
-    for field, value, code in (("email", email, ErrorCode.EMAIL_TAKEN),
-                               ("username", username, ErrorCode.USERNAME_TAKEN)):
+    for field, value, code in (
+        ("email", email, ErrorCode.EMAIL_TAKEN),
+        ("username", username, ErrorCode.USERNAME_TAKEN),
+    ):
         if value is None:
             continue
         query = User.filter(email=value) if field == "email" else users_named(value)
@@ -87,15 +93,17 @@ async def _save(user: User, unit: UnitOfWork, *, fields: Iterable[str] | None = 
         raise DomainError(code, "That email or username is already taken") from None
 
 
-async def _record_change(unit: UnitOfWork, *, action: str, old: dict | None, user: User,
-                         event: str = "user.updated") -> dict:
+async def _record_change(
+    unit: UnitOfWork, *, action: str, old: dict | None, user: User, event: str = "user.updated"
+) -> dict:
     new = view_of(user)
     await unit.record(action=action, entity_id=new["id"], old=old, new=new, event=event)
-    unit.cache.users.append(new)
+    unit.cache.changed_user(old=old, new=new)
     return new
 
 
 # --- writes -----------------------------------------------------------------------------
+
 
 async def _hash_password(deps: WorkerDeps, password: str) -> str:
     return await asyncio.to_thread(deps.hasher.hash, password)
@@ -105,23 +113,41 @@ def _authorize_then_hash(deps: WorkerDeps):
     async def prepare(command: CreateUser, principal: Principal) -> str:
         rbac.require_role(principal, Role.ADMIN)  # before spending a bcrypt on it
         return await _hash_password(deps, command.password)
+
     return prepare
 
 
 async def insert_user(unit: UnitOfWork, command: CreateUser) -> dict:
     """The work of user.create, also run by `create-admin` and the bootstrap admin."""
     rbac.require_role(unit.principal, Role.ADMIN)
+    return await add_user(unit, command, action="user.create")
+
+
+async def add_user(unit: UnitOfWork, command: CreateUser, *, action: str, user_id: uuid.UUID | None = None) -> dict:
+    """Insert after the uniqueness checks, with its audit row and user.created event (the
+    caller has authorized it; auth.register too)."""
     await _ensure_unique(unit, username=command.username, email=command.email)
-    user = User(id=uuid.uuid4(), password_hash=unit.prepared,
-                **command.model_dump(exclude={"password"}))
+    user = User(id=user_id or uuid.uuid4(), password_hash=unit.prepared, **command.model_dump(exclude={"password"}))
     await _save(user, unit)
-    return await _record_change(unit, action="user.create", old=None, user=user, event="user.created")
+    return await _record_change(unit, action=action, old=None, user=user, event="user.created")
+
+
+def _unverify_new_email(user: User, *, old_email: str, fields: list[str]) -> bool:
+    """A changed email is unverified until the new address answers its verification mail."""
+    if user.email == old_email:
+        return False
+    user.email_verified = False
+    fields.append("email_verified")
+    return True
+
+
+async def _mail_verification(unit: UnitOfWork, user: User) -> None:
+    await mail_token(unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.VERIFY_EMAIL)
 
 
 async def create_user(envelope: CommandEnvelope[CreateUser]) -> dict:
     """Create a user (admin or service)."""
-    return await execute_write(envelope, work=insert_user,
-                               prepare=_authorize_then_hash(current_deps()))
+    return await execute_write(envelope, work=insert_user, prepare=_authorize_then_hash(current_deps()))
 
 
 async def _replace(unit: UnitOfWork, command: ReplaceUser) -> dict:
@@ -132,8 +158,13 @@ async def _replace(unit: UnitOfWork, command: ReplaceUser) -> dict:
     fields = command.model_dump(include={"username", "email", "first_name", "last_name", "phone"})
     await _ensure_unique(unit, username=fields["username"], email=fields["email"], exclude_id=user.id)
     user.update_from_dict(fields)
-    await _save(user, unit, fields=fields)
-    return await _record_change(unit, action="user.replace", old=old, user=user)
+    saved = list(fields)
+    email_changed = _unverify_new_email(user, old_email=old["email"], fields=saved)
+    await _save(user, unit, fields=saved)
+    new = await _record_change(unit, action="user.replace", old=old, user=user)
+    if email_changed:
+        await _mail_verification(unit, user)
+    return new
 
 
 async def replace_user(envelope: CommandEnvelope[ReplaceUser]) -> dict:
@@ -145,22 +176,25 @@ async def _update(unit: UnitOfWork, command: UpdateUser) -> dict:
     rbac.authorize_update_of_anyone(unit.principal, command.user_id)
     user = await _live_user_for_update(unit, command.user_id)
     changes = command.changes()
-    rbac.authorize_update(unit.principal, target_id=user.id, target_role=Role(user.role),
-                          fields=set(changes))
+    rbac.authorize_update(unit.principal, target_id=user.id, target_role=Role(user.role), fields=set(changes))
     _check_if_match(user, command.if_match)
     old = view_of(user)
     changes = {name: value for name, value in changes.items() if old[name] != value}
     if not changes:
         return old
-    await _ensure_unique(unit, username=changes.get("username"), email=changes.get("email"),
-                         exclude_id=user.id)
+    await _ensure_unique(unit, username=changes.get("username"), email=changes.get("email"), exclude_id=user.id)
     user.update_from_dict(changes)
-    await _save(user, unit, fields=changes)
+    saved = list(changes)
+    email_changed = _unverify_new_email(user, old_email=old["email"], fields=saved)
+    await _save(user, unit, fields=saved)
     if changes.get("is_active") is False:
         await revoke_sessions(unit, user_id=user.id)
     elif "role" in changes:
         await sessions_follow_role(unit, user_id=user.id, role=user.role)
-    return await _record_change(unit, action="user.update", old=old, user=user)
+    new = await _record_change(unit, action="user.update", old=old, user=user)
+    if email_changed:
+        await _mail_verification(unit, user)
+    return new
 
 
 async def update_user(envelope: CommandEnvelope[UpdateUser]) -> dict:
@@ -176,8 +210,14 @@ async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:
     user.deleted_at = unit.now
     await _save(user, unit, fields=["deleted_at"])
     await revoke_sessions(unit, user_id=user.id)
-    await unit.record(action="user.delete", entity_id=old["id"], old=old, new=None,
-                      event="user.deleted", event_data={**view_of(user), "deleted": True})
+    await unit.record(
+        action="user.delete",
+        entity_id=old["id"],
+        old=old,
+        new=None,
+        event="user.deleted",
+        event_data={**view_of(user), "deleted": True},
+    )
     unit.cache.deleted_users.append(old["id"])
     return None
 
@@ -191,15 +231,18 @@ def _authorize_verify_then_hash(deps: WorkerDeps):
     async def prepare(command: ChangePassword, principal: Principal) -> str:
         # Authorization first: a stranger learns nothing about the current password.
         rbac.authorize_password_change(principal, command.user_id)
-        rbac.require_current_password(principal, command.user_id,
-                                      has_current_password=command.current_password is not None)
+        rbac.require_current_password(
+            principal, command.user_id, has_current_password=command.current_password is not None
+        )
         if command.current_password is not None:
             user = await User.filter(id=command.user_id, deleted_at=None).first()
-            ok = await asyncio.to_thread(deps.hasher.verify, command.current_password,
-                                         user.password_hash if user else None)
+            ok = await asyncio.to_thread(
+                deps.hasher.verify, command.current_password, user.password_hash if user else None
+            )
             if user is not None and not ok:
                 raise validation_error("current_password", "is incorrect")
         return await _hash_password(deps, command.new_password)
+
     return prepare
 
 
@@ -215,14 +258,15 @@ async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
 
 async def change_password(envelope: CommandEnvelope[ChangePassword]) -> dict:
     """Set a new password (self with current_password, or admin); other sessions are revoked."""
-    return await execute_write(envelope, work=_change_password,
-                               prepare=_authorize_verify_then_hash(current_deps()))
+    return await execute_write(envelope, work=_change_password, prepare=_authorize_verify_then_hash(current_deps()))
 
 
 # --- queries ----------------------------------------------------------------------------
 
+
 async def get_user(envelope: CommandEnvelope[GetUser]) -> dict:
     """One live user (admin, moderator, or the user itself)."""
+
     async def work(principal: Principal, command: GetUser) -> dict:
         rbac.authorize_read(principal, command.user_id)
         user = await User.filter(id=command.user_id, deleted_at=None).first()
@@ -231,6 +275,7 @@ async def get_user(envelope: CommandEnvelope[GetUser]) -> dict:
         view = view_of(user)
         await current_deps().cache.fill_user(view)
         return view
+
     return await execute_query(envelope, work)
 
 
@@ -250,32 +295,46 @@ async def _list_page(command: ListUsers) -> dict:
     # The sort field is whitelisted by ListUsers; id breaks ties so pages never overlap.
     column, direction = command.sort.removeprefix("-"), "DESC" if command.sort.startswith("-") else "ASC"
     connection = connections.get("default")
-    count_rows = await connection.execute_query_dict(f'SELECT count(*) AS n FROM "users" WHERE {where}', values)
+    # Only whitelisted names are formatted in; every value is a bind parameter.
+    count_sql = f'SELECT count(*) AS n FROM "users" WHERE {where}'  # noqa: S608
+    count_rows = await connection.execute_query_dict(count_sql, values)
     total = count_rows[0]["n"]
     offset = (command.page - 1) * command.page_size
     rows = await connection.execute_query_dict(
-        f'SELECT {USER_COLUMNS} FROM "users" WHERE {where} '
+        f'SELECT {USER_COLUMNS} FROM "users" WHERE {where} '  # noqa: S608
         f'ORDER BY "{column}" {direction}, "id" {direction} '
-        f"LIMIT {command.page_size} OFFSET {offset}", values)
-    return page_of([view_of(row) for row in rows], page=command.page, page_size=command.page_size,
-                   total_items=total)
+        f"LIMIT {command.page_size} OFFSET {offset}",
+        values,
+    )
+    return page_of([view_of(row) for row in rows], page=command.page, page_size=command.page_size, total_items=total)
 
 
 async def list_users(envelope: CommandEnvelope[ListUsers]) -> dict:
     """A page of live users (admin, moderator), filtered, searched and sorted."""
+
     async def work(principal: Principal, command: ListUsers) -> dict:
         rbac.require_role(principal, *rbac.STAFF)
-        generation = await current_deps().cache.list_generation()  # read before the query: see CacheKeys
+        kind = page_kind(command.sort)
+        generation = await current_deps().cache.list_generation(kind)  # before the query: see CacheKeys
         page = await _list_page(command)
-        await current_deps().cache.fill_list(generation, command.model_dump(mode="json"), page)
+        await current_deps().cache.fill_page(
+            kind=kind, generation=generation, query=command.model_dump(mode="json"), page=page
+        )
         return page
+
     return await execute_query(envelope, work)
 
 
 def users_router(*, prefetch: int) -> RabbitRouter:
     router = RabbitRouter()
-    for command, handler in ((CreateUser, create_user), (GetUser, get_user), (ListUsers, list_users),
-                             (ReplaceUser, replace_user), (UpdateUser, update_user),
-                             (DeleteUser, delete_user), (ChangePassword, change_password)):
+    for command, handler in (
+        (CreateUser, create_user),
+        (GetUser, get_user),
+        (ListUsers, list_users),
+        (ReplaceUser, replace_user),
+        (UpdateUser, update_user),
+        (DeleteUser, delete_user),
+        (ChangePassword, change_password),
+    ):
         subscribe(router, command, prefetch=prefetch)(handler)
     return router

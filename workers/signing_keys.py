@@ -1,0 +1,100 @@
+"""Signing keys as the workers use them: the current one, read in the transaction that
+issues a token, and the public set they keep published in Redis for the edge.
+
+Reading the current key's id per issue (one indexed lookup) means no worker signs with a
+key after its rotation or revocation has committed, without any notification to miss.
+"""
+
+import asyncio
+import logging
+import os
+from datetime import UTC, datetime
+
+from redis.asyncio import Redis
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from usersvc.cache_keys import CacheKeys
+from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.published_keys import KeySetDocument, PublishedKey, publish
+from usersvc.secret_box import SecretBox, SecretBoxError
+from usersvc.signing_keys import SigningKey, open_signing_key
+from usersvc.workers.db_role_guard import CONFIGURATION_ERROR
+from usersvc.workers.models import SigningKey as SigningKeyRow
+
+log = logging.getLogger(__name__)
+# Heals a flushed or restarted Redis, and drops retired keys from the set when their time is up.
+REPUBLISH_SECONDS = 10
+CURRENT_KEY_SQL = (
+    'SELECT "kid", "algorithm", "private_key" FROM "signing_keys" WHERE "retired_at" IS NULL AND "revoked_at" IS NULL'
+)
+
+
+class CurrentSigningKey:
+    def __init__(self, box: SecretBox) -> None:
+        self._box = box
+        self._opened: dict[str, SigningKey] = {}  # the current key only, opened once
+
+    async def get(self, connection: BaseDBAsyncClient) -> SigningKey:
+        rows = await connection.execute_query_dict(CURRENT_KEY_SQL)
+        if not rows:
+            log.error("no signing key in the database: run `usersvc migrate` or `usersvc keys rotate`")
+            raise DomainError(ErrorCode.SERVICE_UNAVAILABLE, "No signing key is available")
+        row = rows[0]
+        key = self._opened.get(row["kid"])
+        if key is None:
+            key = open_signing_key(
+                kid=row["kid"], algorithm=row["algorithm"], sealed_private_key=row["private_key"], box=self._box
+            )
+            self._opened = {key.kid: key}
+        return key
+
+
+async def require_signing_key(current: CurrentSigningKey, connection: BaseDBAsyncClient) -> None:
+    """At start: a worker that could not sign a single token stops with one line instead."""
+    try:
+        await current.get(connection)
+        return
+    except DomainError:
+        problem = "no signing key in the database: run `usersvc migrate` first"
+    except SecretBoxError:
+        problem = "SECRET_KEY cannot open the signing key: it differs from the one `usersvc migrate` used"
+    log.critical(problem)
+    logging.shutdown()
+    os._exit(CONFIGURATION_ERROR)  # as db_role_guard: no traceback through FastStream's task group
+
+
+def key_set_document(rows: list[SigningKeyRow], *, now: datetime) -> KeySetDocument:
+    """The published set: the signing key first, then retired keys whose tokens may still be
+    live. The version counts every state a key has entered, so it only grows."""
+    version = sum(1 + (row.retired_at is not None) + (row.revoked_at is not None) for row in rows)
+    live = [
+        row
+        for row in rows
+        if row.revoked_at is None and (row.retired_at is None or (row.verify_until and now < row.verify_until))
+    ]
+    live.sort(key=lambda row: (row.retired_at is not None, -row.created_at.timestamp()))
+    return KeySetDocument(
+        version=version,
+        keys=tuple(
+            PublishedKey(jwk=row.public_jwk, verify_until=row.verify_until if row.retired_at else None) for row in live
+        ),
+    )
+
+
+async def publish_key_set(
+    redis: Redis, keys: CacheKeys, *, connection: BaseDBAsyncClient | None = None
+) -> KeySetDocument:
+    query = SigningKeyRow.all()
+    rows = await (query.using_db(connection) if connection else query)
+    document = key_set_document(rows, now=datetime.now(UTC))
+    await publish(redis, keys, document)
+    return document
+
+
+async def republish_forever(redis: Redis, keys: CacheKeys) -> None:
+    while True:
+        await asyncio.sleep(REPUBLISH_SECONDS)
+        try:
+            await publish_key_set(redis, keys)
+        except Exception as error:  # the next pass tries again; the edge keeps what it has
+            log.warning("publishing the signing keys failed: %s", type(error).__name__)
