@@ -197,13 +197,17 @@ async def test_migrates_racing_on_an_empty_database_make_one_first_key():
     name = f"usersvc_test_keys_{uuid.uuid4().hex[:8]}"
     url = f"postgres://postgres@127.0.0.1:5432/{name}"
     env = {**os.environ, "ENVIRONMENT": "development", "DATABASE_URL": url, "REDIS_KEY_PREFIX": name}
-    ensure = ("import asyncio; from usersvc.settings import Settings; "
-              "from usersvc.workers.key_admin import ensure_signing_key; "
-              "print(asyncio.run(ensure_signing_key(Settings())).created)")
+    ensure = (
+        "import asyncio; from usersvc.settings import Settings; "
+        "from usersvc.workers.key_admin import ensure_signing_key; "
+        "print(asyncio.run(ensure_signing_key(Settings())).created)"
+    )
     try:
         await apply_migrations(url)
-        racers = [subprocess.Popen([sys.executable, "-c", ensure], env=env, stdout=subprocess.PIPE, text=True)
-                  for _ in range(4)]
+        racers = [
+            subprocess.Popen([sys.executable, "-c", ensure], env=env, stdout=subprocess.PIPE, text=True)
+            for _ in range(4)
+        ]
         created = [racer.communicate(timeout=60)[0].strip() for racer in racers]
         assert all(racer.returncode == 0 for racer in racers)
         connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
