@@ -8,6 +8,7 @@ most twice a second, when a token names a key it does not know yet.
 """
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -49,6 +50,8 @@ class EdgeKeySet:
     async def stop(self) -> None:
         if self._follower:
             self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower  # its pub/sub connection is closed before Redis is
 
     async def reload(self) -> None:
         document = await read(self.redis, self.keys)

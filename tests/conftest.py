@@ -16,6 +16,7 @@ import time
 import uuid
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -56,6 +57,10 @@ class Stack:
     owner_database_url: str  # the schema owner's (a superuser here), as `usersvc migrate` connects
     broker_urls: dict = field(default_factory=dict)  # edge, worker, service, rogue
     processes: dict = field(default_factory=dict)
+
+    def log_text(self, name: str) -> str:
+        """What a spawned process has written so far."""
+        return Path(f"/tmp/usersvc-test-{name}.log").read_text(errors="replace")
 
     def spawn(self, name: str, *args: str, **extra_env: str) -> subprocess.Popen:
         log = open(f"/tmp/usersvc-test-{name}.log", "w")

@@ -272,7 +272,8 @@ def main(argv: list[str] | None = None) -> None:
     key_actions = keys_parser.add_subparsers(dest="action", required=True)
     key_actions.add_parser("rotate", help="a new key signs from now on; the old one verifies until its tokens expire")
     revoke_parser = key_actions.add_parser("revoke", help="refuse every token of this key at once")
-    revoke_parser.add_argument("kid")
+    # A kid is base64url and may start with "-": `usersvc keys revoke -- KID` then.
+    revoke_parser.add_argument("kid", help="the key's id (put -- before one that starts with -)")
     key_actions.add_parser("list", help="every key and its state")
     args = parser.parse_args(argv)
     settings = load_settings()

@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+import time
 
 import httpx
 
@@ -11,6 +12,15 @@ from tests.conftest import free_port, wait_ready
 def _children(pid: int) -> list[str]:
     result = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     return result.stdout.split()
+
+
+def _wait_for_servers(stack, name: str, *, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if stack.log_text(name).count("Worker ready") >= count:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{name}: fewer than {count} server processes became ready")
 
 
 def _responses_counted(base_url: str) -> float:
@@ -27,6 +37,7 @@ def test_two_edge_processes_serve_one_port_and_add_up_their_metrics(stack, admin
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base_url)
+        _wait_for_servers(stack, "edge-two", count=2)  # stopping one mid-start-up can hang Sanic
         assert len(_children(edge.pid)) >= 2  # Sanic's worker processes
         before = _responses_counted(base_url)
         with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {admin.token}"}) as client:

@@ -142,7 +142,7 @@ def test_revoking_a_key_refuses_its_tokens_in_every_edge_process_at_once(stack, 
         assert kid_of(tokens["access_token"]) == doomed_kid
         edges = [stack.base_url, second_edge]
         assert all(Api(base_url, tokens["access_token"]).get("/v1/auth/me").status_code == 200 for base_url in edges)
-        result = keys_cli(stack, "revoke", doomed_kid)
+        result = keys_cli(stack, "revoke", "--", doomed_kid)  # a kid may start with "-"
         assert result.returncode == 0, result.stderr
         assert f"revoked: {doomed_kid}" in result.stdout
         _refused_everywhere(edges, tokens["access_token"], within=2.0)  # measured: on the first try
@@ -177,7 +177,7 @@ def test_keys_list_shows_every_key_and_each_change_is_audited(stack, admin):
 
 def test_revoking_an_unknown_key_changes_nothing_and_says_so(stack):
     before = served_kids(stack.base_url)
-    result = keys_cli(stack, "revoke", "no-such-key")
+    result = keys_cli(stack, "revoke", "--", "no-such-key")
     assert result.returncode != 0 and "no-such-key" in result.stderr
     assert served_kids(stack.base_url) == before
 
