@@ -23,6 +23,7 @@ from usersvc.tokens import TokenVerifier
 log = logging.getLogger(__name__)
 STOP_SECONDS = 2.0
 POLL_SECONDS = 5.0
+WAKE_SECONDS = 0.5  # how soon the follower notices stop() if its cancellation was swallowed
 RETRY_SECONDS = 1.0
 UNKNOWN_KEY_RELOAD_SECONDS = 0.5
 
@@ -37,6 +38,9 @@ class EdgeKeySet:
         self._served = orjson.dumps({"keys": []})
         self._reload_for_unknown_key = SharedResult(self.reload, max_age=UNKNOWN_KEY_RELOAD_SECONDS)
         self._follower: asyncio.Task | None = None
+        # redis-py can swallow a cancellation that lands while it subscribes (seen here), so
+        # the follower also ends on this flag, at its next wake-up.
+        self._stopping = False
 
     async def start(self) -> None:
         try:
@@ -48,6 +52,7 @@ class EdgeKeySet:
         self._follower = asyncio.create_task(self._follow())
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._follower:
             self._follower.cancel()
             # Its pub/sub connection is closed before Redis is; but a cancelled redis-py
@@ -92,16 +97,22 @@ class EdgeKeySet:
 
     async def _follow(self) -> None:
         channel = self.keys.signing_keys_channel()
-        while True:
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
             try:
                 async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(channel)
                     await self.reload()  # whatever changed while not subscribed
-                    while True:
-                        await pubsub.get_message(ignore_subscribe_messages=True, timeout=POLL_SECONDS)
-                        await self.reload()  # told of a change, or the poll
+                    next_poll = loop.time() + POLL_SECONDS
+                    while not self._stopping:
+                        told = await pubsub.get_message(ignore_subscribe_messages=True, timeout=WAKE_SECONDS)
+                        if told or loop.time() >= next_poll:
+                            await self.reload()
+                            next_poll = loop.time() + POLL_SECONDS
             except asyncio.CancelledError:
                 raise
             except Exception as error:
+                if self._stopping:
+                    return
                 log.warning("following the signing keys failed (%s); retrying", type(error).__name__)
                 await asyncio.sleep(RETRY_SECONDS)
