@@ -34,4 +34,5 @@ def validate(model: type[M], data: dict) -> M:
 def query_of(request: Request, names: tuple[str, ...]) -> dict[str, str]:
     """The named query parameters, blank ones included (`?search=` is refused, not ignored)."""
     args = request.get_args(keep_blank_values=True)
-    return {name: args.get(name) for name in names if name in args}
+    # getlist, not get: a present name has at least one value, and get's type allows None.
+    return {name: args.getlist(name)[0] for name in names if name in args}

@@ -137,7 +137,9 @@ class LoginGuard:
             value = await self._redis.get(self.keys.login_mfa_pending(mfa_token))
         except Exception:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
-        return value.decode() if value is not None else None
+        if value is None:
+            return None
+        return value.decode() if isinstance(value, bytes) else value  # bytes unless decode_responses
 
     async def record_success(self, *, identifiers: set[str], client: str) -> None:
         """Reset the back-off of each identifier and remember `client` for it."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from sanic import Sanic
 
 from usersvc.edge.errors import STATUS, ErrorResponse
@@ -147,7 +147,7 @@ def operation(**declared: Any) -> Callable[[F], F]:
 
 
 def _components(operations: list[Operation]) -> dict:
-    models: set[tuple[type[BaseModel], str]] = {(ErrorResponse, "serialization")}
+    models: set[tuple[type[BaseModel], JsonSchemaMode]] = {(ErrorResponse, "serialization")}
     for described in operations:
         if described.body:
             models.add((described.body, "validation"))

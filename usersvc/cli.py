@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from functools import partial
+from typing import TypedDict
 
 from pydantic import ValidationError
 
@@ -49,6 +50,15 @@ def require_reachable(*targets: tuple[str, str, str]) -> None:
         sys.exit(f"usersvc: {problem}")
 
 
+class ServeOptions(TypedDict):
+    """What `usersvc edge` passes to Sanic's run/prepare, in either process model."""
+
+    host: str
+    port: int
+    access_log: bool
+    motd: bool
+
+
 def edge(settings: Settings, _: argparse.Namespace) -> None:
     """`EDGE_PROCESSES` Sanic processes on one port: each builds its own app (its own broker
     connection and reply queue); rate limits and caches are shared through Redis."""
@@ -62,7 +72,7 @@ def edge(settings: Settings, _: argparse.Namespace) -> None:
 
     from usersvc.edge.app import create_app
 
-    options = {"host": settings.host, "port": settings.port, "access_log": False, "motd": False}
+    options: ServeOptions = {"host": settings.host, "port": settings.port, "access_log": False, "motd": False}
     if processes == 1:
         create_app(settings).run(single_process=True, **options)
         return
@@ -226,10 +236,10 @@ def keys(settings: Settings, args: argparse.Namespace) -> None:
 def asyncapi(settings: Settings, _: argparse.Namespace) -> None:
     from faststream.specification import AsyncAPI
 
-    from usersvc.workers.app import create_broker
+    from usersvc.workers.app import create_worker_app
 
     schema = AsyncAPI(
-        create_broker(settings),
+        create_worker_app(settings).broker,
         title="usersvc commands",
         version="1.0.0",
         description="Commands on usersvc.commands; replies {ok, data|error}; events on usersvc.events",

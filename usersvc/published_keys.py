@@ -50,7 +50,7 @@ class KeySetDocument:
         )
 
     @classmethod
-    def decode(cls, raw: bytes) -> "KeySetDocument":
+    def decode(cls, raw: bytes | str) -> "KeySetDocument":
         body = orjson.loads(raw)
         return cls(
             version=body["version"],

@@ -54,8 +54,9 @@ def thumbprint(jwk: dict) -> str:
 
 
 def generate_key(algorithm: str, *, box: SecretBox) -> NewKey:
+    private_key: PrivateKey
     if algorithm == "EdDSA":
-        private_key: PrivateKey = ed25519.Ed25519PrivateKey.generate()
+        private_key = ed25519.Ed25519PrivateKey.generate()
         jwk = OKPAlgorithm.to_jwk(private_key.public_key(), as_dict=True)
     elif algorithm == "ES256":
         private_key = ec.generate_private_key(ec.SECP256R1())
@@ -75,6 +76,9 @@ def generate_key(algorithm: str, *, box: SecretBox) -> NewKey:
 
 
 def open_signing_key(*, kid: str, algorithm: str, sealed_private_key: str, box: SecretBox) -> SigningKey:
-    """Raises SecretBoxError when this SECRET_KEY did not seal it."""
+    """Raises SecretBoxError when this SECRET_KEY did not seal it, and ValueError when what it
+    sealed is not a key generate_key makes."""
     private_key = serialization.load_pem_private_key(box.open(sealed_private_key), password=None)
+    if not isinstance(private_key, ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey):
+        raise ValueError(f"signing key {kid}: not an Ed25519 or EC private key")
     return SigningKey(kid=kid, algorithm=algorithm, private_key=private_key)

@@ -129,9 +129,9 @@ class TokenVerifier:
     def _decode(self, token: str) -> tuple[dict, str]:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
-            key = self._keys.get(kid) if isinstance(kid, str) else None
-            if key is None:
+            if not isinstance(kid, str) or kid not in self._keys:
                 raise InvalidToken(expired=False)
+            key = self._keys[kid]
             # The key's own algorithm, never the token's: no `none`, no HS256 keyed with a public key.
             claims = jwt.decode(
                 token,

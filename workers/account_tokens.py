@@ -18,7 +18,8 @@ from usersvc.domain.one_time_tokens import (
     one_time_token_digest,
 )
 from usersvc.domain.replies import iso_utc
-from usersvc.workers.deps import current_deps
+from usersvc.settings import Settings
+from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import UnitOfWork
 from usersvc.workers.models import AccountToken
 
@@ -34,8 +35,7 @@ def token_refused() -> DomainError:
     return DomainError(ErrorCode.INVALID_TOKEN, "This link is unknown, used or expired")
 
 
-def token_lifetime(purpose: TokenPurpose) -> timedelta:
-    settings = current_deps().settings
+def token_lifetime(settings: Settings, purpose: TokenPurpose) -> timedelta:
     if purpose is TokenPurpose.VERIFY_EMAIL:
         return timedelta(hours=settings.email_verification_expire_hours)
     return timedelta(minutes=settings.password_reset_expire_minutes)
@@ -49,12 +49,11 @@ def describe(lifetime: timedelta) -> str:
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
-async def mail_token(unit: UnitOfWork, *, user_id: object, email: str, username: str, purpose: TokenPurpose) -> None:
+async def mail_token(
+    deps: WorkerDeps, unit: UnitOfWork, *, user_id: object, email: str, username: str, purpose: TokenPurpose
+) -> None:
     """Issue a token, queue the mail carrying its link, and record both (without the token)."""
-    deps = current_deps()
-    if deps.mail is None:
-        raise RuntimeError("mail is queued only in worker processes")
-    lifetime = token_lifetime(purpose)
+    lifetime = token_lifetime(deps.settings, purpose)
     await retire_tokens(unit, user_id=user_id, purpose=purpose)
     token = new_one_time_token()
     expires_at = unit.now + lifetime

@@ -23,21 +23,16 @@ from usersvc.topology import (
 from usersvc.workers.cache import WorkerCache
 from usersvc.workers.db import tortoise_config
 from usersvc.workers.db_role_guard import refuse_privileged_role
-from usersvc.workers.deps import WorkerDeps, current_deps, install
-from usersvc.workers.handlers.account import account_router
-from usersvc.workers.handlers.audit import audit_router
-from usersvc.workers.handlers.auth import auth_router
-from usersvc.workers.handlers.mfa import mfa_router
-from usersvc.workers.handlers.sessions import sessions_router
-from usersvc.workers.handlers.user_import import user_import_router
-from usersvc.workers.handlers.users import users_router
+from usersvc.workers.deps import WorkerDeps
+from usersvc.workers.handlers import account, audit, auth, mfa, sessions, user_import, users
 from usersvc.workers.housekeeping import prune_forever
 from usersvc.workers.mail_outbox import MailRelay
 from usersvc.workers.mail_render import load_templates
 from usersvc.workers.mail_transport import LogTransport, SmtpTransport
-from usersvc.workers.middleware import CommandMiddleware
+from usersvc.workers.middleware import command_middleware
 from usersvc.workers.outbox import EventPublisher
 from usersvc.workers.queue_upgrade import recreate_changed_queues
+from usersvc.workers.routing import Handlers, command_router
 from usersvc.workers.signing_keys import (
     CurrentSigningKey,
     publish_key_set,
@@ -45,30 +40,30 @@ from usersvc.workers.signing_keys import (
     require_signing_key,
 )
 
+# Every command the workers answer, by area (workers/handlers/).
+HANDLERS: Handlers = {
+    **users.HANDLERS,
+    **auth.HANDLERS,
+    **sessions.HANDLERS,
+    **audit.HANDLERS,
+    **account.HANDLERS,
+    **mfa.HANDLERS,
+    **user_import.HANDLERS,
+}
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTERS = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True)
 
 
 def create_broker(settings: Settings) -> RabbitBroker:
+    """The connection and middleware; the command routes are added by create_worker_app."""
     # Per-message logs at DEBUG: at INFO they cost a fifth of the worker's CPU.
-    broker = RabbitBroker(
+    return RabbitBroker(
         settings.rabbitmq_url,
-        middlewares=[CommandMiddleware],
+        middlewares=[command_middleware(settings)],
         log_level=logging.DEBUG,
         logger=logging.getLogger("workers.broker"),
         description="usersvc commands: publish to usersvc.commands, reply_to for answers",
     )
-    for router in (
-        users_router,
-        auth_router,
-        sessions_router,
-        audit_router,
-        account_router,
-        mfa_router,
-        user_import_router,
-    ):
-        broker.include_router(router(prefetch=settings.worker_prefetch))
-    return broker
 
 
 def create_mail_relay(settings: Settings) -> MailRelay:
@@ -84,12 +79,32 @@ def create_mail_relay(settings: Settings) -> MailRelay:
     )
 
 
+def create_worker_deps(settings: Settings, broker: RabbitBroker, redis: Redis) -> WorkerDeps:
+    """Connects to nothing: what needs a connection opens it at start-up (create_worker_app).
+    Raises MailTemplateError when a mail template cannot be used."""
+    return WorkerDeps(
+        settings=settings,
+        cache=WorkerCache.for_settings(redis, settings),
+        hasher=PasswordHasher(rounds=settings.bcrypt_rounds),
+        tokens=TokenIssuer(
+            issuer=settings.token_issuer,
+            audience=settings.jwt_audience,
+            access_minutes=settings.access_token_expire_minutes,
+            refresh_minutes=settings.refresh_token_expire_minutes,
+        ),
+        signing_key=CurrentSigningKey(signing_key_box(settings.secret_key)),
+        events=EventPublisher(broker, EVENTS),
+        mail=create_mail_relay(settings),
+    )
+
+
 def create_worker_app(settings: Settings) -> FastStream:
     broker = create_broker(settings)
+    redis = Redis.from_url(settings.redis_url)
+    deps = create_worker_deps(settings, broker, redis)  # a broken mail template stops the worker here
+    broker.include_router(command_router(deps, HANDLERS))
     app = FastStream(broker, logger=logging.getLogger("workers.app"))
     background: list[asyncio.Task] = []
-    redis = Redis.from_url(settings.redis_url)
-    mail = create_mail_relay(settings)  # before start-up: a broken template stops the worker here
 
     @app.on_startup
     async def open_resources() -> None:
@@ -99,41 +114,24 @@ def create_worker_app(settings: Settings) -> FastStream:
         )
         await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=settings.database_pool_size))
         await refuse_privileged_role(settings.environment)
-        signing_key = CurrentSigningKey(signing_key_box(settings.secret_key))
-        await require_signing_key(signing_key, connections.get("default"))
+        await require_signing_key(deps.signing_key, connections.get("default"))
         # The edge verifies tokens with what this publishes; a new edge finds it at once.
         await publish_key_set(redis, CacheKeys(settings.redis_key_prefix))
-        install(
-            WorkerDeps(
-                settings=settings,
-                cache=WorkerCache.for_settings(redis, settings),
-                hasher=PasswordHasher(rounds=settings.bcrypt_rounds),
-                tokens=TokenIssuer(
-                    issuer=settings.token_issuer,
-                    audience=settings.jwt_audience,
-                    access_minutes=settings.access_token_expire_minutes,
-                    refresh_minutes=settings.refresh_token_expire_minutes,
-                ),
-                signing_key=signing_key,
-                events=EventPublisher(broker, EVENTS),
-                mail=mail,
-            )
-        )
 
     @app.after_startup
     async def declare_and_relay() -> None:
         if settings.worker_metrics_port:
             start_http_server(settings.worker_metrics_port, addr=settings.host)  # a daemon thread
-        await current_deps().events.declare()
+        await deps.events.declare()
         await broker.declare_exchange(DEAD_LETTERS)
         dead_letter_queue = await broker.declare_queue(
             RabbitQueue(DEAD_LETTER_QUEUE, durable=True, arguments=dead_letter_queue_arguments())
         )
         await dead_letter_queue.bind(DEAD_LETTER_EXCHANGE)
-        background.append(asyncio.create_task(current_deps().events.relay_forever()))
+        background.append(asyncio.create_task(deps.events.relay_forever()))
         background.append(asyncio.create_task(prune_forever()))
         background.append(asyncio.create_task(republish_forever(redis, CacheKeys(settings.redis_key_prefix))))
-        background.append(asyncio.create_task(mail.run_forever()))
+        background.append(asyncio.create_task(deps.mail.run_forever()))
 
     @app.after_shutdown
     async def close_resources() -> None:

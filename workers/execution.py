@@ -26,7 +26,8 @@ from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import Reply
 from usersvc.workers.cache import CacheChanges
-from usersvc.workers.deps import current_command_id, current_deps, current_speaker
+from usersvc.workers.deps import WorkerDeps
+from usersvc.workers.message_scope import current_command_id, current_speaker
 from usersvc.workers.models import AuditLog, OutboxEvent, ProcessedCommand
 from usersvc.workers.outbox import new_event
 
@@ -148,6 +149,7 @@ async def _earlier_reply(command_id: str, command_fingerprint: str) -> dict | No
 
 
 async def execute_write(
+    deps: WorkerDeps,
     envelope: CommandEnvelope,
     *,
     work: Callable[[UnitOfWork, Any], Awaitable[Any]],
@@ -160,7 +162,6 @@ async def execute_write(
     redelivery, or a twin running at the same time, answers like the first (the record's
     primary key lets only one of them commit).
     """
-    deps = current_deps()
     command_id = current_command_id.get() if idempotent else None
     command = envelope.data
     command_fingerprint = fingerprint(command, key=deps.settings.secret_key)
@@ -207,7 +208,7 @@ async def execute_write(
         return reply
     await deps.cache.apply(unit.cache)
     await deps.events.publish_committed(unit.events)
-    if unit.mails_queued and deps.mail is not None:
+    if unit.mails_queued:
         deps.mail.wake()
     return reply
 

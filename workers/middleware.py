@@ -11,6 +11,7 @@
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
@@ -22,8 +23,9 @@ from tortoise.exceptions import DBConnectionError
 
 from usersvc.domain.errors import DomainError, ErrorCode, field_errors_from_pydantic
 from usersvc.domain.replies import Reply
-from usersvc.workers.deps import current_command_id, current_deps, current_speaker
+from usersvc.settings import Settings
 from usersvc.workers.identity import identify
+from usersvc.workers.message_scope import current_command_id, current_speaker
 
 log = logging.getLogger("workers.commands")
 TRANSIENT_ERRORS = (DBConnectionError, ConnectionError, OSError, RedisConnectionError, RedisTimeoutError)
@@ -48,12 +50,18 @@ def expired(message, *, now: datetime) -> bool:
 
 
 class CommandMiddleware(BaseMiddleware):
+    """Made per message by FastStream; `settings` bound by command_middleware()."""
+
     settle = Settle.ACK
+
+    def __init__(self, msg, /, *, context, settings: Settings) -> None:
+        super().__init__(msg, context=context)
+        self.settings = settings
 
     async def consume_scope(self, call_next, msg):
         waiting = bool(self.msg.reply_to)
         current_command_id.set(self.msg.message_id)
-        settings = current_deps().settings
+        settings = self.settings
         try:
             current_speaker.set(
                 identify(
@@ -97,3 +105,12 @@ class CommandMiddleware(BaseMiddleware):
         else:
             await self.msg.reject(requeue=False)
         return False
+
+
+def command_middleware(settings: Settings) -> Callable[..., CommandMiddleware]:
+    """The middleware as the broker is given it: FastStream calls it with (msg, context=…)."""
+
+    def make(msg, /, *, context) -> CommandMiddleware:
+        return CommandMiddleware(msg, context=context, settings=settings)
+
+    return make

@@ -1,1 +1,1 @@
-"""One function per command; each module is a RabbitRouter for one area."""
+"""Command handlers, one module per area; each lists its own in HANDLERS (workers/routing.py)."""

@@ -6,11 +6,9 @@ from the outbox after commit (workers/mail_outbox.py).
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
-
-from faststream.rabbit import RabbitRouter
 
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
@@ -32,12 +30,12 @@ from usersvc.workers.account_tokens import (
     spend_token,
     token_refused,
 )
-from usersvc.workers.deps import WorkerDeps, current_deps
+from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
 from usersvc.workers.handlers.sessions import revoke_sessions
 from usersvc.workers.handlers.users import add_user, view_of
 from usersvc.workers.models import User
-from usersvc.workers.subscription import subscribe
+from usersvc.workers.routing import Handlers
 
 # Anyone may ask for a reset of any address: at most one mail per account per minute, so a
 # mailbox cannot be flooded. The earlier link still works meanwhile.
@@ -50,52 +48,51 @@ def _registration_open(deps: WorkerDeps) -> None:
         raise DomainError(ErrorCode.NOT_FOUND, "Registration is not open")
 
 
-def _open_then_hash(deps: WorkerDeps) -> Callable[[Register, Principal], Awaitable[str]]:
-    async def prepare(command: Register, _: Principal) -> str:
-        _registration_open(deps)
-        return await asyncio.to_thread(deps.hasher.hash, command.password)
-
-    return prepare
+async def _open_then_hash(deps: WorkerDeps, command: Register, _: Principal) -> str:
+    _registration_open(deps)
+    return await asyncio.to_thread(deps.hasher.hash, command.password)
 
 
-async def _register(unit: UnitOfWork, command: Register) -> dict[str, Any]:
-    _registration_open(current_deps())
+async def _register(deps: WorkerDeps, unit: UnitOfWork, command: Register) -> dict[str, Any]:
+    _registration_open(deps)
     user_id = uuid.uuid4()
     unit.principal = Principal(kind="user", id=str(user_id), role=Role.USER)  # audit: the newcomer
     user = await add_user(
         unit, CreateUser(**command.model_dump(), role=Role.USER), action="user.register", user_id=user_id
     )
     await mail_token(
-        unit, user_id=user_id, email=user["email"], username=user["username"], purpose=TokenPurpose.VERIFY_EMAIL
+        deps, unit, user_id=user_id, email=user["email"], username=user["username"], purpose=TokenPurpose.VERIFY_EMAIL
     )
     return user
 
 
-async def register(envelope: CommandEnvelope[Register]) -> dict[str, Any]:
+async def register(deps: WorkerDeps, envelope: CommandEnvelope[Register]) -> dict[str, Any]:
     """Create an account for oneself (ALLOW_REGISTRATION) with role user, and mail a verification link."""
-    return await execute_write(envelope, work=_register, prepare=_open_then_hash(current_deps()))
+    return await execute_write(deps, envelope, work=partial(_register, deps), prepare=partial(_open_then_hash, deps))
 
 
 async def _live_user_for_update(unit: UnitOfWork, **conditions: Any) -> User | None:
     return await User.filter(deleted_at=None, **conditions).select_for_update().using_db(unit.connection).first()
 
 
-async def _request_verification(unit: UnitOfWork, command: RequestEmailVerification) -> None:
+async def _request_verification(deps: WorkerDeps, unit: UnitOfWork, command: RequestEmailVerification) -> None:
     rbac.authorize_replace(unit.principal, command.user_id)  # who may change the email may have it checked
     user = await _live_user_for_update(unit, id=command.user_id)
     if user is None:
         raise DomainError(ErrorCode.USER_NOT_FOUND, f"User {command.user_id} not found")
     if not user.email_verified:
         await mail_token(
-            unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.VERIFY_EMAIL
+            deps, unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.VERIFY_EMAIL
         )
     return None
 
 
-async def request_email_verification(envelope: CommandEnvelope[RequestEmailVerification]) -> dict[str, Any]:
+async def request_email_verification(
+    deps: WorkerDeps, envelope: CommandEnvelope[RequestEmailVerification]
+) -> dict[str, Any]:
     """Mail a new verification link to the user's current email (self, admin or service);
     earlier links stop working. Nothing is sent when the email is verified already."""
-    return await execute_write(envelope, work=_request_verification)
+    return await execute_write(deps, envelope, work=partial(_request_verification, deps))
 
 
 async def _verify(unit: UnitOfWork, command: VerifyEmail) -> None:
@@ -122,36 +119,33 @@ async def _verify(unit: UnitOfWork, command: VerifyEmail) -> None:
     return None
 
 
-async def verify_email(envelope: CommandEnvelope[VerifyEmail]) -> dict[str, Any]:
+async def verify_email(deps: WorkerDeps, envelope: CommandEnvelope[VerifyEmail]) -> dict[str, Any]:
     """Spend an email-verification token: the user's email_verified becomes true (edge only)."""
-    return await execute_write(envelope, work=_verify)
+    return await execute_write(deps, envelope, work=_verify)
 
 
-async def _request_reset(unit: UnitOfWork, command: RequestPasswordReset) -> None:
+async def _request_reset(deps: WorkerDeps, unit: UnitOfWork, command: RequestPasswordReset) -> None:
     user = await _live_user_for_update(unit, email=command.email, is_active=True)
     if user is None:
         return None  # the same answer: whether an address has an account is not told
     if await recently_mailed(unit, user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD, within=RESET_MAIL_INTERVAL):
         return None
     await mail_token(
-        unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.RESET_PASSWORD
+        deps, unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.RESET_PASSWORD
     )
     return None
 
 
-async def request_password_reset(envelope: CommandEnvelope[RequestPasswordReset]) -> dict[str, Any]:
+async def request_password_reset(deps: WorkerDeps, envelope: CommandEnvelope[RequestPasswordReset]) -> dict[str, Any]:
     """Mail a password-reset link if this address belongs to an active user (at most one a
     minute per account). The reply is the same whether or not it does."""
-    return await execute_write(envelope, work=_request_reset)
+    return await execute_write(deps, envelope, work=partial(_request_reset, deps))
 
 
-def _check_token_then_hash(deps: WorkerDeps) -> Callable[[ResetPassword, Principal], Awaitable[str]]:
-    async def prepare(command: ResetPassword, _: Principal) -> str:
-        # No bcrypt is spent on a token that is unknown, used or expired.
-        await live_token(command.token, purpose=TokenPurpose.RESET_PASSWORD, now=datetime.now(UTC))
-        return await asyncio.to_thread(deps.hasher.hash, command.new_password)
-
-    return prepare
+async def _check_token_then_hash(deps: WorkerDeps, command: ResetPassword, _: Principal) -> str:
+    # No bcrypt is spent on a token that is unknown, used or expired.
+    await live_token(command.token, purpose=TokenPurpose.RESET_PASSWORD, now=datetime.now(UTC))
+    return await asyncio.to_thread(deps.hasher.hash, command.new_password)
 
 
 async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
@@ -173,20 +167,16 @@ async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
     return {"user": new}
 
 
-async def reset_password(envelope: CommandEnvelope[ResetPassword]) -> dict[str, Any]:
+async def reset_password(deps: WorkerDeps, envelope: CommandEnvelope[ResetPassword]) -> dict[str, Any]:
     """Spend a password-reset token for a new password; every session of the user is revoked
     (edge only). The reply names the user, so the edge can lift its login back-off."""
-    return await execute_write(envelope, work=_reset, prepare=_check_token_then_hash(current_deps()))
+    return await execute_write(deps, envelope, work=_reset, prepare=partial(_check_token_then_hash, deps))
 
 
-def account_router(*, prefetch: int) -> RabbitRouter:
-    router = RabbitRouter()
-    for command, handler in (
-        (Register, register),
-        (RequestEmailVerification, request_email_verification),
-        (VerifyEmail, verify_email),
-        (RequestPasswordReset, request_password_reset),
-        (ResetPassword, reset_password),
-    ):
-        subscribe(router, command, prefetch=prefetch)(handler)
-    return router
+HANDLERS: Handlers = {
+    Register: register,
+    RequestEmailVerification: request_email_verification,
+    VerifyEmail: verify_email,
+    RequestPasswordReset: request_password_reset,
+    ResetPassword: reset_password,
+}

@@ -3,7 +3,6 @@
 import os
 import socket
 
-from faststream.rabbit import RabbitRouter
 from tortoise import connections
 
 from usersvc.domain import rbac
@@ -11,9 +10,10 @@ from usersvc.domain.commands import ListAuditLogs, Ping
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import iso_utc, page_of
+from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, execute_query
 from usersvc.workers.models import AuditLog
-from usersvc.workers.subscription import subscribe
+from usersvc.workers.routing import Handlers
 
 
 def audit_view(row: AuditLog) -> dict:
@@ -33,7 +33,7 @@ def audit_view(row: AuditLog) -> dict:
     }
 
 
-async def list_audit_logs(envelope: CommandEnvelope[ListAuditLogs]) -> dict:
+async def list_audit_logs(deps: WorkerDeps, envelope: CommandEnvelope[ListAuditLogs]) -> dict:
     """A page of the audit trail, newest first (admin)."""
 
     async def work(principal: Principal, command: ListAuditLogs) -> dict:
@@ -51,7 +51,7 @@ async def list_audit_logs(envelope: CommandEnvelope[ListAuditLogs]) -> dict:
     return await execute_query(envelope, work)
 
 
-async def ping(envelope: CommandEnvelope[Ping]) -> dict:
+async def ping(deps: WorkerDeps, envelope: CommandEnvelope[Ping]) -> dict:
     """Readiness: any live worker answers."""
 
     async def work(principal: Principal, command: Ping) -> dict:
@@ -64,8 +64,4 @@ async def ping(envelope: CommandEnvelope[Ping]) -> dict:
     return await execute_query(envelope, work)
 
 
-def audit_router(*, prefetch: int) -> RabbitRouter:
-    router = RabbitRouter()
-    subscribe(router, ListAuditLogs, prefetch=prefetch)(list_audit_logs)
-    subscribe(router, Ping, prefetch=prefetch)(ping)
-    return router
+HANDLERS: Handlers = {ListAuditLogs: list_audit_logs, Ping: ping}

@@ -3,16 +3,15 @@
 import asyncio
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import NoReturn
-
-from faststream.rabbit import RabbitRouter
 
 from usersvc.domain.commands import Login, Refresh
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.domain.rbac import Principal, Role
 from usersvc.tokens import refresh_token_hash
-from usersvc.workers.deps import WorkerDeps, current_deps
+from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import (
     CommandEnvelope,
     RefuseAfterCommit,
@@ -28,7 +27,7 @@ from usersvc.workers.handlers.sessions import (
 from usersvc.workers.handlers.users import users_named, view_of
 from usersvc.workers.mfa_login import start_mfa_challenge
 from usersvc.workers.models import SpentRefreshToken, User, UserSession
-from usersvc.workers.subscription import subscribe
+from usersvc.workers.routing import Handlers
 
 
 def _invalid_credentials() -> DomainError:
@@ -43,21 +42,16 @@ class VerifiedPassword:
     upgraded_hash: str | None
 
 
-def _verify_credentials(deps: WorkerDeps):
-    async def prepare(command: Login, _: Principal) -> VerifiedPassword:
-        candidates = (
-            User.filter(email=command.email.strip().lower()) if command.email else users_named(command.username)
-        )
-        user = await candidates.filter(deleted_at=None, is_active=True).first()
-        # Unknown, inactive and deleted users verify against a dummy hash: same time, same answer.
-        ok, upgraded_hash = await asyncio.to_thread(
-            deps.hasher.verify_and_update, command.password, user.password_hash if user else None
-        )
-        if not ok:
-            raise _invalid_credentials()
-        return VerifiedPassword(user=user, upgraded_hash=upgraded_hash)
-
-    return prepare
+async def _verify_credentials(deps: WorkerDeps, command: Login, _: Principal) -> VerifiedPassword:
+    candidates = User.filter(email=command.email.strip().lower()) if command.email else users_named(command.username)
+    user = await candidates.filter(deleted_at=None, is_active=True).first()
+    # Unknown, inactive and deleted users verify against a dummy hash: same time, same answer.
+    ok, upgraded_hash = await asyncio.to_thread(
+        deps.hasher.verify_and_update, command.password, user.password_hash if user else None
+    )
+    if not ok or user is None:
+        raise _invalid_credentials()
+    return VerifiedPassword(user=user, upgraded_hash=upgraded_hash)
 
 
 async def _upgrade_password_hash(
@@ -77,32 +71,29 @@ async def _upgrade_password_hash(
     )
 
 
-def _open_session(deps: WorkerDeps):
-    async def work(unit: UnitOfWork, command: Login) -> dict:
-        verified: VerifiedPassword = unit.prepared
-        user = (
-            await User.filter(id=verified.user.id, deleted_at=None, is_active=True)
-            .select_for_update()
-            .using_db(unit.connection)
-            .first()
-        )
-        if user is None:  # deactivated between the password check and now
-            raise _invalid_credentials()
-        unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: who logged in
-        if verified.upgraded_hash:
-            await _upgrade_password_hash(unit, user, verified, hasher=deps.hasher)
-        if user.mfa_enabled:
-            return await start_mfa_challenge(unit, user)
-        return await open_session(unit, user, deps)
-
-    return work
+async def _open_session(deps: WorkerDeps, unit: UnitOfWork, command: Login) -> dict:
+    verified: VerifiedPassword = unit.prepared
+    user = (
+        await User.filter(id=verified.user.id, deleted_at=None, is_active=True)
+        .select_for_update()
+        .using_db(unit.connection)
+        .first()
+    )
+    if user is None:  # deactivated between the password check and now
+        raise _invalid_credentials()
+    unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: who logged in
+    if verified.upgraded_hash:
+        await _upgrade_password_hash(unit, user, verified, hasher=deps.hasher)
+    if user.mfa_enabled:
+        return await start_mfa_challenge(unit, user)
+    return await open_session(deps, unit, user)
 
 
-async def open_session(unit: UnitOfWork, user: User, deps: WorkerDeps, *, second_factor: str | None = None) -> dict:
+async def open_session(deps: WorkerDeps, unit: UnitOfWork, user: User, *, second_factor: str | None = None) -> dict:
     """The login reply: a new session and its tokens (after the password, and the second
     factor when MFA is on). `user` is locked by the caller."""
     session_id = uuid.uuid4()
-    ends_at = session_ends_at(unit.now)
+    ends_at = session_ends_at(unit.now, deps.settings)
     tokens = deps.tokens.issue(
         key=await deps.signing_key.get(unit.connection),
         user_id=str(user.id),
@@ -148,10 +139,10 @@ async def open_session(unit: UnitOfWork, user: User, deps: WorkerDeps, *, second
     }
 
 
-async def login(envelope: CommandEnvelope[Login]) -> dict:
+async def login(deps: WorkerDeps, envelope: CommandEnvelope[Login]) -> dict:
     """Check a password and open a session. Replies carry tokens, so none is stored for dedupe."""
     return await execute_write(
-        envelope, idempotent=False, work=_open_session(current_deps()), prepare=_verify_credentials(current_deps())
+        deps, envelope, idempotent=False, work=partial(_open_session, deps), prepare=partial(_verify_credentials, deps)
     )
 
 
@@ -169,8 +160,7 @@ async def _refuse_spent_token(unit: UnitOfWork, presented: str) -> NoReturn:
     raise RefuseAfterCommit(ErrorCode.INVALID_TOKEN, "This refresh token was already used; the session is revoked")
 
 
-async def _rotate(unit: UnitOfWork, command: Refresh) -> dict:
-    deps = current_deps()
+async def _rotate(deps: WorkerDeps, unit: UnitOfWork, command: Refresh) -> dict:
     presented = refresh_token_hash(command.refresh_token)
     # Two refreshes with one token: the second waits for this row's lock, then no longer
     # matches it, and finds the token spent.
@@ -185,7 +175,7 @@ async def _rotate(unit: UnitOfWork, command: Refresh) -> dict:
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the session's user
     if user.deleted_at is not None or not user.is_active:
         raise DomainError(ErrorCode.INVALID_TOKEN, "The session of this refresh token has ended")
-    ends_at = session_ends_at(session.created_at)
+    ends_at = session_ends_at(session.created_at, deps.settings)
     if unit.now >= ends_at:
         raise DomainError(ErrorCode.INVALID_TOKEN, "The session has reached its maximum age; log in again")
     if unit.now >= session.expires_at:
@@ -213,13 +203,9 @@ async def _rotate(unit: UnitOfWork, command: Refresh) -> dict:
     }
 
 
-async def refresh(envelope: CommandEnvelope[Refresh]) -> dict:
+async def refresh(deps: WorkerDeps, envelope: CommandEnvelope[Refresh]) -> dict:
     """Spend a refresh token for a new pair. Replies carry tokens, so none is stored for dedupe."""
-    return await execute_write(envelope, work=_rotate, idempotent=False)
+    return await execute_write(deps, envelope, work=partial(_rotate, deps), idempotent=False)
 
 
-def auth_router(*, prefetch: int) -> RabbitRouter:
-    router = RabbitRouter()
-    subscribe(router, Login, prefetch=prefetch)(login)
-    subscribe(router, Refresh, prefetch=prefetch)(refresh)
-    return router
+HANDLERS: Handlers = {Login: login, Refresh: refresh}

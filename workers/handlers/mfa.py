@@ -6,8 +6,7 @@ recorded for deduplication, so none of them rests in the database.
 
 import asyncio
 import uuid
-
-from faststream.rabbit import RabbitRouter
+from functools import partial
 
 from usersvc.domain import rbac
 from usersvc.domain.commands import ConfirmTotp, DisableTotp, EnrolTotp, ResetMfa, VerifyMfa
@@ -15,10 +14,11 @@ from usersvc.domain.errors import DomainError, ErrorCode, FieldError, validation
 from usersvc.domain.mfa_challenge import MAX_WRONG_CODES, mfa_token_digest
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.totp import accepted_step, new_secret, provisioning_uri
-from usersvc.workers.deps import WorkerDeps, current_deps
+from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, RefuseAfterCommit, UnitOfWork, execute_write
 from usersvc.workers.handlers.auth import open_session
 from usersvc.workers.models import MfaChallenge, User, UserTotp
+from usersvc.workers.routing import Handlers
 from usersvc.workers.second_factor import (
     accept_code,
     locked_totp,
@@ -27,7 +27,6 @@ from usersvc.workers.second_factor import (
     set_mfa_enabled,
     totp_box,
 )
-from usersvc.workers.subscription import subscribe
 
 
 def _user_not_found(user_id: object) -> DomainError:
@@ -47,27 +46,25 @@ async def _live_user_for_update(unit: UnitOfWork, user_id: uuid.UUID) -> User:
     return user
 
 
-def _authorize_then_check_password(deps: WorkerDeps):
+async def _authorize_then_check_password(
+    deps: WorkerDeps, command: EnrolTotp | DisableTotp, principal: Principal
+) -> None:
     """Re-authentication before the factor changes; bcrypt off the loop, before the transaction."""
-
-    async def prepare(command: EnrolTotp | DisableTotp, principal: Principal) -> None:
-        rbac.authorize_own_mfa(principal, command.user_id)
-        user = await User.filter(id=command.user_id, deleted_at=None, is_active=True).first()
-        if user is None:  # only a service can get here for someone unknown; it has admin rights
-            raise _user_not_found(command.user_id)
-        if not await asyncio.to_thread(deps.hasher.verify, command.password, user.password_hash):
-            raise validation_error("password", "is incorrect")
-
-    return prepare
+    rbac.authorize_own_mfa(principal, command.user_id)
+    user = await User.filter(id=command.user_id, deleted_at=None, is_active=True).first()
+    if user is None:  # only a service can get here for someone unknown; it has admin rights
+        raise _user_not_found(command.user_id)
+    if not await asyncio.to_thread(deps.hasher.verify, command.password, user.password_hash):
+        raise validation_error("password", "is incorrect")
 
 
-async def _enrol(unit: UnitOfWork, command: EnrolTotp) -> dict:
+async def _enrol(deps: WorkerDeps, unit: UnitOfWork, command: EnrolTotp) -> dict:
     rbac.authorize_own_mfa(unit.principal, command.user_id)
     user = await _live_user_for_update(unit, command.user_id)
     if user.mfa_enabled:
         raise _mfa_state_error("MFA is already on; turn it off before enrolling again")
     secret = new_secret()
-    settings = current_deps().settings
+    settings = deps.settings
     # A new enrolment replaces one still pending (its secret was never confirmed).
     await UserTotp.filter(user_id=user.id).using_db(unit.connection).delete()
     await UserTotp.create(
@@ -80,19 +77,24 @@ async def _enrol(unit: UnitOfWork, command: EnrolTotp) -> dict:
     return {"secret": secret, "otpauth_uri": provisioning_uri(secret, account=user.email)}
 
 
-async def enrol_totp(envelope: CommandEnvelope[EnrolTotp]) -> dict:
+async def enrol_totp(deps: WorkerDeps, envelope: CommandEnvelope[EnrolTotp]) -> dict:
     """Start TOTP enrolment: a new secret and its otpauth:// URI (the reply holds the secret)."""
-    deps = current_deps()
-    return await execute_write(envelope, work=_enrol, prepare=_authorize_then_check_password(deps), idempotent=False)
+    return await execute_write(
+        deps,
+        envelope,
+        work=partial(_enrol, deps),
+        prepare=partial(_authorize_then_check_password, deps),
+        idempotent=False,
+    )
 
 
-async def _confirm(unit: UnitOfWork, command: ConfirmTotp) -> dict:
+async def _confirm(deps: WorkerDeps, unit: UnitOfWork, command: ConfirmTotp) -> dict:
     rbac.authorize_own_mfa(unit.principal, command.user_id)
     user = await _live_user_for_update(unit, command.user_id)
     totp = await locked_totp(unit, user.id)
     if totp is None or totp.confirmed_at is not None:
         raise _mfa_state_error("No TOTP enrolment is pending; start one first")
-    secret_key = current_deps().settings.secret_key
+    secret_key = deps.settings.secret_key
     step = accepted_step(open_secret(totp, secret_key=secret_key), command.code, now=unit.now, after_step=None)
     if step is None:
         raise validation_error("code", "is not a current code of the enrolled authenticator")
@@ -103,30 +105,31 @@ async def _confirm(unit: UnitOfWork, command: ConfirmTotp) -> dict:
     return {"recovery_codes": codes}
 
 
-async def confirm_totp(envelope: CommandEnvelope[ConfirmTotp]) -> dict:
+async def confirm_totp(deps: WorkerDeps, envelope: CommandEnvelope[ConfirmTotp]) -> dict:
     """Turn MFA on with a current code; the reply holds ten recovery codes, shown once."""
-    return await execute_write(envelope, work=_confirm, idempotent=False)
+    return await execute_write(deps, envelope, work=partial(_confirm, deps), idempotent=False)
 
 
-async def _disable(unit: UnitOfWork, command: DisableTotp) -> None:
+async def _disable(deps: WorkerDeps, unit: UnitOfWork, command: DisableTotp) -> None:
     rbac.authorize_own_mfa(unit.principal, command.user_id)
     user = await _live_user_for_update(unit, command.user_id)
     if not user.mfa_enabled:
         raise _mfa_state_error("MFA is not on")
-    if (
-        await accept_code(unit, user_id=user.id, code=command.code, secret_key=current_deps().settings.secret_key)
-        is None
-    ):
+    if await accept_code(unit, user_id=user.id, code=command.code, secret_key=deps.settings.secret_key) is None:
         raise validation_error("code", "is not a current TOTP code or an unused recovery code")
     await set_mfa_enabled(unit, user, enabled=False, action="auth.mfa_disable")
     return None
 
 
-async def disable_totp(envelope: CommandEnvelope[DisableTotp]) -> dict:
+async def disable_totp(deps: WorkerDeps, envelope: CommandEnvelope[DisableTotp]) -> dict:
     """Turn one's own MFA off with the password and a code (TOTP or recovery code)."""
     # Not recorded for deduplication: the record's fingerprint would be a fast hash of the password.
     return await execute_write(
-        envelope, work=_disable, prepare=_authorize_then_check_password(current_deps()), idempotent=False
+        deps,
+        envelope,
+        work=partial(_disable, deps),
+        prepare=partial(_authorize_then_check_password, deps),
+        idempotent=False,
     )
 
 
@@ -142,16 +145,16 @@ async def _reset(unit: UnitOfWork, command: ResetMfa) -> None:
     return None
 
 
-async def reset_mfa(envelope: CommandEnvelope[ResetMfa]) -> dict:
+async def reset_mfa(deps: WorkerDeps, envelope: CommandEnvelope[ResetMfa]) -> dict:
     """Turn a user's MFA off without their codes (admin or service, not on oneself)."""
-    return await execute_write(envelope, work=_reset)
+    return await execute_write(deps, envelope, work=_reset)
 
 
 def _wrong_code() -> RefuseAfterCommit:
     return RefuseAfterCommit(ErrorCode.INVALID_CREDENTIALS, "Invalid credentials")
 
 
-async def _verify(unit: UnitOfWork, command: VerifyMfa) -> dict:
+async def _verify(deps: WorkerDeps, unit: UnitOfWork, command: VerifyMfa) -> dict:
     challenge = await (
         MfaChallenge.filter(token_digest=mfa_token_digest(command.mfa_token))
         .select_for_update()
@@ -171,7 +174,6 @@ async def _verify(unit: UnitOfWork, command: VerifyMfa) -> dict:
         await challenge.save(update_fields=["spent_at"], using_db=unit.connection)
         raise _wrong_code()
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: who logs in
-    deps = current_deps()
     second_factor = await accept_code(unit, user_id=user.id, code=command.code, secret_key=deps.settings.secret_key)
     if second_factor is None:
         challenge.wrong_codes += 1
@@ -191,23 +193,19 @@ async def _verify(unit: UnitOfWork, command: VerifyMfa) -> dict:
         raise _wrong_code()  # committed: the count and the audit row stay
     challenge.spent_at = unit.now
     await challenge.save(update_fields=["spent_at"], using_db=unit.connection)
-    return await open_session(unit, user, deps, second_factor=second_factor)
+    return await open_session(deps, unit, user, second_factor=second_factor)
 
 
-async def verify_mfa(envelope: CommandEnvelope[VerifyMfa]) -> dict:
+async def verify_mfa(deps: WorkerDeps, envelope: CommandEnvelope[VerifyMfa]) -> dict:
     """Second login step (edge only): mfa_token + code → the login reply. Replies carry tokens,
     so none is stored for dedupe."""
-    return await execute_write(envelope, work=_verify, idempotent=False)
+    return await execute_write(deps, envelope, work=partial(_verify, deps), idempotent=False)
 
 
-def mfa_router(*, prefetch: int) -> RabbitRouter:
-    router = RabbitRouter()
-    for command, handler in (
-        (EnrolTotp, enrol_totp),
-        (ConfirmTotp, confirm_totp),
-        (DisableTotp, disable_totp),
-        (ResetMfa, reset_mfa),
-        (VerifyMfa, verify_mfa),
-    ):
-        subscribe(router, command, prefetch=prefetch)(handler)
-    return router
+HANDLERS: Handlers = {
+    EnrolTotp: enrol_totp,
+    ConfirmTotp: confirm_totp,
+    DisableTotp: disable_totp,
+    ResetMfa: reset_mfa,
+    VerifyMfa: verify_mfa,
+}

@@ -3,14 +3,14 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from faststream.rabbit import RabbitRouter
 from tortoise.queryset import QuerySet
 
 from usersvc.domain.commands import CheckSession, ListSessions, Logout, RevokeSession
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import iso_utc
-from usersvc.workers.deps import current_deps
+from usersvc.settings import Settings
+from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import (
     CommandEnvelope,
     UnitOfWork,
@@ -18,7 +18,7 @@ from usersvc.workers.execution import (
     execute_write,
 )
 from usersvc.workers.models import User, UserSession
-from usersvc.workers.subscription import subscribe
+from usersvc.workers.routing import Handlers
 
 
 def session_entry(*, user_id: object, role: str) -> dict:
@@ -26,21 +26,18 @@ def session_entry(*, user_id: object, role: str) -> dict:
     return {"user_id": str(user_id), "role": str(role)}
 
 
-def session_ends_at(created_at: datetime) -> datetime:
+def session_ends_at(created_at: datetime, settings: Settings) -> datetime:
     """A session ends at the latest SESSION_MAX_AGE_DAYS after its login, however often it is
     refreshed."""
-    return created_at + _max_session_age()
+    return created_at + timedelta(days=settings.session_max_age_days)
 
 
-def _max_session_age() -> timedelta:
-    return timedelta(days=current_deps().settings.session_max_age_days)
-
-
-def active_sessions(**filters) -> QuerySet[UserSession]:
+def active_sessions(settings: Settings, **filters) -> QuerySet[UserSession]:
     """Not revoked, not expired, not past its maximum age (expires_at of sessions refreshed
     before the cap existed may reach past it, so created_at is checked too)."""
     now = datetime.now(UTC)
-    return UserSession.filter(revoked_at=None, expires_at__gt=now, created_at__gt=now - _max_session_age(), **filters)
+    oldest = now - timedelta(days=settings.session_max_age_days)
+    return UserSession.filter(revoked_at=None, expires_at__gt=now, created_at__gt=oldest, **filters)
 
 
 def session_event_data(session: UserSession) -> dict:
@@ -80,27 +77,27 @@ async def revoke_sessions(unit: UnitOfWork, *, user_id: uuid.UUID, keep: uuid.UU
     return len(sessions)
 
 
-async def sessions_follow_role(unit: UnitOfWork, *, user_id: uuid.UUID, role: str) -> None:
+async def sessions_follow_role(unit: UnitOfWork, *, user_id: uuid.UUID, role: str, settings: Settings) -> None:
     """Tokens carry the role they were issued with; the edge acts on the cached one."""
-    active = await active_sessions(user_id=user_id).using_db(unit.connection).values_list("id", flat=True)
+    active = await active_sessions(settings, user_id=user_id).using_db(unit.connection).values_list("id", flat=True)
     for session_id in active:
         unit.cache.sessions[str(session_id)] = session_entry(user_id=user_id, role=role)
 
 
-async def active_session_entry(session_id: uuid.UUID) -> dict | None:
-    session = await active_sessions(id=session_id).first()
+async def active_session_entry(session_id: uuid.UUID, settings: Settings) -> dict | None:
+    session = await active_sessions(settings, id=session_id).first()
     if session is None:
         return None
     user = await User.filter(id=session.user_id, deleted_at=None, is_active=True).first()
     return session_entry(user_id=user.id, role=user.role) if user else None
 
 
-async def check_session(envelope: CommandEnvelope[CheckSession]) -> dict:
+async def check_session(deps: WorkerDeps, envelope: CommandEnvelope[CheckSession]) -> dict:
     """Edge-internal, on a cache miss: is this session active, and with which role?"""
 
     async def work(principal: Principal, command: CheckSession) -> dict:
-        entry = await active_session_entry(command.session_id)
-        await current_deps().cache.fill_session(str(command.session_id), entry)
+        entry = await active_session_entry(command.session_id, deps.settings)
+        await deps.cache.fill_session(str(command.session_id), entry)
         if entry is None or not principal.is_self(entry["user_id"]):
             raise DomainError(ErrorCode.INVALID_TOKEN, "The session is no longer active")
         return entry
@@ -122,14 +119,14 @@ async def _revoke_requested(unit: UnitOfWork, command: Logout | RevokeSession) -
     return None
 
 
-async def logout(envelope: CommandEnvelope[Logout]) -> dict:
+async def logout(deps: WorkerDeps, envelope: CommandEnvelope[Logout]) -> dict:
     """End a session at once: its access and refresh tokens stop working."""
-    return await execute_write(envelope, work=_revoke_requested)
+    return await execute_write(deps, envelope, work=_revoke_requested)
 
 
-async def revoke(envelope: CommandEnvelope[RevokeSession]) -> dict:
+async def revoke(deps: WorkerDeps, envelope: CommandEnvelope[RevokeSession]) -> dict:
     """End one of the actor's sessions (admins and services: anyone's)."""
-    return await execute_write(envelope, work=_revoke_requested)
+    return await execute_write(deps, envelope, work=_revoke_requested)
 
 
 def session_view(session: UserSession, *, current: uuid.UUID | None) -> dict:
@@ -143,22 +140,21 @@ def session_view(session: UserSession, *, current: uuid.UUID | None) -> dict:
     }
 
 
-async def list_sessions(envelope: CommandEnvelope[ListSessions]) -> dict:
+async def list_sessions(deps: WorkerDeps, envelope: CommandEnvelope[ListSessions]) -> dict:
     """The actor's own active sessions, newest first."""
 
     async def work(principal: Principal, command: ListSessions) -> dict:
         if principal.kind != "user":
             return {"data": []}
-        sessions = await active_sessions(user_id=principal.id).order_by("-created_at")
+        sessions = await active_sessions(deps.settings, user_id=principal.id).order_by("-created_at")
         return {"data": [session_view(session, current=command.current_session_id) for session in sessions]}
 
     return await execute_query(envelope, work)
 
 
-def sessions_router(*, prefetch: int) -> RabbitRouter:
-    router = RabbitRouter()
-    subscribe(router, CheckSession, prefetch=prefetch)(check_session)
-    subscribe(router, ListSessions, prefetch=prefetch)(list_sessions)
-    subscribe(router, RevokeSession, prefetch=prefetch)(revoke)
-    subscribe(router, Logout, prefetch=prefetch)(logout)
-    return router
+HANDLERS: Handlers = {
+    CheckSession: check_session,
+    ListSessions: list_sessions,
+    RevokeSession: revoke,
+    Logout: logout,
+}

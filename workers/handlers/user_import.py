@@ -2,17 +2,17 @@
 
 import uuid
 
-from faststream.rabbit import RabbitRouter
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Lower
 
 from usersvc.domain import rbac
 from usersvc.domain.commands import ImportUsers
 from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
 from usersvc.workers.handlers.users import view_of
 from usersvc.workers.models import User
-from usersvc.workers.subscription import subscribe
+from usersvc.workers.routing import Handlers
 
 EMAIL_EXISTS = "a user with this email exists"
 USERNAME_TAKEN = "the username is taken (usernames are unique case-insensitively)"
@@ -66,13 +66,10 @@ async def import_users(unit: UnitOfWork, command: ImportUsers) -> dict:
     return {**counts, "results": results}
 
 
-async def import_users_command(envelope: CommandEnvelope[ImportUsers]) -> dict:
+async def import_users_command(deps: WorkerDeps, envelope: CommandEnvelope[ImportUsers]) -> dict:
     """Create up to 1000 users with their existing password hashes (calling services only).
     The reply counts created / skipped / rejected and has one result per entry, by index."""
-    return await execute_write(envelope, work=import_users)
+    return await execute_write(deps, envelope, work=import_users)
 
 
-def user_import_router(*, prefetch: int) -> RabbitRouter:
-    router = RabbitRouter()
-    subscribe(router, ImportUsers, prefetch=prefetch)(import_users_command)
-    return router
+HANDLERS: Handlers = {ImportUsers: import_users_command}

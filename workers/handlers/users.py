@@ -3,8 +3,8 @@
 import asyncio
 import uuid
 from collections.abc import Iterable
+from functools import partial
 
-from faststream.rabbit import RabbitRouter
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Lower
@@ -26,7 +26,7 @@ from usersvc.domain.one_time_tokens import TokenPurpose
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import UserView, etag_of, page_of
 from usersvc.workers.account_tokens import mail_token
-from usersvc.workers.deps import WorkerDeps, current_deps
+from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import (
     CommandEnvelope,
     UnitOfWork,
@@ -35,7 +35,7 @@ from usersvc.workers.execution import (
 )
 from usersvc.workers.handlers.sessions import revoke_sessions, sessions_follow_role
 from usersvc.workers.models import User
-from usersvc.workers.subscription import subscribe
+from usersvc.workers.routing import Handlers
 
 SEARCH_TEXT = """(lower("username") || ' ' || "email" || ' ' || lower("first_name") || ' ' || lower("last_name"))"""
 USER_COLUMNS = ", ".join(f'"{name}"' for name in UserView.model_fields)
@@ -109,12 +109,9 @@ async def _hash_password(deps: WorkerDeps, password: str) -> str:
     return await asyncio.to_thread(deps.hasher.hash, password)
 
 
-def _authorize_then_hash(deps: WorkerDeps):
-    async def prepare(command: CreateUser, principal: Principal) -> str:
-        rbac.require_role(principal, Role.ADMIN)  # before spending a bcrypt on it
-        return await _hash_password(deps, command.password)
-
-    return prepare
+async def _authorize_then_hash(deps: WorkerDeps, command: CreateUser, principal: Principal) -> str:
+    rbac.require_role(principal, Role.ADMIN)  # before spending a bcrypt on it
+    return await _hash_password(deps, command.password)
 
 
 async def insert_user(unit: UnitOfWork, command: CreateUser) -> dict:
@@ -141,16 +138,18 @@ def _unverify_new_email(user: User, *, old_email: str, fields: list[str]) -> boo
     return True
 
 
-async def _mail_verification(unit: UnitOfWork, user: User) -> None:
-    await mail_token(unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.VERIFY_EMAIL)
+async def _mail_verification(deps: WorkerDeps, unit: UnitOfWork, user: User) -> None:
+    await mail_token(
+        deps, unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.VERIFY_EMAIL
+    )
 
 
-async def create_user(envelope: CommandEnvelope[CreateUser]) -> dict:
+async def create_user(deps: WorkerDeps, envelope: CommandEnvelope[CreateUser]) -> dict:
     """Create a user (admin or service)."""
-    return await execute_write(envelope, work=insert_user, prepare=_authorize_then_hash(current_deps()))
+    return await execute_write(deps, envelope, work=insert_user, prepare=partial(_authorize_then_hash, deps))
 
 
-async def _replace(unit: UnitOfWork, command: ReplaceUser) -> dict:
+async def _replace(deps: WorkerDeps, unit: UnitOfWork, command: ReplaceUser) -> dict:
     rbac.authorize_replace(unit.principal, command.user_id)
     user = await _live_user_for_update(unit, command.user_id)
     _check_if_match(user, command.if_match)
@@ -163,16 +162,16 @@ async def _replace(unit: UnitOfWork, command: ReplaceUser) -> dict:
     await _save(user, unit, fields=saved)
     new = await _record_change(unit, action="user.replace", old=old, user=user)
     if email_changed:
-        await _mail_verification(unit, user)
+        await _mail_verification(deps, unit, user)
     return new
 
 
-async def replace_user(envelope: CommandEnvelope[ReplaceUser]) -> dict:
+async def replace_user(deps: WorkerDeps, envelope: CommandEnvelope[ReplaceUser]) -> dict:
     """Replace a user's profile fields (admin or self)."""
-    return await execute_write(envelope, work=_replace)
+    return await execute_write(deps, envelope, work=partial(_replace, deps))
 
 
-async def _update(unit: UnitOfWork, command: UpdateUser) -> dict:
+async def _update(deps: WorkerDeps, unit: UnitOfWork, command: UpdateUser) -> dict:
     rbac.authorize_update_of_anyone(unit.principal, command.user_id)
     user = await _live_user_for_update(unit, command.user_id)
     changes = command.changes()
@@ -190,16 +189,16 @@ async def _update(unit: UnitOfWork, command: UpdateUser) -> dict:
     if changes.get("is_active") is False:
         await revoke_sessions(unit, user_id=user.id)
     elif "role" in changes:
-        await sessions_follow_role(unit, user_id=user.id, role=user.role)
+        await sessions_follow_role(unit, user_id=user.id, role=user.role, settings=deps.settings)
     new = await _record_change(unit, action="user.update", old=old, user=user)
     if email_changed:
-        await _mail_verification(unit, user)
+        await _mail_verification(deps, unit, user)
     return new
 
 
-async def update_user(envelope: CommandEnvelope[UpdateUser]) -> dict:
+async def update_user(deps: WorkerDeps, envelope: CommandEnvelope[UpdateUser]) -> dict:
     """Change some fields of a user (role: admin only; is_active: admin or moderator)."""
-    return await execute_write(envelope, work=_update)
+    return await execute_write(deps, envelope, work=partial(_update, deps))
 
 
 async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:
@@ -222,28 +221,21 @@ async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:
     return None
 
 
-async def delete_user(envelope: CommandEnvelope[DeleteUser]) -> dict:
+async def delete_user(deps: WorkerDeps, envelope: CommandEnvelope[DeleteUser]) -> dict:
     """Soft-delete a user (admin): 404 everywhere after, email/username stay reserved."""
-    return await execute_write(envelope, work=_delete)
+    return await execute_write(deps, envelope, work=_delete)
 
 
-def _authorize_verify_then_hash(deps: WorkerDeps):
-    async def prepare(command: ChangePassword, principal: Principal) -> str:
-        # Authorization first: a stranger learns nothing about the current password.
-        rbac.authorize_password_change(principal, command.user_id)
-        rbac.require_current_password(
-            principal, command.user_id, has_current_password=command.current_password is not None
-        )
-        if command.current_password is not None:
-            user = await User.filter(id=command.user_id, deleted_at=None).first()
-            ok = await asyncio.to_thread(
-                deps.hasher.verify, command.current_password, user.password_hash if user else None
-            )
-            if user is not None and not ok:
-                raise validation_error("current_password", "is incorrect")
-        return await _hash_password(deps, command.new_password)
-
-    return prepare
+async def _authorize_verify_then_hash(deps: WorkerDeps, command: ChangePassword, principal: Principal) -> str:
+    # Authorization first: a stranger learns nothing about the current password.
+    rbac.authorize_password_change(principal, command.user_id)
+    rbac.require_current_password(principal, command.user_id, has_current_password=command.current_password is not None)
+    if command.current_password is not None:
+        user = await User.filter(id=command.user_id, deleted_at=None).first()
+        ok = await asyncio.to_thread(deps.hasher.verify, command.current_password, user.password_hash if user else None)
+        if user is not None and not ok:
+            raise validation_error("current_password", "is incorrect")
+    return await _hash_password(deps, command.new_password)
 
 
 async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
@@ -256,15 +248,17 @@ async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
     return None
 
 
-async def change_password(envelope: CommandEnvelope[ChangePassword]) -> dict:
+async def change_password(deps: WorkerDeps, envelope: CommandEnvelope[ChangePassword]) -> dict:
     """Set a new password (self with current_password, or admin); other sessions are revoked."""
-    return await execute_write(envelope, work=_change_password, prepare=_authorize_verify_then_hash(current_deps()))
+    return await execute_write(
+        deps, envelope, work=_change_password, prepare=partial(_authorize_verify_then_hash, deps)
+    )
 
 
 # --- queries ----------------------------------------------------------------------------
 
 
-async def get_user(envelope: CommandEnvelope[GetUser]) -> dict:
+async def get_user(deps: WorkerDeps, envelope: CommandEnvelope[GetUser]) -> dict:
     """One live user (admin, moderator, or the user itself)."""
 
     async def work(principal: Principal, command: GetUser) -> dict:
@@ -273,7 +267,7 @@ async def get_user(envelope: CommandEnvelope[GetUser]) -> dict:
         if user is None:
             raise _not_found(command.user_id)
         view = view_of(user)
-        await current_deps().cache.fill_user(view)
+        await deps.cache.fill_user(view)
         return view
 
     return await execute_query(envelope, work)
@@ -309,32 +303,26 @@ async def _list_page(command: ListUsers) -> dict:
     return page_of([view_of(row) for row in rows], page=command.page, page_size=command.page_size, total_items=total)
 
 
-async def list_users(envelope: CommandEnvelope[ListUsers]) -> dict:
+async def list_users(deps: WorkerDeps, envelope: CommandEnvelope[ListUsers]) -> dict:
     """A page of live users (admin, moderator), filtered, searched and sorted."""
 
     async def work(principal: Principal, command: ListUsers) -> dict:
         rbac.require_role(principal, *rbac.STAFF)
         kind = page_kind(command.sort)
-        generation = await current_deps().cache.list_generation(kind)  # before the query: see CacheKeys
+        generation = await deps.cache.list_generation(kind)  # before the query: see CacheKeys
         page = await _list_page(command)
-        await current_deps().cache.fill_page(
-            kind=kind, generation=generation, query=command.model_dump(mode="json"), page=page
-        )
+        await deps.cache.fill_page(kind=kind, generation=generation, query=command.model_dump(mode="json"), page=page)
         return page
 
     return await execute_query(envelope, work)
 
 
-def users_router(*, prefetch: int) -> RabbitRouter:
-    router = RabbitRouter()
-    for command, handler in (
-        (CreateUser, create_user),
-        (GetUser, get_user),
-        (ListUsers, list_users),
-        (ReplaceUser, replace_user),
-        (UpdateUser, update_user),
-        (DeleteUser, delete_user),
-        (ChangePassword, change_password),
-    ):
-        subscribe(router, command, prefetch=prefetch)(handler)
-    return router
+HANDLERS: Handlers = {
+    CreateUser: create_user,
+    GetUser: get_user,
+    ListUsers: list_users,
+    ReplaceUser: replace_user,
+    UpdateUser: update_user,
+    DeleteUser: delete_user,
+    ChangePassword: change_password,
+}
