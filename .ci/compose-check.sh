@@ -19,3 +19,10 @@ fi
 
 docker-compose -f docker-compose.yml config -q
 echo "compose-check: docker-compose.yml OK"
+# The 3-node RabbitMQ cluster (docs/operations.md, "RabbitMQ cluster"), usersvc pointed at all nodes.
+RABBITMQ_NODES=rabbitmq:5672,rabbitmq-2:5672,rabbitmq-3:5672 \
+    docker-compose -f docker-compose.yml --profile rabbitmq-cluster config -q
+nodes=$(docker-compose -f docker-compose.yml --profile rabbitmq-cluster config --services | grep -c '^rabbitmq')
+[ "$nodes" -eq 3 ] || { echo "compose-check: profile rabbitmq-cluster has $nodes RabbitMQ nodes, not 3" >&2; exit 1; }
+[ -f deploy/rabbitmq/cluster.conf ] || { echo "compose-check: deploy/rabbitmq/cluster.conf is missing" >&2; exit 1; }
+echo "compose-check: docker-compose.yml --profile rabbitmq-cluster OK"

@@ -5,12 +5,11 @@ import os
 import re
 import uuid
 
-from redis.asyncio import Redis
 from sanic import HTTPResponse, Request, Sanic
 from sanic.exceptions import SanicException
 
 from usersvc.cache_keys import CacheKeys
-from usersvc.domain.errors import ErrorCode
+from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.edge.bus import RpcClient
 from usersvc.edge.docs import add_cors
 from usersvc.edge.errors import ApiError, error_response
@@ -29,6 +28,7 @@ from usersvc.edge.routes.users import users
 from usersvc.edge.routes.well_known import well_known
 from usersvc.edge.single_flight import SingleFlight
 from usersvc.logs import configure_logging
+from usersvc.redis_client import connect_redis
 from usersvc.settings import Settings
 from usersvc.tokens import TokenVerifier
 
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
 
     @app.before_server_start
     async def connect(app: Sanic) -> None:
-        app.ctx.redis = Redis.from_url(settings.redis_url, max_connections=256)
+        app.ctx.redis = connect_redis(settings.redis_url, max_connections=256)
         app.ctx.rpc = RpcClient(settings.edge_broker_url, timeout_seconds=settings.rpc_timeout_seconds)
         await app.ctx.rpc.start()
         verifier = TokenVerifier(issuer=settings.token_issuer, audience=settings.jwt_audience)
@@ -91,12 +91,13 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
         await app.ctx.rpc.stop()
         await app.ctx.redis.aclose()
 
-    @app.on_request(priority=100)
+    # Sanic annotates on_request(priority=…) as returning a middleware, not the decorator it is.
+    @app.on_request(priority=100)  # type: ignore[call-arg]
     async def assign_request_id(request: Request) -> None:
         given = request.headers.get("x-request-id", "")
         request.ctx.request_id = given if SANE_REQUEST_ID.match(given) else os.urandom(16).hex()
 
-    @app.on_request(priority=90)
+    @app.on_request(priority=90)  # type: ignore[call-arg]
     async def look_up_new_signing_keys(request: Request) -> None:
         """A token signed by a key newer than this process's set (just rotated): reload the set
         before the synchronous token check refuses it."""
@@ -113,8 +114,8 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
         if not request.transport.is_closing():  # a client that left was sent nothing
             response_counter(response.status).inc()
 
-    @app.exception(ApiError)
-    async def api_error(request: Request, error: ApiError) -> HTTPResponse:
+    @app.exception(DomainError)  # ApiError included: refusals of the edge and of the workers
+    async def refusal(request: Request, error: DomainError) -> HTTPResponse:
         return error_response(request, error)
 
     @app.exception(Exception)

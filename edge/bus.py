@@ -10,6 +10,7 @@ import logging
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import aio_pika.abc
 import aio_pika.exceptions
@@ -18,11 +19,11 @@ import orjson
 from faststream.rabbit import (
     Channel,
     ExchangeType,
-    RabbitBroker,
     RabbitExchange,
     RabbitQueue,
 )
 
+from usersvc.broker_failover import ClusterBroker
 from usersvc.domain.commands import Command
 from usersvc.domain.errors import ErrorCode
 from usersvc.edge.errors import ApiError
@@ -41,14 +42,14 @@ class RpcClient:
         # user, and the workers trust only the edge's user to speak for users.
         self.broker_user = url_user(url)
         # Unroutable commands (no worker ever declared the queue) fail at once.
-        self.broker = RabbitBroker(
+        self.broker = ClusterBroker(  # the URL may list several nodes of a cluster
             url, log_level=logging.DEBUG, fail_fast=False, logger=log, default_channel=Channel(on_return_raises=True)
         )
         self.reply_queue = f"usersvc.edge.replies.{uuid.uuid4().hex}"
         self._pending: dict[str, asyncio.Future] = {}
 
     def _on_reply(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        future = self._pending.get(message.correlation_id)
+        future = self._pending.get(message.correlation_id or "")
         if future is not None and not future.done():
             future.set_result(message.body)
 
@@ -81,8 +82,9 @@ class RpcClient:
         context: dict,
         message_id: str | None = None,
         timeout: float | None = None,
-    ) -> object:
-        """Send a command and return its reply's data, or raise ApiError with its code."""
+    ) -> Any:
+        """Send a command and return its reply's data (JSON, shaped by the command's reply
+        schema), or raise ApiError with its code."""
         timeout = timeout or self.timeout
         correlation_id = uuid.uuid4().hex
         future = asyncio.get_running_loop().create_future()

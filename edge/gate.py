@@ -3,14 +3,22 @@
 Measured: each Redis round trip on the read path costs real throughput, so the token's
 session, the rate-limit counter and the cached entity come from one Lua script call (one
 round trip, and cheaper in redis-py than a pipeline of four commands).
+
+On a Redis Cluster (usersvc/redis_client.py) a script may only touch keys of one slot, and a
+request's keys are spread over slots (and nodes) on purpose: there the same reads and counts
+go out as concurrent single-slot commands, still one round trip of latency (a list page
+takes two: see _page_across_slots).
 """
 
+import asyncio
 import time
 from dataclasses import dataclass
+from typing import cast
 
 import orjson
 from limits import RateLimitItem
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 from sanic import Request
 
 from usersvc.cache_keys import TOMBSTONE, CacheKeys
@@ -106,6 +114,14 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
+# On a cluster, ADMIT_PAGE_SCRIPT's part in the list slot ({users}, see CacheKeys): KEYS the
+# page's generation key, the "any" generation key; ARGV the page key template. Returns the
+# page entry (or false) and the generations read, as ADMIT_PAGE_SCRIPT does.
+PAGE_LOOKUP_SCRIPT = """
+local generation = redis.call('GET', KEYS[1]) or '0'
+local state = generation .. ':' .. (redis.call('GET', KEYS[2]) or '0')
+return {redis.call('GET', (string.gsub(ARGV[1], '{generation}', generation))) or false, state}
+"""
 
 
 class Gate:
@@ -117,6 +133,8 @@ class Gate:
         self._admit_script = redis.register_script(ADMIT_SCRIPT)
         self._count_script = redis.register_script(COUNT_SCRIPT)
         self._admit_page_script = redis.register_script(ADMIT_PAGE_SCRIPT)
+        self._page_lookup_script = redis.register_script(PAGE_LOOKUP_SCRIPT)
+        self._cluster = isinstance(redis, RedisCluster)
 
     async def admit(
         self, request: Request, *, limit: RateLimitItem, scope: str, cache_keys: tuple[str, ...] = ()
@@ -126,7 +144,10 @@ class Gate:
         window, counter_key = self._window(limit, scope, claims["sub"])
         keys = [self.keys.session(claims["sid"]), counter_key, *cache_keys]
         try:
-            session, count, *cached = await self._admit_script(keys=keys, args=[limit.get_expiry()])
+            if self._cluster:
+                session, count, *cached = await self._admit_across_slots(keys, limit.get_expiry())
+            else:
+                session, count, *cached = await self._admit_script(keys=keys, args=[limit.get_expiry()])
         except Exception:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
         caller = await self._caller(request, claims, session)
@@ -148,14 +169,60 @@ class Gate:
             self.keys.list_generation("any"),
         ]
         try:
-            session, count, page, state = await self._admit_page_script(
-                keys=keys, args=[limit.get_expiry(), page_key_template, self.keys.user_prefix()]
-            )
+            if self._cluster:
+                session, count, page, state = await self._page_across_slots(keys, limit.get_expiry(), page_key_template)
+            else:
+                session, count, page, state = await self._admit_page_script(
+                    keys=keys, args=[limit.get_expiry(), page_key_template, self.keys.user_prefix()]
+                )
         except Exception:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
         caller = await self._caller(request, claims, session)
         self._enforce(request, limit, count, window)
         return caller, page, state.decode()
+
+    async def _admit_across_slots(self, keys: list[str], expiry: int) -> list:
+        """ADMIT_SCRIPT on a cluster: its reads and its count as concurrent commands, each
+        sent to its key's node. Nothing here needs the script's atomicity: the reads are
+        independent, and the count is still one script on one key."""
+        session_key, counter_key, *cache_keys = keys
+        return await asyncio.gather(
+            self.redis.get(session_key),
+            self._count_script(keys=[counter_key], args=[expiry]),
+            *(self.redis.get(key) for key in cache_keys),
+        )
+
+    async def _page_across_slots(self, keys: list[str], expiry: int, page_key_template: str) -> list:
+        """ADMIT_PAGE_SCRIPT on a cluster, in two round trips: the session, the count and the
+        page lookup (generations and page entry, one slot: {users}) concurrently; then the
+        page's users, one MGET per slot. Their entries stay spread over the cluster, so the
+        cache is not all on one node; only the small list index is.
+
+        Still never stale after a write: a write updates its users' entries and bumps the
+        generations before it answers, so a request that starts after the answer reads the
+        new generation (no page filled before the write is reachable from it) and then the
+        new entries. Entries read a moment after the page can only be newer than the page,
+        which the single-node script allows too: a page holds ids, its users are current."""
+        session_key, counter_key, generation_key, any_key = keys
+        session, count, (page, state) = await asyncio.gather(
+            self.redis.get(session_key),
+            self._count_script(keys=[counter_key], args=[expiry]),
+            self._page_lookup_script(keys=[generation_key, any_key], args=[page_key_template]),
+        )
+        return [session, count, await self._assemble_page(page) if page else None, state]
+
+    async def _assemble_page(self, page: bytes) -> bytes | None:
+        """ADMIT_PAGE_SCRIPT's assembly: None when one of the page's users is not cached."""
+        pagination, _, ids = page.partition(b"\n")
+        prefix = self.keys.user_prefix().encode()
+        keys = [prefix + user_id for user_id in ids.split()]
+        entries = await cast(RedisCluster, self.redis).mget_nonatomic(keys) if keys else []
+        users: list[bytes] = []
+        for user in entries:
+            if user is None or user == TOMBSTONE:
+                return None
+            users.append(user)
+        return b'{"data":[' + b",".join(users) + b'],"pagination":' + pagination + b"}"
 
     async def limit_anonymous(self, request: Request, *, limit: RateLimitItem, scope: str) -> None:
         window, counter_key = self._window(limit, scope, client_subject(request))
@@ -193,7 +260,7 @@ class Gate:
         if session is None:  # not cached: the workers know
             cache_lookup("session", "miss").inc()
             try:
-                entry = await self.rpc.call(
+                entry: dict = await self.rpc.call(
                     CheckSession(session_id=claims["sid"]),
                     actor={"type": "user", "id": claims["sub"]},
                     context=command_context(request),

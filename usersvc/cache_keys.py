@@ -35,10 +35,13 @@ class CacheKeys:
     def session(self, session_id: object) -> str:
         return f"{self.prefix}:session:{session_id}"
 
+    # The list index, generations and pages, shares one Redis Cluster slot, the {users} hash
+    # tag: the edge reads a generation and the page it names in one script. The pages' users
+    # are user() keys, spread over the cluster (edge/gate.py, _page_across_slots).
     def list_generation(self, kind: str) -> str:
         """`kind` from page_kind(): "order" is bumped by writes that can move users between
         pages, "any" by every user write (pages sorted by updated_at)."""
-        return f"{self.prefix}:users:generation:{kind}"
+        return f"{self.prefix}:{{users}}:generation:{kind}"
 
     def user_page(self, kind: str, generation: int | bytes | str, query: dict) -> str:
         """A list page as the ordered ids of its users (see UserPageEntry); `query` is a
@@ -47,7 +50,7 @@ class CacheKeys:
         digest = hashlib.sha256(canonical).hexdigest()[:32]
         if isinstance(generation, bytes):
             generation = generation.decode()
-        return f"{self.prefix}:users:page:{kind}:{generation}:{digest}"
+        return f"{self.prefix}:{{users}}:page:{kind}:{generation}:{digest}"
 
     def user_prefix(self) -> str:
         """user(id) is this followed by the id (for the edge's page script)."""

@@ -10,6 +10,7 @@ from limits import RateLimitItem, parse
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from usersvc.broker_addresses import parse_broker_url
 from usersvc.smtp_url import SmtpEndpoint, parse_smtp_url
 
 # Used only with ENVIRONMENT=development, where `scripts/serve` writes random ones anyway.
@@ -105,6 +106,11 @@ class Settings(BaseSettings):
         if len(self.secret_key) < MIN_SECRET_LENGTH:
             raise SettingError(f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
         for name, url in (("RABBITMQ_URL", self.rabbitmq_url), ("EDGE_RABBITMQ_URL", self.edge_rabbitmq_url)):
+            try:
+                if url:
+                    parse_broker_url(url)  # one node, or several of a cluster: h1:5672,h2:5672
+            except ValueError as error:
+                raise SettingError(f"{name} {error}") from None
             if url and not development and url_user(url) == "guest":
                 raise SettingError(f"{name}: the guest broker user is for development only")
         for name in ("rate_limit_login", "rate_limit_read", "rate_limit_write"):

@@ -29,4 +29,11 @@ def command_queue_arguments(*, carries_secret: bool) -> dict:
 
 
 def dead_letter_queue_arguments() -> dict:
-    return {"x-max-length": DEAD_LETTER_MAX_LENGTH, "x-message-ttl": DEAD_LETTER_TTL_MS, "x-overflow": "drop-head"}
+    """A quorum queue too: a classic one lives on one node, and while that node is down a
+    worker could neither declare it at start nor restore it when it reconnects."""
+    return {
+        "x-queue-type": "quorum",
+        "x-max-length": DEAD_LETTER_MAX_LENGTH,
+        "x-message-ttl": DEAD_LETTER_TTL_MS,
+        "x-overflow": "drop-head",
+    }

@@ -9,8 +9,10 @@ from prometheus_client import start_http_server
 from redis.asyncio import Redis
 from tortoise import Tortoise, connections
 
+from usersvc.broker_failover import ClusterBroker
 from usersvc.cache_keys import CacheKeys
 from usersvc.domain.passwords import PasswordHasher
+from usersvc.redis_client import connect_redis
 from usersvc.settings import Settings
 from usersvc.signing_keys import signing_key_box
 from usersvc.tokens import TokenIssuer
@@ -57,7 +59,7 @@ DEAD_LETTERS = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, du
 def create_broker(settings: Settings) -> RabbitBroker:
     """The connection and middleware; the command routes are added by create_worker_app."""
     # Per-message logs at DEBUG: at INFO they cost a fifth of the worker's CPU.
-    return RabbitBroker(
+    return ClusterBroker(  # RABBITMQ_URL may list several nodes of a cluster
         settings.rabbitmq_url,
         middlewares=[command_middleware(settings)],
         log_level=logging.DEBUG,
@@ -100,7 +102,7 @@ def create_worker_deps(settings: Settings, broker: RabbitBroker, redis: Redis) -
 
 def create_worker_app(settings: Settings) -> FastStream:
     broker = create_broker(settings)
-    redis = Redis.from_url(settings.redis_url)
+    redis = connect_redis(settings.redis_url)
     deps = create_worker_deps(settings, broker, redis)  # a broken mail template stops the worker here
     broker.include_router(command_router(deps, HANDLERS))
     app = FastStream(broker, logger=logging.getLogger("workers.app"))
@@ -108,7 +110,11 @@ def create_worker_app(settings: Settings) -> FastStream:
 
     @app.on_startup
     async def open_resources() -> None:
-        expected = {subscriber.queue.name: subscriber.queue.arguments for subscriber in broker.subscribers}
+        # Every subscriber here is a RabbitMQ one, with a queue (the base type does not say so).
+        expected = {
+            subscriber.queue.name: subscriber.queue.arguments  # type: ignore[attr-defined]
+            for subscriber in broker.subscribers
+        }
         await recreate_changed_queues(
             settings.rabbitmq_url, {**expected, DEAD_LETTER_QUEUE: dead_letter_queue_arguments()}
         )
@@ -125,7 +131,8 @@ def create_worker_app(settings: Settings) -> FastStream:
         await deps.events.declare()
         await broker.declare_exchange(DEAD_LETTERS)
         dead_letter_queue = await broker.declare_queue(
-            RabbitQueue(DEAD_LETTER_QUEUE, durable=True, arguments=dead_letter_queue_arguments())
+            # The queue type is in the arguments, as for the command queues (workers/routing.py).
+            RabbitQueue(DEAD_LETTER_QUEUE, durable=True, arguments=dead_letter_queue_arguments())  # type: ignore[call-overload]
         )
         await dead_letter_queue.bind(DEAD_LETTER_EXCHANGE)
         background.append(asyncio.create_task(deps.events.relay_forever()))

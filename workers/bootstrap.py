@@ -10,13 +10,13 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
-from redis.asyncio import Redis
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from usersvc.domain.commands import CommandContext, CreateUser
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.domain.rbac import Principal, Role
+from usersvc.redis_client import connect_redis
 from usersvc.settings import Settings
 from usersvc.workers.cache import WorkerCache
 from usersvc.workers.db import tortoise_config
@@ -62,7 +62,7 @@ async def create_admin(
 
 async def _refresh_cache(settings: Settings, unit: UnitOfWork) -> None:
     """Cached list pages must show the new admin at once, as after any user.create."""
-    redis = Redis.from_url(settings.redis_url)
+    redis = connect_redis(settings.redis_url)
     try:
         await WorkerCache.for_settings(redis, settings).apply(unit.cache)
     finally:

@@ -4,6 +4,10 @@ Two commands that touch one session commit in some order, then write Redis in an
 a logout's tombstone can land before a role change's (or a refresh's) live entry for the
 same session. So entries are written by ENTRY_SCRIPT, which never replaces a tombstone
 with a live value; tombstones are always written. The same holds for deleted users.
+
+Every command here touches one key, so the pipelines work on a Redis Cluster too (redis-py
+sends each node its part, concurrently); there scripts go as EVAL, as its pipelines refuse
+EVALSHA (see _entry).
 """
 
 import asyncio
@@ -11,6 +15,7 @@ import logging
 
 import orjson
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import NoScriptError
 
 from usersvc.cache_keys import LIST_ORDER_FIELDS, TOMBSTONE, CacheKeys, page_entry
@@ -46,6 +51,7 @@ class WorkerCache:
         self.ttl = ttl_seconds
         self.session_ttl = session_ttl_seconds
         self._entry_script = redis.register_script(ENTRY_SCRIPT)
+        self._cluster = isinstance(redis, RedisCluster)
 
     @classmethod
     def for_settings(cls, redis: Redis, settings: Settings) -> "WorkerCache":
@@ -61,7 +67,9 @@ class WorkerCache:
         await self.redis.set(self.keys.user(view["id"]), orjson.dumps(view), ex=self.ttl, nx=True)
 
     async def list_generation(self, kind: str) -> bytes:
-        return await self.redis.get(self.keys.list_generation(kind)) or b"0"
+        generation = await self.redis.get(self.keys.list_generation(kind))
+        # bytes: the client decodes nothing (no decode_responses); str only in redis-py's types.
+        return generation.encode() if isinstance(generation, str) else generation or b"0"
 
     async def fill_page(self, *, kind: str, generation: bytes, query: dict, page: dict) -> None:
         """A page as its ids (the edge assembles it from the users' entries), and the users'
@@ -75,7 +83,7 @@ class WorkerCache:
             nx=True,
         )
         for view in page["data"]:
-            pipe.evalsha(self._entry_script.sha, 1, self.keys.user(view["id"]), orjson.dumps(view), self.ttl, FILL)
+            self._entry(pipe, self.keys.user(view["id"]), orjson.dumps(view), self.ttl, FILL)
         try:
             await pipe.execute()
         except NoScriptError:
@@ -115,12 +123,20 @@ class WorkerCache:
             await self._write_pipeline(changes).execute()
 
     def _write_pipeline(self, changes: "CacheChanges"):
-        # EVALSHA by hand: a Script called on a pipeline costs a SCRIPT EXISTS round trip.
         pipe = self.redis.pipeline(transaction=False)
         for key, value, ttl in self._entries(changes):
-            pipe.evalsha(self._entry_script.sha, 1, key, value, ttl, WRITE)
+            self._entry(pipe, key, value, ttl, WRITE)
         self._bump_generations(pipe, changes)
         return pipe
+
+    def _entry(self, pipe, key: str, value: bytes, ttl: int, mode: str) -> None:
+        """ENTRY_SCRIPT on `pipe`. EVALSHA by hand: a Script called on a pipeline costs a
+        SCRIPT EXISTS round trip. A cluster pipeline refuses EVALSHA, so there the script's
+        text goes along (EVAL, which cannot fail with NoScriptError)."""
+        if self._cluster:
+            pipe.eval(ENTRY_SCRIPT, 1, key, value, ttl, mode)
+        else:
+            pipe.evalsha(self._entry_script.sha, 1, key, value, ttl, mode)
 
     def _bump_generations(self, pipe, changes: "CacheChanges") -> None:
         if changes.touches_users():
@@ -144,7 +160,8 @@ class WorkerCache:
         try:
             async with asyncio.timeout(INVALIDATE_TIMEOUT_SECONDS):
                 pipe = self.redis.pipeline(transaction=False)
-                pipe.delete(*keys)
+                for key in keys:  # one key each: a cluster's keys are in many slots
+                    pipe.delete(key)
                 self._bump_generations(pipe, changes)
                 await pipe.execute()
         except Exception as error:

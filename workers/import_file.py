@@ -14,13 +14,13 @@ from pathlib import Path
 
 import orjson
 from pydantic import ValidationError
-from redis.asyncio import Redis
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from usersvc.domain.commands import MAX_IMPORT_BATCH, CommandContext, ImportedUser, ImportUsers
 from usersvc.domain.errors import DomainError, field_errors_from_pydantic
 from usersvc.domain.rbac import Principal, Role
+from usersvc.redis_client import connect_redis
 from usersvc.settings import Settings
 from usersvc.workers.cache import WorkerCache
 from usersvc.workers.db import tortoise_config
@@ -70,7 +70,7 @@ async def import_file(
     """`progress(n)` after each batch with the number of lines it settled."""
     batch_size = max(1, min(batch_size, MAX_IMPORT_BATCH))
     summary = ImportSummary()
-    redis = Redis.from_url(settings.redis_url)
+    redis = connect_redis(settings.redis_url)
     await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=2))
     try:
         cache = WorkerCache.for_settings(redis, settings)

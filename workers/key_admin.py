@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from redis.asyncio import Redis
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -23,6 +22,7 @@ from usersvc.cache_keys import CacheKeys
 from usersvc.domain.commands import CommandContext
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import iso_utc
+from usersvc.redis_client import connect_redis
 from usersvc.settings import Settings
 from usersvc.signing_keys import generate_key, signing_key_box
 from usersvc.workers.db import tortoise_config
@@ -112,7 +112,7 @@ async def _retire(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> N
 
 
 async def _publish(settings: Settings) -> bool:
-    redis = Redis.from_url(settings.redis_url)
+    redis = connect_redis(settings.redis_url)
     try:
         await publish_key_set(redis, CacheKeys(settings.redis_key_prefix))
         return True
@@ -185,9 +185,8 @@ def key_table(keys: list[SigningKeyRow]) -> list[str]:
     now = datetime.now(UTC)
     lines = [f"{'KID':<44} {'ALG':<6} {'CREATED':<28} STATE"]
     for key in keys:
-        lines.append(
-            f"{key.kid:<44} {key.algorithm:<6} {iso_utc(key.created_at)[:19] + 'Z':<28} {_state(key, now=now)}"
-        )
+        created = f"{key.created_at.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z"
+        lines.append(f"{key.kid:<44} {key.algorithm:<6} {created:<28} {_state(key, now=now)}")
     return lines
 
 

@@ -9,8 +9,9 @@ were expiring anyway, or dead letters that may hold secrets), and declared anew.
 
 import logging
 
-import aio_pika
 import aiormq.exceptions
+
+from usersvc.broker_failover import connect_first_node
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 async def recreate_changed_queues(url: str, expected: dict[str, dict]) -> list[str]:
     """`expected` maps queue name → arguments (durable queues). Returns the re-created names."""
     recreated = []
-    connection = await aio_pika.connect(url)
+    connection = await connect_first_node(url)  # RABBITMQ_URL may list several nodes
     async with connection:
         for name, arguments in expected.items():
             channel = await connection.channel()
