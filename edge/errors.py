@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 from sanic import HTTPResponse, Request, json
 
-from usersvc.domain.errors import ErrorCode, FieldError
+from usersvc.domain.errors import DomainError, ErrorCode, FieldError
 
 STATUS = {
     ErrorCode.MALFORMED_REQUEST: 400,
@@ -35,22 +35,22 @@ STATUS = {
 ONE_TIME_TOKEN_STATUS = {ErrorCode.INVALID_TOKEN: 400}
 
 
-class ApiError(Exception):
+class ApiError(DomainError):
+    """A refusal as the edge answers it: a DomainError (raised here, or a worker's reply)
+    with the response headers it needs (Retry-After, Allow, WWW-Authenticate)."""
+
     def __init__(
         self, code: ErrorCode | str, message: str, details: list | None = None, headers: dict | None = None
     ) -> None:
-        super().__init__(message)
-        self.code = ErrorCode(code)
-        self.message = message
-        self.details = details or []
+        super().__init__(ErrorCode(code), message, details)
         self.headers = headers or {}
         self.about_one_time_token = False  # set by one_time_token_refusals()
 
-    @property
-    def status(self) -> int:
-        if self.about_one_time_token and self.code in ONE_TIME_TOKEN_STATUS:
-            return ONE_TIME_TOKEN_STATUS[self.code]
-        return STATUS.get(self.code, 500)
+
+def http_status(error: DomainError) -> int:
+    if isinstance(error, ApiError) and error.about_one_time_token and error.code in ONE_TIME_TOKEN_STATUS:
+        return ONE_TIME_TOKEN_STATUS[error.code]
+    return STATUS.get(error.code, 500)
 
 
 @contextmanager
@@ -69,7 +69,7 @@ def request_id_of(request: Request | None) -> str:
     return uuid.uuid4().hex
 
 
-def error_body(request: Request | None, error: ApiError) -> dict:
+def error_body(request: Request | None, error: DomainError) -> dict:
     """`{"error": {...}}`: the one error shape (ErrorResponse below describes it)."""
     details = [d.model_dump() if isinstance(d, FieldError) else d for d in error.details]
     return {
@@ -83,8 +83,9 @@ def error_body(request: Request | None, error: ApiError) -> dict:
     }
 
 
-def error_response(request: Request | None, error: ApiError) -> HTTPResponse:
-    return json(error_body(request, error), status=error.status, headers=error.headers)
+def error_response(request: Request | None, error: DomainError) -> HTTPResponse:
+    headers = error.headers if isinstance(error, ApiError) else None
+    return json(error_body(request, error), status=http_status(error), headers=headers)
 
 
 class ErrorResponseBody(BaseModel):

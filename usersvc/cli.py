@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 from functools import partial
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from pydantic import ValidationError
 
@@ -234,12 +234,13 @@ def keys(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def asyncapi(settings: Settings, _: argparse.Namespace) -> None:
+    from faststream.rabbit import RabbitBroker
     from faststream.specification import AsyncAPI
 
     from usersvc.workers.app import create_worker_app
 
     schema = AsyncAPI(
-        create_worker_app(settings).broker,
+        cast(RabbitBroker, create_worker_app(settings).broker),  # FastStream(broker) keeps it
         title="usersvc commands",
         version="1.0.0",
         description="Commands on usersvc.commands; replies {ok, data|error}; events on usersvc.events",

@@ -114,7 +114,10 @@ class UnitOfWork:
             using_db=self.connection,
         )
         if event:
-            outbox_event = new_event(event, event_data if event_data is not None else new, now=self.now)
+            data = event_data if event_data is not None else new
+            if data is None:
+                raise ValueError(f"{event}: an event needs event_data or new values")
+            outbox_event = new_event(event, data, now=self.now)
             await outbox_event.save(using_db=self.connection, force_create=True)
             self.events.append(outbox_event)
 
@@ -127,7 +130,10 @@ def fingerprint(command: Command, *, key: str) -> str:
 
 
 class _AlreadyProcessed(Exception):
-    pass
+    """A twin's processed-command record committed first (its primary key let one in)."""
+
+    def __init__(self, command_id: str) -> None:
+        self.command_id = command_id
 
 
 class RefuseAfterCommit(DomainError):
@@ -196,9 +202,12 @@ async def execute_write(
                         using_db=connection,
                     )
                 except IntegrityError:
-                    raise _AlreadyProcessed() from None
-    except _AlreadyProcessed:
-        return await _earlier_reply(command_id, command_fingerprint)
+                    raise _AlreadyProcessed(command_id) from None
+    except _AlreadyProcessed as twin:
+        earlier = await _earlier_reply(twin.command_id, command_fingerprint)
+        if earlier is None:  # the record that refused ours was there a moment ago
+            raise RuntimeError(f"command {twin.command_id}: its processed record vanished") from None
+        return earlier
     except DomainError as error:
         if command_id and (reply := await _earlier_reply(command_id, command_fingerprint)):
             return reply  # a twin committed first; its success explains this refusal

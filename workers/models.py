@@ -1,4 +1,11 @@
-"""Tortoise tables. aerich owns the schema (migrations/); extra SQL lives in the migration."""
+"""Tortoise tables. aerich owns the schema (migrations/); extra SQL lives in the migration.
+
+A foreign key `x` also gives the row an `x_id` column attribute; it is declared beside the
+field (a bare annotation, which Tortoise ignores) so the type checker knows it too.
+"""
+
+import uuid
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -30,7 +37,10 @@ class User(Model):
 
 class UserSession(Model):
     id = fields.UUIDField(primary_key=True)
-    user = fields.ForeignKeyField("models.User", related_name="sessions", on_delete=fields.RESTRICT)
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="sessions", on_delete=fields.RESTRICT
+    )
+    user_id: uuid.UUID
     refresh_token_hash = fields.CharField(
         max_length=64, null=True, unique=True, description="sha256 hex of the one refresh token not yet spent"
     )
@@ -52,9 +62,10 @@ class SpentRefreshToken(Model):
     token_hash = fields.CharField(
         max_length=64, primary_key=True, description="sha256 hex of a refresh token already used"
     )
-    session = fields.ForeignKeyField(
+    session: fields.ForeignKeyRelation["UserSession"] = fields.ForeignKeyField(
         "models.UserSession", related_name="spent_refresh_tokens", on_delete=fields.CASCADE
     )
+    session_id: uuid.UUID
     spent_at = fields.DatetimeField()
 
     class Meta:
@@ -68,7 +79,7 @@ class SigningKey(Model):
 
     kid = fields.CharField(max_length=64, primary_key=True, description="RFC 7638 thumbprint of the public key")
     algorithm = fields.CharField(max_length=16)
-    public_jwk = fields.JSONField()
+    public_jwk: dict[str, Any] = fields.JSONField()
     private_key = fields.TextField(description="PKCS#8 PEM sealed with SECRET_KEY (purpose signing-keys)")
     created_at = fields.DatetimeField()
     retired_at = fields.DatetimeField(null=True, description="no longer signs; still verifies until verify_until")
@@ -87,8 +98,8 @@ class AuditLog(Model):
     action = fields.CharField(max_length=64, db_index=True)
     entity_type = fields.CharField(max_length=32)
     entity_id = fields.CharField(max_length=200, db_index=True)
-    old_values = fields.JSONField(null=True)
-    new_values = fields.JSONField(null=True)
+    old_values: dict[str, Any] | None = fields.JSONField(null=True)
+    new_values: dict[str, Any] | None = fields.JSONField(null=True)
     ip_address = fields.CharField(max_length=64, null=True)
     user_agent = fields.CharField(max_length=500, null=True)
     request_id = fields.CharField(max_length=200, null=True)
@@ -106,7 +117,7 @@ class ProcessedCommand(Model):
     id = fields.CharField(max_length=200, primary_key=True, description="AMQP message_id")
     routing_key = fields.CharField(max_length=64)
     fingerprint = fields.CharField(max_length=64, description="sha256 of routing key + data")
-    reply = fields.JSONField(null=True)
+    reply: dict[str, Any] | None = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -118,7 +129,7 @@ class OutboxEvent(Model):
 
     id = fields.UUIDField(primary_key=True)
     routing_key = fields.CharField(max_length=64)
-    payload = fields.JSONField()
+    payload: dict[str, Any] = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
     published_at = fields.DatetimeField(null=True, db_index=True)
 
@@ -130,7 +141,10 @@ class AccountToken(Model):
     """One-time tokens mailed to users (email verification, password reset), as digests only."""
 
     id = fields.UUIDField(primary_key=True)
-    user = fields.ForeignKeyField("models.User", related_name="account_tokens", on_delete=fields.RESTRICT)
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="account_tokens", on_delete=fields.RESTRICT
+    )
+    user_id: uuid.UUID
     purpose = fields.CharField(max_length=32, description="verify_email | reset_password")
     token_hash = fields.CharField(
         max_length=64, unique=True, description="sha256 hex of the token; the token itself is never stored"
@@ -183,7 +197,10 @@ class UserTotp(Model):
 
 class MfaRecoveryCode(Model):
     id = fields.UUIDField(primary_key=True)
-    user = fields.ForeignKeyField("models.User", related_name="recovery_codes", on_delete=fields.RESTRICT)
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="recovery_codes", on_delete=fields.RESTRICT
+    )
+    user_id: uuid.UUID
     code_digest = fields.CharField(max_length=64, description="HMAC-SHA256 under a key derived from SECRET_KEY")
     used_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -197,7 +214,10 @@ class MfaChallenge(Model):
     """A login whose password was right, waiting for its second factor (the mfa_token)."""
 
     id = fields.UUIDField(primary_key=True)
-    user = fields.ForeignKeyField("models.User", related_name="mfa_challenges", on_delete=fields.RESTRICT)
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="mfa_challenges", on_delete=fields.RESTRICT
+    )
+    user_id: uuid.UUID
     token_digest = fields.CharField(max_length=64, unique=True, description="sha256 hex of the mfa_token")
     wrong_codes = fields.SmallIntField(default=0)
     expires_at = fields.DatetimeField()

@@ -48,6 +48,8 @@ class EventPublisher:
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
+        if self._exchange is None:
+            raise RuntimeError("EventPublisher.declare() runs at worker start-up, before any command")
         await self._exchange.publish(message, routing_key=event.routing_key, mandatory=False)
 
     async def publish_committed(self, events: list[OutboxEvent]) -> None:

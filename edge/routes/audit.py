@@ -9,7 +9,6 @@ from usersvc.domain.replies import AuditPage
 from usersvc.edge.body import query_of, validate
 from usersvc.edge.gate import command_context
 from usersvc.edge.openapi import operation
-from usersvc.edge.routes.users import _check
 
 audit = Blueprint("audit", url_prefix="/v1/audit-logs")
 QUERY_FIELDS = ("page", "page_size", "entity_id", "actor_id", "action")
@@ -27,6 +26,6 @@ QUERY_FIELDS = ("page", "page_size", "entity_id", "actor_id", "action")
 async def list_audit_logs(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
     caller, _ = await ctx.gate.admit(request, limit=ctx.settings.read_limit, scope="read")
-    _check(rbac.require_role, caller.principal, Role.ADMIN)
+    rbac.require_role(caller.principal, Role.ADMIN)
     command = validate(ListAuditLogs, query_of(request, QUERY_FIELDS))
     return json(await ctx.rpc.call(command, actor=caller.actor, context=command_context(request)))

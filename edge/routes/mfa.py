@@ -17,7 +17,7 @@ from usersvc.domain.commands import (
     TotpEnrolBody,
     VerifyMfa,
 )
-from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.errors import ErrorCode
 from usersvc.domain.replies import LoginResult, RecoveryCodes, TotpEnrolment
 from usersvc.edge.body import parse_body
 from usersvc.edge.errors import ApiError
@@ -98,10 +98,7 @@ async def reset_mfa(request: Request, user_id: str) -> HTTPResponse:
         target = uuid.UUID(user_id)
     except ValueError:
         target = NO_SUCH_USER
-    try:
-        rbac.authorize_mfa_reset(caller.principal, target)  # fail fast on what the token's role decides
-    except DomainError as error:
-        raise ApiError(error.code, error.message) from None
+    rbac.authorize_mfa_reset(caller.principal, target)  # fail fast on what the token's role decides
     await _send(request, caller, ResetMfa(user_id=target))
     return empty()
 

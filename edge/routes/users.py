@@ -1,4 +1,9 @@
-"""/v1/users: reads from the cache when it can, everything else as commands."""
+"""/v1/users: reads from the cache when it can, everything else as commands.
+
+Each route first applies the rbac rule the token's current role already decides (a refusal
+is a DomainError, answered as such), then the worker applies it again with the actor's role
+as it is in the database.
+"""
 
 import uuid
 
@@ -20,7 +25,7 @@ from usersvc.domain.commands import (
     UserPatchBody,
     UserProfile,
 )
-from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.errors import ErrorCode
 from usersvc.domain.rbac import Role
 from usersvc.domain.replies import UserPage, UserView, etag_of
 from usersvc.edge.body import parse_body, query_of, validate
@@ -62,14 +67,6 @@ async def _send(request: Request, caller: Caller, command, *, message_id: str | 
     )
 
 
-def _check(rule, *args, **kwargs) -> None:
-    """Fail fast at the edge on what the token's current role already decides."""
-    try:
-        rule(*args, **kwargs)
-    except DomainError as error:
-        raise ApiError(error.code, error.message, error.details) from None
-
-
 @users.post("/")
 @operation(
     operation_id="users.create",
@@ -84,7 +81,7 @@ def _check(rule, *args, **kwargs) -> None:
 )
 async def create_user(request: Request) -> HTTPResponse:
     caller, _ = await _admit(request, write=True)
-    _check(rbac.require_role, caller.principal, Role.ADMIN)
+    rbac.require_role(caller.principal, Role.ADMIN)
     body = parse_body(request, UserCreateBody)
     command = CreateUser(**body.model_dump())
     key = request.headers.get("idempotency-key")
@@ -125,7 +122,7 @@ async def list_users(request: Request) -> HTTPResponse:
         kind=kind,
         page_key_template=ctx.keys.user_page(kind, "{generation}", query_dump),
     )
-    _check(rbac.require_role, caller.principal, *rbac.STAFF)
+    rbac.require_role(caller.principal, *rbac.STAFF)
     if invalid:
         raise invalid
     if cached is not None:
@@ -162,7 +159,7 @@ async def read_user(request: Request, user_id: uuid.UUID, *, caller: Caller, cac
 async def get_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, (cached,) = await _admit(request, write=False, cache_keys=(request.app.ctx.keys.user(target),))
-    _check(rbac.authorize_read, caller.principal, target)
+    rbac.authorize_read(caller.principal, target)
     return await read_user(request, target, caller=caller, cached=cached)
 
 
@@ -180,7 +177,7 @@ async def get_user(request: Request, user_id: str) -> HTTPResponse:
 async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
-    _check(rbac.authorize_replace, caller.principal, target)
+    rbac.authorize_replace(caller.principal, target)
     body = parse_body(request, UserProfile)
     command = ReplaceUser(**body.model_dump(), user_id=target, if_match=request.headers.get("if-match"))
     return user_response(await _send(request, caller, command))
@@ -200,7 +197,7 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
 async def update_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
-    _check(rbac.authorize_update_of_anyone, caller.principal, target)
+    rbac.authorize_update_of_anyone(caller.principal, target)
     body = parse_body(request, UserPatchBody)
     command = UpdateUser(
         **body.model_dump(exclude_unset=True), user_id=target, if_match=request.headers.get("if-match")
@@ -220,7 +217,7 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
 async def delete_user(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
-    _check(rbac.authorize_delete, caller.principal, target)
+    rbac.authorize_delete(caller.principal, target)
     await _send(request, caller, DeleteUser(user_id=target, if_match=request.headers.get("if-match")))
     return empty()
 
@@ -237,7 +234,7 @@ async def delete_user(request: Request, user_id: str) -> HTTPResponse:
 async def change_password(request: Request, user_id: str) -> HTTPResponse:
     target = _user_id(user_id)
     caller, _ = await _admit(request, write=True)
-    _check(rbac.authorize_password_change, caller.principal, target)
+    rbac.authorize_password_change(caller.principal, target)
     body = parse_body(request, PasswordChangeBody)
     command = ChangePassword(
         **body.model_dump(),

@@ -9,17 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
-from tests.conftest import ADMIN_PASSWORD
-
-CHROMIUM = Path(os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium"))
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "console"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 375, "height": 740}
-# Chromium says so in the console when a page breaks its Content-Security-Policy.
-CSP_VIOLATION = "Content Security Policy"
-
+from tests.console.browser import CHROMIUM, CSP_VIOLATION, DESKTOP, DOCS_SCREENSHOTS
 
 BROWSER_FIXTURES = {"page", "context", "new_context", "browser"}
 
@@ -77,15 +69,3 @@ def screenshot(tmp_path):
         return path
 
     return take
-
-
-def sign_in(page: Page, identifier: str, password: str) -> None:
-    page.goto("/admin")
-    page.get_by_label("Email or username").fill(identifier)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def sign_in_as_admin(page: Page) -> None:
-    sign_in(page, "root", ADMIN_PASSWORD)
-    expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page
 
-from tests.console.conftest import sign_in_as_admin
+from tests.console.browser import sign_in_as_admin
 
 CONSOLE = Path(__file__).resolve().parents[2] / "edge" / "console"
 REQUIRED_POLICY = {

@@ -8,8 +8,8 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD, login
-from tests.console.conftest import PHONE, sign_in, sign_in_as_admin
+from tests.console.browser import PHONE, sign_in, sign_in_as_admin
+from tests.support import ADMIN_PASSWORD, USER_PASSWORD, login
 
 NEW_PASSWORD = "N3w!passw0rd"
 

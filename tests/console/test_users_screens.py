@@ -6,8 +6,8 @@ import uuid
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.conftest import USER_PASSWORD, new_user_body
-from tests.console.conftest import sign_in_as_admin
+from tests.console.browser import sign_in_as_admin
+from tests.support import USER_PASSWORD, new_user_body
 
 
 def create_user(admin, **overrides) -> dict:

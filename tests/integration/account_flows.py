@@ -1,7 +1,7 @@
 """Steps of the account flows that several test modules take: register, read the mailed token."""
 
-from tests.conftest import Api, new_user_body
 from tests.integration.mailbox import Mailbox, link_token
+from tests.support import Api, new_user_body
 
 
 def registration_body(**overrides) -> dict:

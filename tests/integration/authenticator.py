@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import httpx
 import pyotp
 
-from tests.conftest import USER_PASSWORD, Api
+from tests.support import USER_PASSWORD, Api
 
 
 class Authenticator:

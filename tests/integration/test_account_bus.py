@@ -5,13 +5,13 @@ import uuid
 
 import httpx
 
-from tests.conftest import USER_PASSWORD, login
 from tests.integration.account_flows import (
     registration_body,
     reset_token,
     verification_token,
 )
 from tests.integration.bus import BusClient
+from tests.support import USER_PASSWORD, login
 
 EDGE_ACTOR = {"type": "service", "id": "edge"}
 

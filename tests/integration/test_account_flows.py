@@ -4,7 +4,6 @@ the workers send to the test SMTP server."""
 import time
 import uuid
 
-from tests.conftest import USER_PASSWORD, Api, login
 from tests.integration.account_flows import (
     register,
     registration_body,
@@ -12,6 +11,7 @@ from tests.integration.account_flows import (
     verification_token,
 )
 from tests.integration.mailbox import text_of
+from tests.support import USER_PASSWORD, Api, login
 
 NEW_PASSWORD = "N3w!passw0rd"
 

@@ -11,8 +11,8 @@ import uuid
 import httpx
 import pytest
 
-from tests.conftest import free_port, wait_ready
 from tests.integration.account_flows import registration_body
+from tests.support import free_port, wait_ready
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import uuid
 
 import aio_pika
 
-from tests.conftest import ADMIN_PASSWORD, login
+from tests.support import ADMIN_PASSWORD, login
 
 
 def _create_admin(stack, *, email: str, username: str, password: str) -> subprocess.CompletedProcess:

@@ -8,8 +8,8 @@ import aio_pika
 import asyncpg
 import pytest
 
-from tests.conftest import new_user_body
 from tests.integration.bus import BusClient
+from tests.support import new_user_body
 
 
 def _create_body() -> dict:

@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from tests.conftest import free_port, wait_ready
+from tests.support import free_port, wait_ready
 
 
 def _children(pid: int) -> list[str]:

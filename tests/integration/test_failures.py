@@ -5,8 +5,8 @@ import subprocess
 import time
 import uuid
 
-from tests.conftest import new_user_body, wait_ready
 from tests.integration.bus import BusClient
+from tests.support import new_user_body, wait_ready
 
 
 def _restart_workers(stack, *, kill: bool) -> None:

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.conftest import USER_PASSWORD, login, new_user_body
+from tests.support import USER_PASSWORD, login, new_user_body
 
 
 def _list_queries(stack) -> float:

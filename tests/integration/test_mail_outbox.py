@@ -12,8 +12,8 @@ import httpx
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
-from tests.conftest import free_port, wait_ready
 from tests.integration.account_flows import register, registration_body
+from tests.support import free_port, wait_ready
 from usersvc.domain.commands import CommandContext
 from usersvc.domain.rbac import Principal, Role
 from usersvc.settings import Settings

@@ -3,8 +3,8 @@
 import random
 from urllib.parse import parse_qs, urlsplit
 
-from tests.conftest import USER_PASSWORD, Api
 from tests.integration.authenticator import Authenticator, code_step, enrol, password_step
+from tests.support import USER_PASSWORD, Api
 
 
 def _code(response) -> tuple[int, str]:

@@ -4,9 +4,9 @@ import uuid
 
 from passlib.hash import argon2
 
-from tests.conftest import USER_PASSWORD, new_user_body
 from tests.integration.authenticator import Authenticator, code_step, enrol, password_step
 from tests.integration.bus import BusClient
+from tests.support import USER_PASSWORD, new_user_body
 
 
 def _imported(**overrides) -> dict:

@@ -4,7 +4,7 @@ import time
 
 import httpx
 
-from tests.conftest import USER_PASSWORD, Api, new_user_body
+from tests.support import USER_PASSWORD, Api, new_user_body
 
 
 def _code(response) -> tuple[int, str]:
@@ -118,7 +118,7 @@ def test_a_role_change_applies_to_existing_tokens_at_once(make_user, admin):
 
 
 def test_password_change_needs_the_current_one_and_revokes_other_sessions(stack, make_user, admin):
-    from tests.conftest import login
+    from tests.support import login
 
     user, api = make_user()
     second = login(stack.base_url, USER_PASSWORD, username=user["username"])
@@ -147,7 +147,7 @@ def test_audit_log_records_each_change_for_admins_only(make_user, admin):
 
 def test_login_is_rate_limited_per_client_ip(stack):
     """A second edge with a low login limit (the limit is a setting); counters live in Redis."""
-    from tests.conftest import free_port, wait_ready
+    from tests.support import free_port, wait_ready
 
     port = free_port()
     stack.spawn("edge-limited", "edge", PORT=str(port), RATE_LIMIT_LOGIN="3/minute")

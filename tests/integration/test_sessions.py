@@ -2,7 +2,7 @@
 
 import httpx
 
-from tests.conftest import USER_PASSWORD, Api, new_user_body
+from tests.support import USER_PASSWORD, Api, new_user_body
 
 
 def _login(stack, admin) -> tuple[dict, dict]:

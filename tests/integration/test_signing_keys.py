@@ -17,7 +17,7 @@ import httpx
 import jwt
 import redis
 
-from tests.conftest import USER_PASSWORD, Api, free_port, new_user_body, wait_ready
+from tests.support import USER_PASSWORD, Api, free_port, new_user_body, wait_ready
 from usersvc.workers.db import apply_migrations, drop_database
 
 

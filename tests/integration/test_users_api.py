@@ -2,7 +2,7 @@
 
 import uuid
 
-from tests.conftest import new_user_body
+from tests.support import new_user_body
 
 
 def test_created_user_is_returned_with_location_and_etag_and_no_secrets(admin):

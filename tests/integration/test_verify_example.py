@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import USER_PASSWORD, new_user_body
+from tests.support import USER_PASSWORD, new_user_body
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "verify_token.py"
 

@@ -15,7 +15,7 @@ import pytest
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
-from tests.conftest import free_port
+from tests.support import free_port
 from usersvc.cache_keys import TOMBSTONE, CacheKeys
 from usersvc.workers.cache import CacheChanges, WorkerCache
 

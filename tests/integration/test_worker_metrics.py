@@ -4,7 +4,7 @@ import time
 
 import httpx
 
-from tests.conftest import free_port
+from tests.support import free_port
 
 
 def test_a_worker_serves_its_metrics(stack):

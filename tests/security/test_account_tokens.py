@@ -9,9 +9,9 @@ import time
 import asyncpg
 import pytest
 
-from tests.conftest import USER_PASSWORD
 from tests.integration.account_flows import register, reset_token, verification_token
 from tests.integration.bus import BusClient
+from tests.support import USER_PASSWORD
 from usersvc.secret_box import SecretBox, SecretBoxError
 from usersvc.settings import DEVELOPMENT_SECRET_KEY
 

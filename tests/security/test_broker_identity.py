@@ -10,8 +10,8 @@ import aio_pika
 import aiormq.exceptions
 import pytest
 
-from tests.conftest import new_user_body
 from tests.integration.bus import BusClient
+from tests.support import new_user_body
 
 
 async def _ignore(message: aio_pika.abc.AbstractIncomingMessage) -> None:

@@ -5,7 +5,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import USER_PASSWORD, new_user_body
+from tests.support import USER_PASSWORD, new_user_body
 
 
 def _postgresql(url: str) -> str:

@@ -10,7 +10,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.conftest import USER_PASSWORD, new_user_body
+from tests.support import USER_PASSWORD, new_user_body
 
 THRESHOLD = 10  # LOGIN_BACKOFF_THRESHOLD's default, which the stack keeps
 WRONG_PASSWORD = "Wr0ng!pass"

@@ -10,8 +10,8 @@ import aio_pika
 import asyncpg
 import httpx
 
-from tests.conftest import USER_PASSWORD, Api
 from tests.integration.authenticator import code_step, enrol, password_step
+from tests.support import USER_PASSWORD, Api
 
 STACK_LOGS = ("worker-1", "worker-2", "edge")
 

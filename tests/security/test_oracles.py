@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from tests.conftest import USER_PASSWORD, new_user_body
 from tests.integration.bus import BusClient
+from tests.support import USER_PASSWORD, new_user_body
 
 
 def _error(response) -> tuple[int, str, str]:

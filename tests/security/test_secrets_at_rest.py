@@ -15,14 +15,14 @@ import uuid
 import aio_pika
 import httpx
 
-from tests.conftest import (
+from tests.integration.bus import BusClient
+from tests.support import (
     ADMIN_PASSWORD,
     USER_PASSWORD,
     free_port,
     new_user_body,
     wait_ready,
 )
-from tests.integration.bus import BusClient
 
 SECRET_COMMANDS = ("auth.login", "auth.refresh", "user.create", "user.change_password")
 

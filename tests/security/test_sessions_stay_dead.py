@@ -10,7 +10,7 @@ import httpx
 import jwt
 import redis
 
-from tests.conftest import USER_PASSWORD, Api, new_user_body
+from tests.support import USER_PASSWORD, Api, new_user_body
 
 ROUNDS = 20
 PAIRS_PER_ROUND = 3

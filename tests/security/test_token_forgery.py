@@ -21,7 +21,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from tests.conftest import USER_PASSWORD, Api, new_user_body
+from tests.support import USER_PASSWORD, Api, new_user_body
 from usersvc.settings import DEVELOPMENT_SECRET_KEY
 from usersvc.signing_keys import open_signing_key, signing_key_box, thumbprint
 

@@ -34,3 +34,26 @@ def test_edge_imports_nothing_from_workers():
 
 def test_edge_never_touches_the_database_libraries():
     assert imported_roots("edge") & {"tortoise", "asyncpg", "aerich"} == set()
+
+
+def _commands(base: type) -> set[type]:
+    found = set()
+    for sub in base.__subclasses__():
+        found |= {sub} | _commands(sub)
+    return found
+
+
+def test_every_command_has_exactly_one_handler_of_the_one_shape():
+    import inspect
+
+    from usersvc.domain.commands import Command
+    from usersvc.workers.app import HANDLERS
+    from usersvc.workers.deps import WorkerDeps
+
+    commands = {command for command in _commands(Command) if "ROUTING_KEY" in vars(command)}
+    assert set(HANDLERS) == commands
+    for command, handler in HANDLERS.items():
+        parameters = list(inspect.signature(handler, eval_str=True).parameters.values())
+        assert [parameter.name for parameter in parameters] == ["deps", "envelope"], handler
+        assert parameters[0].annotation is WorkerDeps, handler
+        assert parameters[1].annotation.model_fields["data"].annotation is command, handler

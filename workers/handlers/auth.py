@@ -43,7 +43,10 @@ class VerifiedPassword:
 
 
 async def _verify_credentials(deps: WorkerDeps, command: Login, _: Principal) -> VerifiedPassword:
-    candidates = User.filter(email=command.email.strip().lower()) if command.email else users_named(command.username)
+    # Login's validator lets exactly one of email and username through.
+    candidates = (
+        User.filter(email=command.email.strip().lower()) if command.email else users_named(command.username or "")
+    )
     user = await candidates.filter(deleted_at=None, is_active=True).first()
     # Unknown, inactive and deleted users verify against a dummy hash: same time, same answer.
     ok, upgraded_hash = await asyncio.to_thread(
@@ -58,16 +61,17 @@ async def _upgrade_password_hash(
     unit: UnitOfWork, user: User, verified: VerifiedPassword, *, hasher: PasswordHasher
 ) -> None:
     """Only over the hash that was verified: a password changed meanwhile is not undone."""
-    if user.password_hash != verified.user.password_hash:
+    upgraded_hash = verified.upgraded_hash
+    if upgraded_hash is None or user.password_hash != verified.user.password_hash:
         return
     old_scheme = hasher.scheme_of(user.password_hash)
-    await User.filter(id=user.id).using_db(unit.connection).update(password_hash=verified.upgraded_hash)
-    user.password_hash = verified.upgraded_hash
+    await User.filter(id=user.id).using_db(unit.connection).update(password_hash=upgraded_hash)
+    user.password_hash = upgraded_hash
     await unit.record(
         action="auth.password_rehash",
         entity_id=str(user.id),
         old={"password_scheme": old_scheme},
-        new={"password_scheme": hasher.scheme_of(verified.upgraded_hash)},
+        new={"password_scheme": hasher.scheme_of(upgraded_hash)},
     )
 
 
@@ -152,9 +156,10 @@ async def _refuse_spent_token(unit: UnitOfWork, presented: str) -> NoReturn:
     spent = await SpentRefreshToken.filter(token_hash=presented).using_db(unit.connection).first()
     if spent is None:
         raise DomainError(ErrorCode.INVALID_TOKEN, "The refresh token is invalid")
-    session = await UserSession.filter(id=spent.session_id).select_for_update().using_db(unit.connection).first()
+    # Foreign keys: a spent token's session, and a session's user, always exist.
+    session = await UserSession.filter(id=spent.session_id).select_for_update().using_db(unit.connection).get()
     if session.revoked_at is None:
-        user = await User.filter(id=session.user_id).using_db(unit.connection).first()
+        user = await User.filter(id=session.user_id).using_db(unit.connection).get()
         unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the session's user
         await revoke_session(unit, session)
     raise RefuseAfterCommit(ErrorCode.INVALID_TOKEN, "This refresh token was already used; the session is revoked")
@@ -171,7 +176,7 @@ async def _rotate(deps: WorkerDeps, unit: UnitOfWork, command: Refresh) -> dict:
         await _refuse_spent_token(unit, presented)
     if session.revoked_at is not None:
         raise DomainError(ErrorCode.INVALID_TOKEN, "The session of this refresh token has ended")
-    user = await User.filter(id=session.user_id).using_db(unit.connection).first()
+    user = await User.filter(id=session.user_id).using_db(unit.connection).get()
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the session's user
     if user.deleted_at is not None or not user.is_active:
         raise DomainError(ErrorCode.INVALID_TOKEN, "The session of this refresh token has ended")

@@ -1,6 +1,7 @@
 """user.import: users brought from another system, with the hashes of their passwords."""
 
 import uuid
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Lower
@@ -28,12 +29,18 @@ async def import_users(unit: UnitOfWork, command: ImportUsers) -> dict:
     rbac.require_service(unit.principal)
     emails = {entry.email for entry in command.users}
     usernames = {entry.username.lower() for entry in command.users}
-    taken_emails = set(await User.filter(email__in=emails).using_db(unit.connection).values_list("email", flat=True))
+    # values_list(flat=True) gives the column's values; Tortoise types it as rows (tuples).
+    taken_emails = set(
+        cast(list[str], await User.filter(email__in=emails).using_db(unit.connection).values_list("email", flat=True))
+    )
     taken_usernames = set(
-        await User.annotate(username_lower=Lower("username"))
-        .filter(username_lower__in=usernames)
-        .using_db(unit.connection)
-        .values_list("username_lower", flat=True)
+        cast(
+            list[str],
+            await User.annotate(username_lower=Lower("username"))
+            .filter(username_lower__in=usernames)
+            .using_db(unit.connection)
+            .values_list("username_lower", flat=True),
+        )
     )
     results = []
     for index, entry in enumerate(command.users):

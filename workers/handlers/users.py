@@ -274,7 +274,8 @@ async def get_user(deps: WorkerDeps, envelope: CommandEnvelope[GetUser]) -> dict
 
 
 async def _list_page(command: ListUsers) -> dict:
-    conditions, values = ['"deleted_at" IS NULL'], []
+    conditions: list[str] = ['"deleted_at" IS NULL']
+    values: list[object] = []
     if command.role is not None:
         values.append(command.role.value)
         conditions.append(f'"role" = ${len(values)}')

@@ -1,0 +1,234 @@
+"""What the fixtures (tests/conftest.py) and the tests share: a whole usersvc stack against
+the real services, and a small HTTP client. Fixtures themselves live in conftest files and
+reach tests through pytest only.
+
+Isolation per stack: its own PostgreSQL database, RabbitMQ vhost and Redis key prefix, all
+removed at the end. Tests inside a session create their own users with unique names, so
+none depends on another's data.
+"""
+
+import asyncio
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from usersvc import broker_access
+from usersvc.redis_client import is_cluster_url
+
+ADMIN_PASSWORD = "Adm1n!pass"
+USER_PASSWORD = "Us3r!pass"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+# Broker identities of a test stack: the edge and the workers as deployed, a calling service
+# listed in BUS_SERVICES, and a rogue with a service's permissions that is not listed.
+BROKER_ROLES = {"edge": "edge", "worker": "worker", "service": "service", "rogue": "service"}
+
+
+# A multi-process edge on a loaded CI machine can take a while to stop.
+STOP_SECONDS = 45
+
+
+@dataclass
+class Stack:
+    env: dict
+    base_url: str
+    amqp_url: str  # the calling service's (listed in BUS_SERVICES)
+    database_url: str  # the runtime role's, as the workers connect
+    owner_database_url: str  # the schema owner's (a superuser here), as `usersvc migrate` connects
+    broker_urls: dict = field(default_factory=dict)  # edge, worker, service, rogue
+    processes: dict = field(default_factory=dict)
+
+    def log_text(self, name: str) -> str:
+        """What a spawned process has written so far."""
+        return Path(f"/tmp/usersvc-test-{name}.log").read_text(errors="replace")
+
+    def spawn(self, name: str, *args: str, **extra_env: str) -> subprocess.Popen:
+        log = open(f"/tmp/usersvc-test-{name}.log", "w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "usersvc.cli", *args],
+            env={**self.env, **extra_env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.processes[name] = process
+        return process
+
+    def stop(self, name: str, *, kill: bool = False) -> None:
+        process = self.processes.pop(name)
+        process.kill() if kill else process.terminate()
+        try:
+            process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise AssertionError(f"{name} did not stop within {STOP_SECONDS} s of SIGTERM") from None
+
+
+def wait_ready(base_url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = httpx.get(f"{base_url}/ready", timeout=5)
+            if last.status_code == 200:
+                return
+        except httpx.HTTPError as error:
+            last = error
+        time.sleep(0.3)
+    raise RuntimeError(f"usersvc not ready: {last!r} {getattr(last, 'text', '')}")
+
+
+@contextmanager
+def running_stack(mailbox, *, name: str = "", **settings: str):
+    """A migrated database, a vhost and 2 workers + an edge, all removed on exit. `settings`
+    replace the environment's (e.g. REDIS_URL); `name` prefixes the processes' names."""
+    if shutil.which("rabbitmqctl") is None:
+        pytest.fail("rabbitmqctl is needed to give the tests their own vhost")
+    run_id = uuid.uuid4().hex[:10]
+    vhost = f"usersvc-test-{run_id}"
+    accounts = {name: (f"usersvc-test-{run_id}-{name}", secrets.token_hex(12)) for name in BROKER_ROLES}
+    broker_access.apply(vhost, [(BROKER_ROLES[name], user, password) for name, (user, password) in accounts.items()])
+    broker_urls = {
+        name: f"amqp://{user}:{password}@127.0.0.1:5672/{vhost}" for name, (user, password) in accounts.items()
+    }
+    port = free_port()
+    database = f"usersvc_test_{run_id}"
+    env = {
+        **os.environ,
+        # Two database roles (docs/api.md, "Data"): migrate creates the runtime one (trust auth here).
+        "DATABASE_URL": f"postgres://{database}_app@127.0.0.1:5432/{database}",
+        "MIGRATION_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "RABBITMQ_URL": broker_urls["worker"],
+        "EDGE_RABBITMQ_URL": broker_urls["edge"],
+        "BUS_SERVICES": accounts["service"][0],
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "REDIS_KEY_PREFIX": f"usersvc-test-{run_id}",
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        # One edge process: the many extra edges tests start come up and stop quickly even on
+        # a loaded machine; test_edge_processes runs two.
+        "EDGE_PROCESSES": "1",
+        "ENVIRONMENT": "development",
+        "BCRYPT_ROUNDS": "4",  # the cost is a setting; tests need speed, not strength
+        "RATE_LIMIT_LOGIN": "10000/minute",
+        "RATE_LIMIT_READ": "100000/hour",
+        "RATE_LIMIT_WRITE": "100000/hour",
+        "BOOTSTRAP_ADMIN_EMAIL": "root@example.com",
+        "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "BOOTSTRAP_ADMIN_USERNAME": "root",
+        "LOG_FORMAT": "text",
+        "RPC_TIMEOUT_SECONDS": "3",
+        "CORS_ORIGINS": "https://app.example.com",
+        # Tests connect from 127.0.0.1 and choose client IPs with X-Forwarded-For.
+        "TRUSTED_PROXIES": "127.0.0.1/32",
+        "SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
+        "ALLOW_REGISTRATION": "true",
+        "MAIL_RETRY_SECONDS": "0.5",  # an SMTP outage of a few seconds is caught up within seconds
+        "MAIL_MAX_ATTEMPTS": "30",
+        **settings,
+    }
+    stack = Stack(
+        env=env,
+        base_url=f"http://127.0.0.1:{port}",
+        amqp_url=broker_urls["service"],
+        database_url=env["DATABASE_URL"],
+        owner_database_url=env["MIGRATION_DATABASE_URL"],
+        broker_urls=broker_urls,
+    )
+    try:
+        subprocess.run([sys.executable, "-m", "usersvc.cli", "migrate"], env=env, check=True, timeout=120)
+        stack.spawn(f"{name}worker-1", "worker")
+        stack.spawn(f"{name}worker-2", "worker")
+        stack.spawn(f"{name}edge", "edge")
+        wait_ready(stack.base_url)
+        yield stack
+    finally:
+        for name in list(stack.processes):
+            try:
+                stack.stop(name)
+            except AssertionError as error:  # killed; keep cleaning up, but say so
+                warnings.warn(str(error), stacklevel=1)
+        from usersvc.workers.db import drop_database
+        from usersvc.workers.db_roles import drop_role
+
+        asyncio.run(drop_database(stack.owner_database_url))
+        asyncio.run(drop_role(stack.owner_database_url, role=f"{database}_app"))
+        _rabbitmqctl("delete_vhost", vhost)
+        for user, _ in accounts.values():
+            _rabbitmqctl("delete_user", user)
+        if not is_cluster_url(env["REDIS_URL"]):  # a test cluster is removed whole (tests/redis_cluster)
+            client = redis.Redis.from_url(env["REDIS_URL"])
+            for key in client.scan_iter(f"{env['REDIS_KEY_PREFIX']}:*"):
+                client.delete(key)
+            client.close()
+
+
+class Api:
+    """A thin HTTP client that remembers a bearer token."""
+
+    def __init__(self, base_url: str, token: str | None = None) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=30)
+        self.token = token
+
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = kwargs.pop("headers", {})
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        return self.http.request(method, path, headers=headers, **kwargs)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def put(self, path, **kw):
+        return self.request("PUT", path, **kw)
+
+    def patch(self, path, **kw):
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+def login(base_url: str, password: str, **identifier) -> Api:
+    response = httpx.post(f"{base_url}/v1/auth/login", json={**identifier, "password": password}, timeout=30)
+    assert response.status_code == 200, response.text
+    return Api(base_url, response.json()["access_token"])
+
+
+def new_user_body(role: str = "user", **overrides) -> dict:
+    name = f"u_{uuid.uuid4().hex[:12]}"
+    return {
+        "username": name,
+        "email": f"{name}@Example.com",
+        "password": USER_PASSWORD,
+        "first_name": "Test",
+        "last_name": "User",
+        "role": role,
+        **overrides,
+    }
