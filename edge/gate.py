@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 from sanic import Request
 
-from usersvc.cache_keys import TOMBSTONE, CacheKeys
+from usersvc.cache_keys import EVERY_WRITE, TOMBSTONE, CacheKeys
 from usersvc.domain.commands import CheckSession
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.rbac import Principal, Role
@@ -86,17 +86,29 @@ result[2] = count
 for index = 3, #KEYS do result[index] = redis.call('GET', KEYS[index]) or false end
 return result
 """
-# A list page: KEYS session, rate-limit counter, the page's generation key, the "any"
-# generation key; ARGV: window seconds, page key template with '{generation}', the prefix
-# of user keys. Returns the session, the count, the page's JSON assembled from its users'
-# current entries — or false when the page or one of its users is not cached — and both
-# generations ("page:any"), which name the database state a fill must not predate.
-ADMIT_PAGE_SCRIPT = """
+# The generations of a page (usersvc/cache_keys.py): KEYS[first..#KEYS-1] its dependencies'
+# counters, KEYS[#KEYS] the every-write counter. Sets `generation` (the counters joined by
+# dots, as in the page's key) and `state` (that and the every-write counter: the database
+# state a fill must not predate).
+PAGE_GENERATIONS = """
+local counters = {}
+for index = first, #KEYS - 1 do counters[#counters + 1] = redis.call('GET', KEYS[index]) or '0' end
+local generation = table.concat(counters, '.')
+local state = generation .. ':' .. (redis.call('GET', KEYS[#KEYS]) or '0')
+"""
+# A list page: KEYS session, rate-limit counter, then the page's generation keys (above);
+# ARGV: window seconds, page key template with '{generation}', the prefix of user keys.
+# Returns the session, the count, the page's JSON assembled from its users' current
+# entries — or false when the page or one of its users is not cached — and `state`.
+ADMIT_PAGE_SCRIPT = (
+    """
 local session = redis.call('GET', KEYS[1]) or false
 local count = redis.call('INCR', KEYS[2])
 if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
-local generation = redis.call('GET', KEYS[3]) or '0'
-local state = generation .. ':' .. (redis.call('GET', KEYS[4]) or '0')
+local first = 3
+"""
+    + PAGE_GENERATIONS
+    + """
 local page = redis.call('GET', (string.gsub(ARGV[2], '{generation}', generation)))
 if not page then return {session, count, false, state} end
 local newline = string.find(page, '\\n', 1, true)
@@ -109,19 +121,22 @@ end
 return {session, count, '{"data":[' .. table.concat(users, ',') .. '],"pagination":' ..
         string.sub(page, 1, newline - 1) .. '}', state}
 """
+)
 COUNT_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
 # On a cluster, ADMIT_PAGE_SCRIPT's part in the list slot ({users}, see CacheKeys): KEYS the
-# page's generation key, the "any" generation key; ARGV the page key template. Returns the
-# page entry (or false) and the generations read, as ADMIT_PAGE_SCRIPT does.
-PAGE_LOOKUP_SCRIPT = """
-local generation = redis.call('GET', KEYS[1]) or '0'
-local state = generation .. ':' .. (redis.call('GET', KEYS[2]) or '0')
+# page's generation keys; ARGV the page key template. Returns the page entry (or false) and
+# `state`, as ADMIT_PAGE_SCRIPT does.
+PAGE_LOOKUP_SCRIPT = (
+    "local first = 1\n"
+    + PAGE_GENERATIONS
+    + """
 return {redis.call('GET', (string.gsub(ARGV[1], '{generation}', generation))) or false, state}
 """
+)
 
 
 class Gate:
@@ -155,7 +170,7 @@ class Gate:
         return caller, cached
 
     async def admit_page(
-        self, request: Request, *, limit: RateLimitItem, scope: str, kind: str, page_key_template: str
+        self, request: Request, *, limit: RateLimitItem, scope: str, dependencies: list[str], page_key_template: str
     ) -> tuple[Caller, bytes | None, str]:
         """Authenticate, count, and read a cached list page assembled from its users' current
         entries (so a change to one user is seen at once), all in one Redis call. Also
@@ -165,8 +180,8 @@ class Gate:
         keys = [
             self.keys.session(claims["sid"]),
             counter_key,
-            self.keys.list_generation(kind),
-            self.keys.list_generation("any"),
+            *(self.keys.list_generation(name) for name in dependencies),
+            self.keys.list_generation(EVERY_WRITE),
         ]
         try:
             if self._cluster:
@@ -203,11 +218,11 @@ class Gate:
         new generation (no page filled before the write is reachable from it) and then the
         new entries. Entries read a moment after the page can only be newer than the page,
         which the single-node script allows too: a page holds ids, its users are current."""
-        session_key, counter_key, generation_key, any_key = keys
+        session_key, counter_key, *generation_keys = keys
         session, count, (page, state) = await asyncio.gather(
             self.redis.get(session_key),
             self._count_script(keys=[counter_key], args=[expiry]),
-            self._page_lookup_script(keys=[generation_key, any_key], args=[page_key_template]),
+            self._page_lookup_script(keys=generation_keys, args=[page_key_template]),
         )
         return [session, count, await self._assemble_page(page) if page else None, state]
 

@@ -22,6 +22,8 @@ def stack(mailbox):
         yield stack
 
 
+# A folder that runs its own `stack` (tests/redis_cluster) declares its own clients too: a
+# session fixture keeps the first stack it was given.
 @pytest.fixture(scope="session")
 def admin(stack) -> Api:
     return login(stack.base_url, ADMIN_PASSWORD, username="root")

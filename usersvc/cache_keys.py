@@ -10,14 +10,40 @@ import hashlib
 import orjson
 
 TOMBSTONE = b"-"
-# The fields a list can filter, search or sort by (besides updated_at): a change to one of
-# them can move a user between pages; a change to any other field cannot.
-LIST_ORDER_FIELDS = frozenset({"role", "is_active", "username", "email", "first_name", "last_name", "created_at"})
+
+# A cached list page is keyed by generation counters of what decides which users it holds and
+# in what order: membership (users created or deleted), each filter it uses, its search, its
+# sort field. A write bumps the counters of what it changed. So a login or a phone change
+# leaves every cached page valid, and a first_name change only the pages that search or sort
+# by first_name; the users' own fields on a page are always current (assembled from their
+# entries by the edge).
+MEMBERS = "members"
+SEARCH = "search"
+SEARCHED_FIELDS = frozenset({"username", "email", "first_name", "last_name"})  # ListUsers.search
+LISTED_FIELDS = SEARCHED_FIELDS | {"role", "is_active", "created_at", "updated_at"}  # filters, sorts
+# Every user write changes updated_at, so its counter also names the database state a list
+# fill must not predate (the edge's single flight of list misses).
+EVERY_WRITE = "updated_at"
 
 
-def page_kind(sort: str) -> str:
-    """Pages sorted by updated_at move on every write; all others only when LIST_ORDER_FIELDS change."""
-    return "any" if sort.removeprefix("-") == "updated_at" else "order"
+def page_dependencies(query: dict) -> list[str]:
+    """The counters a page of this ListUsers query (a dump) is keyed by, in a fixed order."""
+    dependencies = [MEMBERS]
+    dependencies += [name for name in ("role", "is_active") if query.get(name) is not None]
+    if query.get("search"):
+        dependencies.append(SEARCH)
+    dependencies.append(query["sort"].removeprefix("-"))
+    return dependencies
+
+
+def changed_dependencies(old: dict | None, new: dict) -> set[str]:
+    """The counters a change of one user bumps (old None: created)."""
+    if old is None:
+        return {MEMBERS}
+    changed = {name for name in LISTED_FIELDS if old.get(name) != new.get(name)}
+    if changed & SEARCHED_FIELDS:
+        changed.add(SEARCH)
+    return changed
 
 
 def page_entry(*, ids: list[str], pagination: dict) -> bytes:
@@ -38,19 +64,17 @@ class CacheKeys:
     # The list index, generations and pages, shares one Redis Cluster slot, the {users} hash
     # tag: the edge reads a generation and the page it names in one script. The pages' users
     # are user() keys, spread over the cluster (edge/gate.py, _page_across_slots).
-    def list_generation(self, kind: str) -> str:
-        """`kind` from page_kind(): "order" is bumped by writes that can move users between
-        pages, "any" by every user write (pages sorted by updated_at)."""
-        return f"{self.prefix}:{{users}}:generation:{kind}"
+    def list_generation(self, name: str) -> str:
+        """The counter of one page dependency (MEMBERS, SEARCH or a field; see page_dependencies)."""
+        return f"{self.prefix}:{{users}}:generation:{name}"
 
-    def user_page(self, kind: str, generation: int | bytes | str, query: dict) -> str:
-        """A list page as the ordered ids of its users (see UserPageEntry); `query` is a
-        ListUsers dump. Old generations are unreachable, so never stale."""
+    def user_page(self, generations: str, query: dict) -> str:
+        """A list page as the ordered ids of its users (page_entry); `query` is a ListUsers
+        dump, `generations` its dependencies' counters joined by dots. A bump makes the old
+        key unreachable, so a page is never stale."""
         canonical = orjson.dumps(query, option=orjson.OPT_SORT_KEYS)
         digest = hashlib.sha256(canonical).hexdigest()[:32]
-        if isinstance(generation, bytes):
-            generation = generation.decode()
-        return f"{self.prefix}:{{users}}:page:{kind}:{generation}:{digest}"
+        return f"{self.prefix}:{{users}}:page:{generations}:{digest}"
 
     def user_prefix(self) -> str:
         """user(id) is this followed by the id (for the edge's page script)."""

@@ -140,6 +140,10 @@ def create_worker_app(settings: Settings) -> FastStream:
         background.append(asyncio.create_task(republish_forever(redis, CacheKeys(settings.redis_key_prefix))))
         background.append(asyncio.create_task(deps.mail.run_forever()))
 
+    @app.on_shutdown  # before the broker closes
+    async def finish_publishing() -> None:
+        await deps.events.drain(timeout=5)
+
     @app.after_shutdown
     async def close_resources() -> None:
         for task in background:

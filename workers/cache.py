@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import NoScriptError
 
-from usersvc.cache_keys import LIST_ORDER_FIELDS, TOMBSTONE, CacheKeys, page_entry
+from usersvc.cache_keys import MEMBERS, TOMBSTONE, CacheKeys, changed_dependencies, page_entry
 from usersvc.settings import Settings
 from usersvc.workers.metrics import CACHE_WRITE_FAILURES
 
@@ -66,18 +66,21 @@ class WorkerCache:
     async def fill_user(self, view: dict) -> None:
         await self.redis.set(self.keys.user(view["id"]), orjson.dumps(view), ex=self.ttl, nx=True)
 
-    async def list_generation(self, kind: str) -> bytes:
-        generation = await self.redis.get(self.keys.list_generation(kind))
+    async def list_generations(self, dependencies: list[str]) -> str:
+        """A page's counters joined by dots, as the edge's page script joins them."""
+        counters = await self.redis.mget([self.keys.list_generation(name) for name in dependencies])
         # bytes: the client decodes nothing (no decode_responses); str only in redis-py's types.
-        return generation.encode() if isinstance(generation, str) else generation or b"0"
+        return ".".join(
+            (counter.decode() if isinstance(counter, bytes) else counter) if counter else "0" for counter in counters
+        )
 
-    async def fill_page(self, *, kind: str, generation: bytes, query: dict, page: dict) -> None:
+    async def fill_page(self, *, generations: str, query: dict, page: dict) -> None:
         """A page as its ids (the edge assembles it from the users' entries), and the users'
         entries themselves where missing: one round trip."""
         ids = [user["id"] for user in page["data"]]
         pipe = self.redis.pipeline(transaction=False)
         pipe.set(
-            self.keys.user_page(kind, generation, query),
+            self.keys.user_page(generations, query),
             page_entry(ids=ids, pagination=page["pagination"]),
             ex=self.ttl,
             nx=True,
@@ -139,10 +142,8 @@ class WorkerCache:
             pipe.evalsha(self._entry_script.sha, 1, key, value, ttl, mode)
 
     def _bump_generations(self, pipe, changes: "CacheChanges") -> None:
-        if changes.touches_users():
-            pipe.incr(self.keys.list_generation("any"))
-            if not changes.order_kept:
-                pipe.incr(self.keys.list_generation("order"))
+        for name in sorted(changes.list_dependencies()):
+            pipe.incr(self.keys.list_generation(name))
 
     def _entries(self, changes: "CacheChanges") -> list[tuple[str, bytes, int]]:
         entries = [(self.keys.user(view["id"]), orjson.dumps(view), self.ttl) for view in changes.users]
@@ -185,26 +186,18 @@ class CacheChanges:
         self.users: list[dict] = []
         self.deleted_users: list[str] = []
         self.sessions: dict[str, dict | None] = {}
-        self._compared = 0  # users added through changed_user(), which knows old and new
-        self._reordered = False
+        self._moved: set[str] = set()  # list page dependencies changed (usersvc/cache_keys.py)
 
     def changed_user(self, *, old: dict | None, new: dict) -> None:
-        """A user changed (old None: created); whether that can move it between list pages
-        is decided by the fields that changed."""
+        """A user changed (old None: created); which cached list pages that can change is
+        decided by the fields that changed."""
         self.users.append(new)
-        self._compared += 1
-        if old is None or any(old.get(name) != new.get(name) for name in LIST_ORDER_FIELDS):
-            self._reordered = True
+        self._moved |= changed_dependencies(old, new)
 
-    @property
-    def order_kept(self) -> bool:
-        """No user can have moved between list pages (a login, a phone change): pages sorted
-        by anything but updated_at stay valid. Users added without old values count as moved."""
-        return not self.deleted_users and not self._reordered and self._compared == len(self.users)
+    def list_dependencies(self) -> set[str]:
+        """The list page counters to bump: what the changes can have moved (a login moves
+        nothing but updated_at; a deletion changes membership)."""
+        return self._moved | ({MEMBERS} if self.deleted_users else set())
 
     def empty(self) -> bool:
         return not (self.users or self.deleted_users or self.sessions)
-
-    def touches_users(self) -> bool:
-        """User writes bump the list generations (see WorkerCache._bump_generations)."""
-        return bool(self.users or self.deleted_users)

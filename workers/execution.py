@@ -28,7 +28,7 @@ from usersvc.domain.replies import Reply
 from usersvc.workers.cache import CacheChanges
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.message_scope import current_command_id, current_speaker
-from usersvc.workers.models import AuditLog, OutboxEvent, ProcessedCommand
+from usersvc.workers.models import OutboxEvent, ProcessedCommand
 from usersvc.workers.outbox import new_event
 
 C = TypeVar("C", bound=Command)
@@ -73,6 +73,23 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+# Plain SQL: a write's audit row and its outbox event go in one round trip, without building
+# two ORM models (the ORM took two round trips). Columns as in workers/models.py.
+INSERT_AUDIT_ROW = (
+    'INSERT INTO "audit_logs" ("actor_type", "actor_id", "action", "entity_type", "entity_id", "old_values", '
+    '"new_values", "ip_address", "user_agent", "request_id", "command_id", "created_at") '
+    "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12)"
+)
+INSERT_AUDIT_ROW_AND_EVENT = (
+    f'WITH "audit" AS ({INSERT_AUDIT_ROW}) '  # noqa: S608  # constants only
+    'INSERT INTO "outbox_events" ("id", "routing_key", "payload", "created_at") VALUES ($13, $14, $15::jsonb, $12)'
+)
+
+
+def _json_or_null(value: dict | None) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
+
+
 @dataclass
 class UnitOfWork:
     """What one write command did, gathered while it runs inside its transaction."""
@@ -98,28 +115,33 @@ class UnitOfWork:
         event_data: dict | None = None,
         entity_type: str = "user",
     ) -> None:
-        """Audit row now; the domain event with it, published after commit."""
-        await AuditLog.create(
-            actor_type=self.principal.kind,
-            actor_id=self.principal.id,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            old_values=old,
-            new_values=new,
-            ip_address=self.context.ip,
-            user_agent=self.context.user_agent,
-            request_id=self.context.request_id,
-            command_id=self.command_id,
-            using_db=self.connection,
+        """Audit row now; the domain event with it (one statement), published after commit."""
+        audit = [
+            self.principal.kind,
+            self.principal.id,
+            action,
+            entity_type,
+            entity_id,
+            _json_or_null(old),
+            _json_or_null(new),
+            self.context.ip,
+            self.context.user_agent,
+            self.context.request_id,
+            self.command_id,
+            self.now,
+        ]
+        if not event:
+            await self.connection.execute_query(INSERT_AUDIT_ROW, audit)
+            return
+        data = event_data if event_data is not None else new
+        if data is None:
+            raise ValueError(f"{event}: an event needs event_data or new values")
+        outbox_event = new_event(event, data, now=self.now)
+        await self.connection.execute_query(
+            INSERT_AUDIT_ROW_AND_EVENT,
+            [*audit, outbox_event.id, outbox_event.routing_key, orjson.dumps(outbox_event.payload).decode()],
         )
-        if event:
-            data = event_data if event_data is not None else new
-            if data is None:
-                raise ValueError(f"{event}: an event needs event_data or new values")
-            outbox_event = new_event(event, data, now=self.now)
-            await outbox_event.save(using_db=self.connection, force_create=True)
-            self.events.append(outbox_event)
+        self.events.append(outbox_event)
 
 
 def fingerprint(command: Command, *, key: str) -> str:
@@ -216,7 +238,7 @@ async def execute_write(
             await _remember_refusal(command_id, command, command_fingerprint, reply)
         return reply
     await deps.cache.apply(unit.cache)
-    await deps.events.publish_committed(unit.events)
+    deps.events.publish_soon(unit.events)
     if unit.mails_queued:
         deps.mail.wake()
     return reply

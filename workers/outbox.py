@@ -37,6 +37,7 @@ class EventPublisher:
         self._broker = broker
         self._exchange_schema = exchange
         self._exchange: aio_pika.abc.AbstractExchange | None = None
+        self._publishing: set[asyncio.Task] = set()
 
     async def declare(self) -> None:
         self._exchange = await self._broker.declare_exchange(self._exchange_schema)
@@ -51,6 +52,21 @@ class EventPublisher:
         if self._exchange is None:
             raise RuntimeError("EventPublisher.declare() runs at worker start-up, before any command")
         await self._exchange.publish(message, routing_key=event.routing_key, mandatory=False)
+
+    def publish_soon(self, events: list[OutboxEvent]) -> None:
+        """Off the reply path: the caller's answer does not wait for the broker's confirm and
+        the published_at update (two round trips). A crash before they finish leaves the
+        rows to the relay, as any failed publish does."""
+        if not events:
+            return
+        task = asyncio.create_task(self.publish_committed(events))
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
+
+    async def drain(self, timeout: float) -> None:
+        """At shutdown: let publishes under way finish (the relay would resend them anyway)."""
+        if self._publishing:
+            await asyncio.wait(list(self._publishing), timeout=timeout)
 
     async def publish_committed(self, events: list[OutboxEvent]) -> None:
         sent = []

@@ -10,7 +10,7 @@ import uuid
 import orjson
 from sanic import Blueprint, HTTPResponse, Request, empty, json, raw
 
-from usersvc.cache_keys import TOMBSTONE, page_kind
+from usersvc.cache_keys import TOMBSTONE, page_dependencies
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
     ChangePassword,
@@ -114,13 +114,13 @@ async def list_users(request: Request) -> HTTPResponse:
         command, invalid = validate(ListUsers, query), None
     except ApiError as error:  # answered after authentication, which comes first
         command, invalid = ListUsers(), error
-    kind, query_dump = page_kind(command.sort), command.model_dump(mode="json")
+    query_dump = command.model_dump(mode="json")
     caller, cached, state = await ctx.gate.admit_page(
         request,
         limit=ctx.settings.read_limit,
         scope="read",
-        kind=kind,
-        page_key_template=ctx.keys.user_page(kind, "{generation}", query_dump),
+        dependencies=page_dependencies(query_dump),
+        page_key_template=ctx.keys.user_page("{generation}", query_dump),
     )
     rbac.require_role(caller.principal, *rbac.STAFF)
     if invalid:
@@ -131,7 +131,7 @@ async def list_users(request: Request) -> HTTPResponse:
     cache_lookup("list", "miss").inc()
     # Concurrent misses of one page at one database state share one query (any staff member
     # may read any page, so sharing across callers reveals nothing).
-    flight = f"{state}:{ctx.keys.user_page(kind, '', query_dump)}"
+    flight = f"{state}:{ctx.keys.user_page('', query_dump)}"
     return json(await ctx.list_fills.run(flight, lambda: _send(request, caller, command)))
 
 

@@ -16,7 +16,7 @@ from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
 from tests.support import free_port
-from usersvc.cache_keys import TOMBSTONE, CacheKeys
+from usersvc.cache_keys import MEMBERS, TOMBSTONE, CacheKeys
 from usersvc.workers.cache import CacheChanges, WorkerCache
 
 TTL_SECONDS = 60
@@ -60,7 +60,9 @@ def _cache(redis: Redis) -> WorkerCache:
 
 def _changes(*, users=(), deleted_users=(), sessions=None) -> CacheChanges:
     changes = CacheChanges()
-    changes.users, changes.deleted_users, changes.sessions = list(users), list(deleted_users), sessions or {}
+    for view in users:
+        changes.changed_user(old=None, new=view)  # as a create: list membership changes
+    changes.deleted_users, changes.sessions = list(deleted_users), sessions or {}
     return changes
 
 
@@ -95,7 +97,7 @@ async def test_a_deleted_users_tombstone_survives_a_late_update(redis):
     await cache.apply(_changes(deleted_users=["u1"]))
     await cache.apply(_changes(users=[view]))
     assert await redis.get(cache.keys.user("u1")) == TOMBSTONE
-    assert await redis.get(cache.keys.list_generation("any")) == b"2"  # each user write still bumps it
+    assert await redis.get(cache.keys.list_generation(MEMBERS)) == b"2"  # each write still bumps its counters
 
 
 async def test_session_check_fills_never_revive_and_always_tombstone(redis):
@@ -142,7 +144,7 @@ async def test_a_write_that_keeps_failing_deletes_the_stale_entries_instead(redi
     # Neither the old user nor the revoked session's live entry is served: readers ask a worker.
     assert await redis.get(cache.keys.user("u1")) is None
     assert await redis.get(cache.keys.session("s1")) is None
-    assert int(await redis.get(cache.keys.list_generation("order"))) > 1  # cached list pages are not read
+    assert int(await redis.get(cache.keys.list_generation(MEMBERS))) > 1  # cached list pages are not read
 
 
 async def test_an_unreachable_redis_costs_a_command_about_a_second_and_is_counted(caplog):

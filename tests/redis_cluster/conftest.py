@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import redis.cluster
 
-from tests.support import running_stack
+from tests.support import ADMIN_PASSWORD, Api, login, running_stack
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "redis-cluster"
 LOGIN_BACKOFF_THRESHOLD = 3  # fewer failed logins to reach the back-off than the default 10
@@ -40,6 +40,12 @@ def stack(mailbox, redis_cluster_url):
         LOGIN_BACKOFF_THRESHOLD=str(LOGIN_BACKOFF_THRESHOLD),
     ) as stack:
         yield stack
+
+
+@pytest.fixture(scope="session")
+def admin(stack) -> Api:
+    """This stack's admin (the root conftest's `admin` is bound to the session's other stack)."""
+    return login(stack.base_url, ADMIN_PASSWORD, username="root")
 
 
 @pytest.fixture(scope="session")

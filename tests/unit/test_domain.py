@@ -6,7 +6,7 @@ from datetime import UTC
 import pytest
 from pydantic import ValidationError
 
-from usersvc.cache_keys import CacheKeys
+from usersvc.cache_keys import EVERY_WRITE, MEMBERS, SEARCH, CacheKeys, changed_dependencies, page_dependencies
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
     CreateUser,
@@ -173,10 +173,27 @@ def test_etag_changes_when_updated_at_does():
 
 def test_list_cache_key_ignores_field_order_but_not_values():
     keys = CacheKeys("p")
-    assert keys.user_page("order", 1, {"a": 1, "b": 2}) == keys.user_page("order", b"1", {"b": 2, "a": 1})
-    assert keys.user_page("order", 1, {"a": 1}) != keys.user_page("order", 2, {"a": 1})
-    assert keys.user_page("order", 1, {"a": 1}) != keys.user_page("order", 1, {"a": 2})
-    assert keys.user_page("order", 1, {"a": 1}) != keys.user_page("any", 1, {"a": 1})
+    assert keys.user_page("1.0", {"a": 1, "b": 2}) == keys.user_page("1.0", {"b": 2, "a": 1})
+    assert keys.user_page("1.0", {"a": 1}) != keys.user_page("1.1", {"a": 1})
+    assert keys.user_page("1.0", {"a": 1}) != keys.user_page("1.0", {"a": 2})
+
+
+def test_a_page_depends_on_membership_its_filters_search_and_sort_field_only():
+    page = ListUsers(role="user", is_active=True, sort="-last_name").model_dump(mode="json")
+    assert page_dependencies(page) == [MEMBERS, "role", "is_active", "last_name"]
+    searched = ListUsers(search="ann", sort="created_at").model_dump(mode="json")
+    assert page_dependencies(searched) == [MEMBERS, SEARCH, "created_at"]
+
+
+def test_a_users_change_bumps_only_what_can_move_it_between_pages():
+    user = {"id": "u1", "first_name": "Ann", "last_name": "Lee", "role": "user", "updated_at": "1", "phone": None}
+    login = {**user, "last_login_at": "2", "updated_at": "2"}
+    assert changed_dependencies(user, login) == {EVERY_WRITE}  # pages sorted by updated_at only
+    renamed = {**user, "first_name": "Anne", "updated_at": "2"}
+    assert changed_dependencies(user, renamed) == {"first_name", SEARCH, EVERY_WRITE}
+    assert changed_dependencies(None, user) == {MEMBERS}
+    page = ListUsers(role="user", sort="last_name").model_dump(mode="json")
+    assert not set(page_dependencies(page)) & changed_dependencies(user, renamed)  # that page stays cached
 
 
 def test_a_command_past_its_expiration_is_not_run():

@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Lower
 from tortoise.queryset import QuerySet
 
-from usersvc.cache_keys import page_kind
+from usersvc.cache_keys import page_dependencies
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
     ChangePassword,
@@ -309,10 +309,11 @@ async def list_users(deps: WorkerDeps, envelope: CommandEnvelope[ListUsers]) -> 
 
     async def work(principal: Principal, command: ListUsers) -> dict:
         rbac.require_role(principal, *rbac.STAFF)
-        kind = page_kind(command.sort)
-        generation = await deps.cache.list_generation(kind)  # before the query: see CacheKeys
+        query = command.model_dump(mode="json")
+        # Before the query: a page filled from it is keyed by counters it does not postdate.
+        generations = await deps.cache.list_generations(page_dependencies(query))
         page = await _list_page(command)
-        await deps.cache.fill_page(kind=kind, generation=generation, query=command.model_dump(mode="json"), page=page)
+        await deps.cache.fill_page(generations=generations, query=query, page=page)
         return page
 
     return await execute_query(envelope, work)
