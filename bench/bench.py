@@ -6,20 +6,27 @@ Run through `bench/run` (which installs wrk and bench/requirements.txt first):
     bench/run                  # the full run; results in bench/results/
     bench/run --url http://127.0.0.1:8000 --database-url postgres://… \
               --admin-username admin --admin-password '…'   # a usersvc someone else runs
+    bench/run --quick --template-url http://127.0.0.1:18300 --template-password '…'
+                               # + the FastAPI template beside it (docs/scaling.md)
+    bench/run --sweep --quick  # cached GET and PATCH for workers x edge processes (sweep.py)
 
 What it does, in order: start usersvc (`usersvc run --workers 2`) on a bench-only database,
 Redis key prefix and RabbitMQ vhost with the rate limits raised; seed users straight into
 PostgreSQL (COPY, one shared bcrypt hash from the service's own hasher); log in staff users
 through the API for tokens; warm the cache; drive each scenario with wrk (-t2 -c64) and
-bench/lua/*.lua; stop usersvc; measure the baselines with the same tool and concurrency;
-time bcrypt; write report.md, results.json and latency.png; clean up; print the table and,
-last, the BENCH line.
+bench/lua/*.lua (list_with_writes adds PATCHes and logins from the bench, writers.py; the
+c256_ rows repeat GET and PATCH at 256 connections, looking for errors and stalls; with
+--template-url the FastAPI template takes the same GET and PATCH load, template.py); stop
+usersvc; measure the baselines with the same tool and concurrency; time bcrypt; write
+report.md, results.json and latency.png; clean up; print the table, the targets and, last,
+the BENCH line.
 """
 
 # This file parses the command line and runs the steps in order; each step is a module:
 # stack.py (usersvc, the scratch database, vhost and Redis prefix, processes), seed.py
 # (users, tokens, warm cache), baselines.py (bench/baselines/ servers, bcrypt), scenarios.py
-# (wrk), report.py (results). Shared: config.py (the run's settings), common.py (log, HTTP),
+# (wrk), writers.py (background writes), template.py (the FastAPI template), report.py
+# (results), sweep.py (--sweep). Shared: config.py (the run's settings), common.py (log, HTTP),
 # watch.py (CPU and RSS per process).
 import argparse
 import os
@@ -35,6 +42,8 @@ from config import DB_NAME, VHOST, Run
 from scenarios import Scenarios
 from seed import prepare_data
 from stack import Stack
+from sweep import run_sweep
+from template import Template
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -81,7 +90,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="extra environment for usersvc (repeatable), for experiments",
     )
     parser.add_argument("--keep", action="store_true", help="keep the bench database, vhost and redis keys")
+    parser.add_argument(
+        "--list-write-every",
+        type=float,
+        default=50,
+        help="list_with_writes: one write per this many list reads (counted on the edge's /metrics)",
+    )
+    parser.add_argument(
+        "--list-login-rate", type=float, default=2, help="list_with_writes: logins per second among those writes"
+    )
+    template = parser.add_argument_group("the FastAPI full-stack template beside usersvc (docs/scaling.md)")
+    template.add_argument("--template-url", help="its backend, e.g. http://127.0.0.1:18300 (rows template_*)")
+    template.add_argument("--template-user", default="admin@example.com", help="its superuser (FIRST_SUPERUSER)")
+    template.add_argument(
+        "--template-password",
+        default=os.environ.get("BENCH_TEMPLATE_PASSWORD"),
+        help="that superuser's password (or BENCH_TEMPLATE_PASSWORD)",
+    )
+    template.add_argument("--template-users", type=int, default=300, help="users to create there through its API")
+    sweep = parser.add_argument_group("scaling curves (sweep.py)")
+    sweep.add_argument("--sweep", action="store_true", help="only cached GET and PATCH per workers x edge processes")
+    sweep.add_argument("--sweep-workers", default="1,2,4", help="worker counts to sweep")
+    sweep.add_argument("--sweep-edge-processes", default="1,2", help="edge process counts to sweep")
     args = parser.parse_args(argv)
+    if args.template_url and not args.template_password:
+        parser.error("--template-url needs --template-password (or BENCH_TEMPLATE_PASSWORD)")
+    if args.sweep and args.url:
+        parser.error("--sweep starts usersvc itself for each combination; it takes no --url")
     if args.url and not args.database_url:
         parser.error("--url needs --database-url (seeding writes straight into PostgreSQL)")
     if args.url and urllib.parse.urlsplit(args.database_url).path.lstrip("/") == DB_NAME:
@@ -98,10 +133,13 @@ def run_bench(args: argparse.Namespace) -> int:
     run = Run(args)
     stack = Stack(run)
     started = time.monotonic()
+    template = Template(run) if run.args.template_url else None
+    if template:
+        template.login()
     try:
         stack.start()
         paths = prepare_data(run, stack.url)
-        scenarios = Scenarios(run, stack, start_baselines(run, stack))
+        scenarios = Scenarios(run, stack, start_baselines(run, stack), template)
         scenarios.run_all(paths)
         run.report["peak_rss_mib"] = stack.peak_rss_mib()
     finally:
@@ -117,7 +155,7 @@ def main() -> int:
         raise KeyboardInterrupt  # runs run_bench's cleanup
 
     signal.signal(signal.SIGTERM, interrupted)
-    return run_bench(args)
+    return run_sweep(args) if args.sweep else run_bench(args)
 
 
 if __name__ == "__main__":

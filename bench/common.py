@@ -39,9 +39,20 @@ class Http:
         self._local = threading.local()
 
     def request(
-        self, method: str, path: str, body: dict | None = None, token: str | None = None, timeout: float = 30
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        token: str | None = None,
+        timeout: float = 30,
+        form: dict | None = None,
     ) -> tuple[int, object]:
+        """`body` goes as JSON; `form` (instead) as an HTML form (urlencoded)."""
         headers = {"Content-Type": "application/json"} if body is not None else {}
+        payload = json.dumps(body) if body is not None else None
+        if form is not None:
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            payload = urllib.parse.urlencode(form)
         if token:
             headers["Authorization"] = f"Bearer {token}"
         for attempt in (1, 2):
@@ -49,7 +60,7 @@ class Http:
             if connection is None:
                 connection = self._local.connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
             try:
-                connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+                connection.request(method, path, body=payload, headers=headers)
                 response = connection.getresponse()
                 raw = response.read()
                 break

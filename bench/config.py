@@ -12,6 +12,9 @@ from common import BENCH
 DB_NAME = "usersvc_bench"
 VHOST = "usersvc-bench"
 REDIS_PREFIX = "usersvc-bench"
+# The pass that checks "256 connections on any path: no errors, no stall".
+HIGH_CONNECTIONS = 256
+HIGH_TIMEOUT_S = 5  # there, a request unanswered this long counts as an error (wrk timeout)
 
 
 class Run:

@@ -4,10 +4,14 @@ import json
 import time
 
 from common import log
-from config import DB_NAME, REDIS_PREFIX, VHOST, Run
+from config import DB_NAME, HIGH_CONNECTIONS, HIGH_TIMEOUT_S, REDIS_PREFIX, VHOST, Run
 from scenarios import NOISY_OTHER_PCT
 from seed import LIST_PATH
 from stack import SERVICE_OVERRIDES
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else float("inf")
 
 
 def compose(run: Run, rows: dict[str, dict]) -> tuple[list[dict], dict]:
@@ -16,9 +20,11 @@ def compose(run: Run, rows: dict[str, dict]) -> tuple[list[dict], dict]:
     sanic_redis = rows["base_sanic_redis"]["rps"]
     rpc_insert = rows["base_rpc_insert"]["rps"]
     mix_base = 1 / (0.9 / sanic_redis + 0.1 / rpc_insert)
+    at = f"at {run.args.connections} conn"
     baselines = {
         "cached_get": ("Sanic+Redis GET", sanic_redis),
         "list_filtered": ("Sanic+Redis GET", sanic_redis),
+        "list_with_writes": ("list_filtered", rows["list_filtered"]["rps"]),
         "patch": ("RPC+insert", rpc_insert),
         "create": ("cores ÷ bcrypt hash", b["hash_rps_all_cores"]),
         "login": ("cores ÷ bcrypt verify", b["verify_rps_all_cores"]),
@@ -26,6 +32,9 @@ def compose(run: Run, rows: dict[str, dict]) -> tuple[list[dict], dict]:
         "base_rpc_insert": ("RPC no-op", rows["base_rpc_noop"]["rps"]),
         "base_rpc_insert_durable": ("RPC+insert", rpc_insert),
     }
+    for name in ("cached_get", "patch", "template_get", "template_patch"):
+        if name in rows:  # the many-connections pass beside the same load at the usual count
+            baselines[f"c{HIGH_CONNECTIONS}_{name}"] = (f"{name} {at}", rows[name]["rps"])
     table = []
     for name, row in rows.items():
         base_name, base_rps = baselines.get(name, ("—", None))
@@ -37,15 +46,88 @@ def compose(run: Run, rows: dict[str, dict]) -> tuple[list[dict], dict]:
                 "ratio": row["rps"] / base_rps if base_rps else None,
             }
         )
-    errors = sum(row["errors"] for row in rows.values())
+    ours = [row for row in rows.values() if not row.get("external")]  # not the FastAPI template's
+    high = [row for row in ours if "stalled_s" in row]
     bench = {
         "cached_get_ratio": rows["cached_get"]["rps"] / sanic_redis,
+        "cached_get_p99_ratio": ratio(rows["cached_get"]["p99_ms"], rows["base_sanic_redis"]["p99_ms"]),
         "write_ratio": rows["patch"]["rps"] / rpc_insert,
+        "patch_p99_ms": rows["patch"]["p99_ms"],
+        "list_ratio": rows["list_filtered"]["rps"] / sanic_redis,
+        "list_writes_p99_ratio": ratio(rows["list_with_writes"]["p99_ms"], rows["list_filtered"]["p99_ms"]),
         "login_ratio": rows["login"]["rps"] / b["verify_rps_all_cores"],
         "hit_ratio": run.report["cache"]["hit_ratio"],
-        "errors": errors,
+        "c256_errors": sum(row["errors"] for row in high),
+        "c256_stalled_s": sum(row["stalled_s"] for row in high),
+        "errors": sum(row["errors"] for row in ours),
     }
+    if "template_get" in rows:
+        bench["vs_template_get"] = ratio(rows["cached_get"]["rps"], rows["template_get"]["rps"])
+        bench["vs_template_patch"] = ratio(rows["patch"]["rps"], rows["template_patch"]["rps"])
     return table, bench
+
+
+def targets(run: Run, rows: dict[str, dict], bench: dict) -> str:
+    """The scaling issue's targets, each with what this run measured (markdown table)."""
+    cached, base = rows["cached_get"], rows["base_sanic_redis"]
+    listed, busy = rows["list_filtered"], rows["list_with_writes"]
+    checks = [
+        (
+            f"cached GET vs Sanic+Redis GET, {run.edge_processes} processes each",
+            f"ratio {bench['cached_get_ratio']:.2f}, p99 {cached['p99_ms']:.1f} / {base['p99_ms']:.1f} ms "
+            f"= {bench['cached_get_p99_ratio']:.2f}x",
+            "≥ 0.7, p99 ≤ 1.5x",
+            bench["cached_get_ratio"] >= 0.7 and bench["cached_get_p99_ratio"] <= 1.5,
+        ),
+        (
+            "PATCH vs RPC+insert",
+            f"ratio {bench['write_ratio']:.2f}, p99 {bench['patch_p99_ms']:.0f} ms at {run.args.connections} "
+            "connections",
+            "≥ 0.6, p99 < 150 ms at 64 connections",
+            bench["write_ratio"] >= 0.6 and bench["patch_p99_ms"] < 150,
+        ),
+        (
+            "list page (cached) vs Sanic+Redis GET",
+            f"ratio {bench['list_ratio']:.2f}",
+            "≥ 0.7",
+            bench["list_ratio"] >= 0.7,
+        ),
+        (
+            f"list page with logins and writes (~1 per {run.args.list_write_every:g} reads) vs all hits",
+            f"p99 {busy['p99_ms']:.1f} / {listed['p99_ms']:.1f} ms = {bench['list_writes_p99_ratio']:.2f}x",
+            "≤ 1.5x",
+            bench["list_writes_p99_ratio"] <= 1.5,
+        ),
+    ]
+    if "vs_template_get" in bench:
+        checks += [
+            (
+                "GET vs the FastAPI template",
+                f"{bench['vs_template_get']:.1f}x",
+                "≥ 15x",
+                bench["vs_template_get"] >= 15,
+            ),
+            (
+                "PATCH vs the FastAPI template",
+                f"{bench['vs_template_patch']:.2f}x",
+                "≥ 1.5x",
+                bench["vs_template_patch"] >= 1.5,
+            ),
+        ]
+    else:
+        checks.append(("GET / PATCH vs the FastAPI template", "not run (--template-url)", "≥ 15x / ≥ 1.5x", None))
+    checks.append(
+        (
+            f"{HIGH_CONNECTIONS} connections, cached GET and PATCH",
+            f"errors {bench['c256_errors']}, stalled seconds {bench['c256_stalled_s']}",
+            "no errors, no stall",
+            bench["c256_errors"] == 0 and bench["c256_stalled_s"] == 0,
+        )
+    )
+    lines = ["| target | measured | goal | met |", "|---|---|---|---|"]
+    for target, measured, goal, met in checks:
+        lines.append(f"| {target} | {measured} | {goal} | {'—' if met is None else 'yes' if met else '**no**'} |")
+    return "\n".join(lines)
 
 
 def markdown(table: list[dict]) -> str:
@@ -63,31 +145,52 @@ def markdown(table: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_report(run: Run, table: list[dict], bench: dict, bench_line: str) -> None:
+def write_report(run: Run, table: list[dict], bench: dict, bench_line: str, goals: str) -> None:
     b, cache = run.report["bcrypt"], run.report["cache"]
+    rows = {row["scenario"]: row for row in table}
     md = [
         f"# usersvc benchmark ({run.report['mode']}, {run.report['started_at']})",
         "",
         f"wrk -t{run.args.threads} -c{run.args.connections}, {run.duration}s per scenario "
         f"({run.bcrypt_duration}s for bcrypt-bound ones), {run.cores} cores, load generator on the same "
-        f"machine. usersvc: `usersvc run --workers {run.args.workers}` (edge: 1 Sanic process)."
+        f"machine. usersvc: `usersvc run --workers {run.args.workers}` with `EDGE_PROCESSES={run.edge_processes}`."
         if run.managed
         else f"wrk against {run.args.url} (not started by the bench).",
         "",
         markdown(table),
         "",
+        "## Targets",
+        "",
+        goals,
+        "",
         f"`{bench_line}`",
         "",
         "## Ratios",
         "",
-        "- cached_get_ratio = cached GET req/s ÷ bare Sanic + one Redis GET req/s (both 1 process).",
-        "- write_ratio = PATCH req/s ÷ bare RPC + one INSERT in a transaction req/s.",
+        (
+            "- cached_get_ratio = cached GET req/s ÷ bare Sanic + one Redis GET req/s (as many processes as "
+            "the edge); cached_get_p99_ratio = their p99s. list_ratio = list page req/s ÷ the same."
+        ),
+        "- write_ratio = PATCH req/s ÷ bare RPC + one INSERT in a transaction req/s; patch_p99_ms its p99.",
+        (
+            "- list_writes_p99_ratio = p99 of list_with_writes ÷ p99 of list_filtered (the same wrk load, "
+            "all cache hits); the writes come from the bench beside wrk (below), so wrk's p99 is the reads' own."
+        ),
+        (
+            f"- c256_errors, c256_stalled_s: over the c{HIGH_CONNECTIONS}_ rows of usersvc: wrk errors (status "
+            f">= 400, socket errors, and timeouts after {HIGH_TIMEOUT_S} s) and whole seconds in which no "
+            "request completed."
+        ),
+        (
+            "- vs_template_get, vs_template_patch = usersvc cached_get (patch) req/s ÷ the FastAPI template's "
+            "template_get (template_patch) req/s, same wrk scripts and connections."
+        ),
         f"- login_ratio = login req/s ÷ (cores ÷ bcrypt verify s) = ÷ {b['verify_rps_all_cores']:.2f}.",
         ("- create: POST req/s ÷ (cores ÷ bcrypt hash s). mix: ÷ the 0.9/0.1 harmonic blend of its two baselines."),
         "- req/s counts successful answers only (wrk's completed requests minus those with status >= 400).",
         (
             "- errors = answers with status >= 400 (counted by wrk: no scenario intends any) plus wrk "
-            "socket errors and timeouts, over every scenario and baseline."
+            "socket errors and timeouts, over every scenario and baseline (not the FastAPI template's rows)."
         ),
         "",
         "## Cache",
@@ -102,6 +205,37 @@ def write_report(run: Run, table: list[dict], bench: dict, bench_line: str) -> N
     ]
     for kind, counts in sorted(cache["per_kind"].items()):
         md.append(f"| {kind} | {counts.get('hit', 0):,} | {counts.get('miss', 0):,} |")
+    busy = rows["list_with_writes"]
+    md += ["", "## list_with_writes: the writes beside the reads", "", busy["note"] + ".", ""]
+    md += ["| write | per s | done | failed | p50 ms | p99 ms |", "|---|---:|---:|---:|---:|---:|"]
+    for kind, w in busy["background"].items():
+        md.append(f"| {kind} | {w['per_s']} | {w['done']} | {w['failed']} | {w['p50_ms']} | {w['p99_ms']} |")
+    if busy.get("list_hit_ratio") is not None:
+        md += ["", f"List page cache hit ratio during it: {busy['list_hit_ratio']:.4f}."]
+    md += [
+        "",
+        f"## {HIGH_CONNECTIONS} connections",
+        "",
+        f"wrk -c{HIGH_CONNECTIONS}, timeout {HIGH_TIMEOUT_S} s. Completions per wall-clock second (first "
+        "and last partial; a stall is a whole second with none):",
+        "",
+    ]
+    for row in table:
+        if "stalled_s" in row:
+            md.append(
+                f"- {row['scenario']}: errors {row['errors']} {row['wrk_errors']}, stalled {row['stalled_s']} s, "
+                f"max latency {row['max_ms']:.0f} ms; per second {row['per_second']}"
+            )
+    if "template" in run.report:
+        t = run.report["template"]
+        md += [
+            "",
+            "## The FastAPI template",
+            "",
+            f"{t['url']} ({t['serving_processes']} serving processes seen): {t['get']}; {t['patch']}; "
+            f"{t['users']} users created through its API. Set-up: docs/scaling.md.",
+        ]
+        md += [f"- not run: {item}" for item in t.get("not_run", [])]
     md += [
         "",
         "## bcrypt (service hasher, bcrypt_sha256)",
@@ -123,8 +257,8 @@ def write_report(run: Run, table: list[dict], bench: dict, bench_line: str) -> N
         "",
         f"## CPU per scenario (% of one core; total of the machine = {run.cores * 100}%)",
         "",
-        "| scenario | edge | workers | rabbitmq | postgres | redis | wrk | baseline | other | total |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | edge | workers | rabbitmq | postgres | redis | wrk | baseline | template | other | total |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in table:
         cpu = row["cpu_pct_of_core"]
@@ -132,8 +266,8 @@ def write_report(run: Run, table: list[dict], bench: dict, bench_line: str) -> N
         md.append(
             f"| {row['scenario']} | {cpu.get('edge', 0):.0f} | {cpu.get('workers', 0):.0f} | "
             f"{cpu.get('rabbitmq', 0):.0f} | {cpu.get('postgres', 0):.0f} | {cpu.get('redis', 0):.0f} | "
-            f"{cpu.get('wrk', 0):.0f} | {baseline_cpu:.0f} | {cpu.get('other', 0):.0f} | "
-            f"{cpu.get('total', 0):.0f} |"
+            f"{cpu.get('wrk', 0):.0f} | {baseline_cpu:.0f} | {cpu.get('template', 0):.0f} | "
+            f"{cpu.get('other', 0):.0f} | {cpu.get('total', 0):.0f} |"
         )
     noisy = [
         f"{row['scenario']} ({row['cpu_pct_of_core'].get('other', 0):.0f}%)"
@@ -222,9 +356,17 @@ def chart(run: Run, table: list[dict]) -> None:
 
 
 def bench_line(bench: dict) -> str:
+    template = (
+        f"vs_template_get={bench['vs_template_get']:.1f} vs_template_patch={bench['vs_template_patch']:.2f} "
+        if "vs_template_get" in bench
+        else ""
+    )
     return (
         f"BENCH cached_get_ratio={bench['cached_get_ratio']:.2f} write_ratio={bench['write_ratio']:.2f} "
         f"login_ratio={bench['login_ratio']:.2f} hit_ratio={bench['hit_ratio']:.3f} "
+        f"list_ratio={bench['list_ratio']:.2f} list_writes_p99_ratio={bench['list_writes_p99_ratio']:.2f} "
+        f"cached_get_p99_ratio={bench['cached_get_p99_ratio']:.2f} patch_p99_ms={bench['patch_p99_ms']:.0f} "
+        f"{template}c256_errors={bench['c256_errors']} c256_stalled_s={bench['c256_stalled_s']} "
         f"errors={bench['errors']}"
     )
 
@@ -233,11 +375,14 @@ def finish(run: Run, rows: dict[str, dict], started: float) -> None:
     """Write the chart, report.md and results.json; print the table and, last, the BENCH line."""
     table, bench = compose(run, rows)
     line = bench_line(bench)
+    goals = targets(run, rows, bench)
     run.report["elapsed_s"] = round(time.monotonic() - started, 1)
     chart(run, table)
-    write_report(run, table, bench, line)
+    write_report(run, table, bench, line, goals)
     log(f"done in {run.report['elapsed_s']}s; report in {run.results_dir / 'report.md'}")
     print(markdown(table))
+    print()
+    print(goals)
     print()
     print(
         f"cache hit ratio (read scenarios): {bench['hit_ratio']:.4f}; peak RSS MiB: "

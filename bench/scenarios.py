@@ -1,6 +1,7 @@
 """The measurements: each usersvc scenario driven by wrk and bench/lua/*.lua beside its
 baseline, with the edge's /metrics and the CPU per process group taken around it."""
 
+import contextlib
 import json
 import re
 import resource
@@ -8,15 +9,18 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from baselines import SCENARIOS as BASELINE_SCENARIOS
 from baselines import bcrypt_baseline
 from common import LUA, Http, log
-from config import Run
+from config import HIGH_CONNECTIONS, HIGH_TIMEOUT_S, Run
 from seed import LIST_PATH, SEED_PASSWORD
 from stack import Stack
+from template import TEMPLATE_RECOVERY_S, USERS_PREFIX, Template
 from watch import ProcessWatch
+from writers import BackgroundWrites
 
 NOISY_OTHER_PCT = 25  # CPU (% of one core) used by processes outside the bench that flags a scenario
 METRIC_LINE = re.compile(r"^(\w+)\{([^}]*)\}\s+([0-9.eE+-]+|NaN)$")
@@ -58,64 +62,56 @@ def cache_hit_ratio(rows: dict[str, dict]) -> dict:
 
 
 class Scenarios:
-    def __init__(self, run: Run, stack: Stack, baseline_urls: dict[str, str]) -> None:
+    def __init__(self, run: Run, stack: Stack, baseline_urls: dict[str, str], template: Template | None = None) -> None:
         self.run = run
         self.args = run.args
         self.stack = stack
         self.baseline_urls = baseline_urls
+        self.template = template
         self.wrk = shutil.which("wrk")
         self.rows: dict[str, dict] = {}  # scenario -> its row, in the order they ran
         self.bcrypt_backlog = 0.0
 
     def run_all(self, paths: dict[str, str]) -> None:
         """Each scenario next to its baseline, so the two share the machine's mood of the moment."""
-        url, run = self.stack.url, self.run
-        tokens = f"tokens={paths['staff_tokens']}"
-        n_ids = len(Path(paths["get_ids"]).read_text().split())
+        run = self.run
+        template_paths = self.template.prepare(self.stack.watch) if self.template else {}
         self.baseline("base_sanic_redis")
         spies = self.profile("cached_get", run.duration)
-        self.scenario(
-            "cached_get",
-            url=url,
-            script="get_user.lua",
-            script_args=[tokens, f"ids={paths['get_ids']}"],
-            note=f"GET /v1/users/{{id}} over {n_ids} warmed ids",
-            read=True,
-        )
+        self.cached_get(paths)
         for spy in spies:
             spy.wait()
-        self.scenario(
-            "list_filtered",
-            url=url,
-            script="list.lua",
-            script_args=[tokens, f"path={LIST_PATH}"],
-            note=f"GET {LIST_PATH}",
-            read=True,
-        )
+        if self.template:
+            self.template_get(template_paths)
+        self.list_filtered(paths)
+        self.list_with_writes(paths)
         self.baseline("base_rpc_noop")
         self.baseline("base_rpc_insert")
         spies = self.profile("patch", run.duration)
-        self.scenario(
-            "patch",
-            url=url,
-            script="patch.lua",
-            script_args=[tokens, f"targets={paths['patch_targets']}"],
-            note="PATCH /v1/users/{id} first_name, distinct targets per connection",
-        )
+        self.patch(paths)
         for spy in spies:
             spy.wait()
+        if self.template:
+            self.template_patch(template_paths)
         self.baseline("base_rpc_insert_durable")
         self.scenario(
             "mix_90_10",
-            url=url,
+            url=self.stack.url,
             script="mix.lua",
-            script_args=[tokens, f"ids={paths['get_ids']}", f"targets={paths['patch_targets']}"],
+            script_args=[
+                f"tokens={paths['staff_tokens']}",
+                f"ids={paths['get_ids']}",
+                f"targets={paths['patch_targets']}",
+            ],
             note="9 cached GETs : 1 PATCH",
         )
+        # Many connections: errors (timeouts after HIGH_TIMEOUT_S included) and stalls.
+        self.cached_get(paths, high=True)
+        self.patch(paths, high=True)
         bcrypt_baseline(run)
         self.scenario(
             "create",
-            url=url,
+            url=self.stack.url,
             script="create.lua",
             script_args=[f"tokens={paths['admin_tokens']}", f"tag={run.tag}"],
             bcrypt=True,
@@ -123,13 +119,154 @@ class Scenarios:
         )
         self.scenario(
             "login",
-            url=url,
+            url=self.stack.url,
             script="login.lua",
             script_args=[f"users={paths['login_users']}", f"password={SEED_PASSWORD}"],
             bcrypt=True,
             note="POST /v1/auth/login, distinct users, bcrypt verify",
         )
+        if self.template:  # last: the template may take a while to recover from these
+            self.template_get(template_paths, high=True)
+            self.template_patch(template_paths, high=True)
         run.report["cache"] = cache_hit_ratio(self.rows)
+
+    # --- the scenarios that run more than once (and in bench/sweep.py) -------------------------
+
+    @staticmethod
+    def named(name: str, high: bool) -> str:
+        return f"c{HIGH_CONNECTIONS}_{name}" if high else name
+
+    def cached_get(self, paths: dict[str, str], *, high: bool = False) -> dict:
+        n_ids = len(Path(paths["get_ids"]).read_text().split())
+        return self.scenario(
+            self.named("cached_get", high),
+            url=self.stack.url,
+            script="get_user.lua",
+            script_args=[f"tokens={paths['staff_tokens']}", f"ids={paths['get_ids']}"],
+            note=f"GET /v1/users/{{id}} over {n_ids} warmed ids",
+            read=not high,
+            high=high,
+        )
+
+    def patch(self, paths: dict[str, str], *, high: bool = False) -> dict:
+        return self.scenario(
+            self.named("patch", high),
+            url=self.stack.url,
+            script="patch.lua",
+            script_args=[f"tokens={paths['staff_tokens']}", f"targets={paths['patch_targets']}"],
+            note="PATCH /v1/users/{id} first_name, distinct targets per connection",
+            high=high,
+        )
+
+    def list_filtered(self, paths: dict[str, str]) -> dict:
+        return self.scenario(
+            "list_filtered",
+            url=self.stack.url,
+            script="list.lua",
+            script_args=[f"tokens={paths['staff_tokens']}", f"path={LIST_PATH}"],
+            note=f"GET {LIST_PATH}",
+            read=True,
+        )
+
+    def list_reads(self) -> float:
+        """List pages the edge has served (its list cache lookups, hits and misses)."""
+        lookups = metric_delta({}, self.metrics(), "usersvc_cache_lookups_total")
+        return sum(count for labels, count in lookups.items() if dict(labels).get("kind") == "list")
+
+    def list_with_writes(self, paths: dict[str, str]) -> dict:
+        """list_filtered's load, with one write per `--list-write-every` reads beside it (from
+        the bench, writers.py): `--list-login-rate` logins/s, the rest PATCHes of first_name.
+        The page read neither searches nor sorts by first_name, so neither kind of write
+        empties it (usersvc/cache_keys.py); they compete for the CPU with the reads."""
+        every, login_rate = self.args.list_write_every, self.args.list_login_rate
+
+        def writes() -> BackgroundWrites:
+            lines = {name: Path(paths[name]).read_text().split() for name in paths}
+            return BackgroundWrites(
+                self.stack.url,
+                reads=self.list_reads,
+                every=every,
+                login_rate=login_rate,
+                tokens=lines["staff_tokens"],
+                targets=lines["patch_targets"],
+                login_users=lines["login_users"],
+                password=SEED_PASSWORD,
+            )
+
+        row = self.scenario(
+            "list_with_writes",
+            url=self.stack.url,
+            script="list.lua",
+            script_args=[f"tokens={paths['staff_tokens']}", f"path={LIST_PATH}"],
+            during=writes,
+        )
+        written = sum(kind["done"] + kind["failed"] for kind in row["background"].values())
+        row["reads_per_write"] = row["requests"] / written if written else None
+        lookups = row["cache_lookups"]
+        list_lookups = lookups.get("list:hit", 0) + lookups.get("list:miss", 0)
+        row["list_hit_ratio"] = lookups.get("list:hit", 0) / list_lookups if list_lookups else None
+        patches, logins = row["background"]["patch"], row["background"]["login"]
+        row["note"] = (
+            f"as list_filtered, with writes from the bench: 1 per {every:g} list reads served, "
+            f"{login_rate:g} logins/s (bcrypt) and the rest PATCH first_name (neither moves users "
+            f"on this page); done: {patches['done']} PATCH, {logins['done']} logins, "
+            + (f"{row['reads_per_write']:.0f} reads per write" if row["reads_per_write"] else "no writes")
+        )
+        if not list_lookups:
+            log("warning: list_with_writes: no list reads counted on /metrics, so no PATCHes were sent")
+        return row
+
+    def template_ready(self, name: str, high: bool) -> bool:
+        """Whether the template answers again (within TEMPLATE_RECOVERY_S) after the last load.
+        Only a many-connections row is skipped (and said so) when it does not."""
+        try:
+            waited = self.template.wait_ready(timeout=TEMPLATE_RECOVERY_S if high else 120)
+        except RuntimeError as error:
+            if not high:
+                raise
+            log(f"{name} not run: {error}")
+            self.run.report["template"].setdefault("not_run", []).append(f"{name}: {error}")
+            return False
+        if waited > 1:
+            log(f"template: waited {waited:.0f} s for it to answer again")
+        return True
+
+    def template_get(self, paths: dict[str, str], *, high: bool = False) -> dict | None:
+        if not self.template_ready(self.named("template_get", high), high):
+            return None
+        return self.scenario(
+            self.named("template_get", high),
+            url=self.template.url,
+            script="get_user.lua",
+            script_args=[
+                f"tokens={paths['template_tokens']}",
+                f"ids={paths['template_ids']}",
+                f"prefix={USERS_PREFIX}",
+            ],
+            service=False,
+            external=True,
+            high=high,
+            note=f"FastAPI template: GET {USERS_PREFIX}{{id}} (get_user.lua, superuser)",
+        )
+
+    def template_patch(self, paths: dict[str, str], *, high: bool = False) -> dict | None:
+        if not self.template_ready(self.named("template_patch", high), high):
+            return None
+        return self.scenario(
+            self.named("template_patch", high),
+            url=self.template.url,
+            script="patch.lua",
+            script_args=[
+                f"tokens={paths['template_tokens']}",
+                f"targets={paths['template_ids']}",
+                f"prefix={USERS_PREFIX}",
+                "field=full_name",
+            ],
+            service=False,
+            external=True,
+            high=high,
+            note=f"FastAPI template: PATCH {USERS_PREFIX}{{id}} full_name (patch.lua, superuser)",
+        )
 
     def baseline(self, name: str) -> dict:
         server, note = BASELINE_SCENARIOS[name]
@@ -141,14 +278,16 @@ class Scenarios:
         except OSError:
             return {}
 
-    def wrk_run(self, url: str, script: str, script_args: list[str], duration: float) -> dict:
+    def wrk_run(
+        self, url: str, script: str, script_args: list[str], duration: float, connections: int, timeout_s: float
+    ) -> dict:
         command = [
             self.wrk,
             f"-t{self.args.threads}",
-            f"-c{self.args.connections}",
+            f"-c{connections}",
             f"-d{max(1, round(duration))}s",
             "--timeout",
-            "30s",
+            f"{timeout_s:g}s",
             "-s",
             str(LUA / script),
             url,
@@ -174,9 +313,17 @@ class Scenarios:
         bcrypt: bool = False,
         service: bool = True,
         read: bool = False,
+        high: bool = False,
+        external: bool = False,
+        during: Callable[[], BackgroundWrites] | None = None,
         note: str = "",
     ) -> dict:
         """One wrk run (after a warm-up unless bcrypt-bound) with metrics and CPU taken around it.
+
+        high: at HIGH_CONNECTIONS, timing out after HIGH_TIMEOUT_S, counting completions per
+        second (stalled_s = whole seconds with none). external: not usersvc (the FastAPI
+        template), kept out of the errors total. during: background writes around the
+        measured run (their failures count as errors, their latencies go in the row).
 
         errors = wrk's count of answers with status >= 400 plus its socket errors and timeouts.
         The edge's usersvc_http_responses_total delta is kept as a per-status breakdown, but
@@ -185,8 +332,10 @@ class Scenarios:
         """
         run, watch = self.run, self.stack.watch
         duration = run.bcrypt_duration if bcrypt else run.duration
+        connections, timeout_s = (HIGH_CONNECTIONS, HIGH_TIMEOUT_S) if high else (self.args.connections, 30)
+        script_args = [*script_args, "per_second=1"] if high else list(script_args)
         if not bcrypt and run.warmup:
-            self.wrk_run(url, script, list(script_args), run.warmup)
+            self.wrk_run(url, script, script_args, run.warmup, connections, timeout_s)
         self.stack.wait_idle(service_queues=run.managed)
         if not run.managed and self.bcrypt_backlog:
             # --url: the service's queues are not ours to watch; give abandoned bcrypt work time to drain.
@@ -195,13 +344,14 @@ class Scenarios:
         metrics_before = self.metrics() if service else {}
         cpu_before = watch.cpu_snapshot()
         rusage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        summary = self.wrk_run(url, script, list(script_args), duration)
+        with during() if during else contextlib.nullcontext() as background:
+            summary = self.wrk_run(url, script, script_args, duration, connections, timeout_s)
         rusage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu_after = watch.cpu_snapshot()
         metrics_after = self.metrics() if service else {}
         self.stack.check_alive(name)
         errors = summary["errors"]
-        error_count = sum(errors.values())
+        error_count = sum(errors.values()) + (background.failed if background else 0)
         statuses = {}
         for labels, count in metric_delta(metrics_before, metrics_after, "usersvc_http_responses_total").items():
             status = dict(labels).get("status")
@@ -238,9 +388,19 @@ class Scenarios:
             "cpu_pct_of_core": {k: round(v, 1) for k, v in cpu.items()},
             "bcrypt_bound": bcrypt,
             "service": service,
+            "external": external,
             "read": read,
+            "connections": connections,
             "note": note,
         }
+        if high:
+            # The first and last seconds are partial (wall-clock seconds); the rest must all count.
+            inner = summary["per_second"][1:-1]
+            row["per_second"] = summary["per_second"]
+            row["stalled_s"] = sum(1 for n in inner if n == 0)
+            row["min_per_s"] = min(inner) if inner else None
+        if background:
+            row["background"] = background.summary()
         self.rows[name] = row
         if bcrypt and "bcrypt" in run.report:
             self.bcrypt_backlog = self.args.connections / run.report["bcrypt"]["verify_rps_all_cores"] + 2
@@ -249,6 +409,8 @@ class Scenarios:
         log(
             f"{name}: {rps:,.1f} req/s p50 {row['p50_ms']:.1f} ms p99 {row['p99_ms']:.1f} ms "
             f"errors {error_count} {statuses if service else ''}"
+            + (f" stalled {row['stalled_s']}s, min {row['min_per_s']}/s" if high else "")
+            + (f" writes {row['background']}" if background else "")
         )
         return row
 
@@ -267,8 +429,10 @@ class Scenarios:
                 out = self.run.results_dir / f"profile-{name}-{role}.svg"
                 procs.append(
                     subprocess.Popen(
-                        [spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "67", "-o", str(out), "-n"]
-                        + (["--nonblocking"] if role == "edge" else []),
+                        # Python frames only (native ones hide where the time goes in our code);
+                        # the edge's pid is Sanic's manager: its serving processes are children.
+                        [spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "67", "-o", str(out)]
+                        + (["--nonblocking", "--subprocesses"] if role == "edge" else []),
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
                     )

@@ -43,6 +43,12 @@ class ProcessWatch:
     def group_of(self, process) -> str | None:
         if process.pid in self.roles:
             return self.roles[process.pid]
+        try:  # a child of one of ours (Sanic's or uvicorn's serving processes) counts as its parent
+            for parent in process.parents():
+                if parent.pid in self.roles:
+                    return self.roles[parent.pid]
+        except self.psutil.Error:
+            pass
         name = process.info["name"] or ""
         if name.startswith("beam") or name == "erl_child_setup":
             return "rabbitmq"

@@ -44,13 +44,48 @@ function bearer(token, extra)
   return headers
 end
 
+-- per_second=1: count completions per wall-clock second (a `response` callback, so only for
+-- the runs that look for stalls). done() reports them from the second init ran in.
+function track_seconds(opts)
+  if opts.per_second ~= "1" then return end
+  started_at = os.time()
+  per_second = {}
+  response = function()
+    local now = os.time()
+    per_second[now] = (per_second[now] or 0) + 1
+  end
+end
+
+-- All threads' per-second counts from the first init's second to the run's last second,
+-- zeros included, as a JSON array (empty without per_second=1).
+local function seconds_series(duration_us)
+  local counts, first, last = {}, nil, nil
+  for _, thread in ipairs(threads) do
+    local start, seconds = thread:get("started_at"), thread:get("per_second")
+    if start then
+      first = math.min(first or start, start)
+      last = math.max(last or start, start)
+      for second, n in pairs(seconds or {}) do
+        counts[second] = (counts[second] or 0) + n
+        last = math.max(last, second)
+      end
+    end
+  end
+  local series = {}
+  if first then
+    last = math.max(last, first + math.floor(duration_us / 1e6))
+    for second = first, last do table.insert(series, counts[second] or 0) end
+  end
+  return "[" .. table.concat(series, ",") .. "]"
+end
+
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    'BENCHJSON {"requests":%d,"duration_us":%d,"bytes":%d,' ..
+    'BENCHJSON {"requests":%d,"duration_us":%d,"bytes":%d,"per_second":%s,' ..
     '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
     '"latency_us":{"min":%d,"mean":%.1f,"stdev":%.1f,"max":%d,"p50":%d,"p90":%d,"p95":%d,"p99":%d,"p999":%d}}\n',
-    summary.requests, summary.duration, summary.bytes,
+    summary.requests, summary.duration, summary.bytes, seconds_series(summary.duration),
     e.connect, e.read, e.write, e.status, e.timeout,
     latency.min, latency.mean, latency.stdev, latency.max,
     latency:percentile(50), latency:percentile(90), latency:percentile(95),
