@@ -9,10 +9,10 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 from tortoise.backends.base.config_generator import expand_db_url
 
+from usersvc.settings import Settings
 from usersvc.workers.db_roles import grant_runtime_role
 
 log = logging.getLogger(__name__)
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/usersvc"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -46,10 +46,13 @@ def tortoise_config(database_url: str, *, pool_size: int = 10) -> dict:
     }
 
 
-# Read by the aerich CLI ([tool.aerich] in pyproject.toml): schema changes are the owner's.
-TORTOISE_ORM = tortoise_config(
-    os.environ.get("MIGRATION_DATABASE_URL") or os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-)
+def __getattr__(name: str) -> dict:
+    """`TORTOISE_ORM`, for the aerich CLI only ([tool.aerich] in pyproject.toml), built when
+    aerich asks for it, not at import: the schema owner's URL, as `usersvc migrate` uses."""
+    if name != "TORTOISE_ORM":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    default = Settings.model_fields["database_url"].default
+    return tortoise_config(os.environ.get("MIGRATION_DATABASE_URL") or os.environ.get("DATABASE_URL", default))
 
 
 def maintenance_url(database_url: str) -> str:

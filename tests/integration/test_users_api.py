@@ -131,3 +131,18 @@ def test_reads_after_rest_writes_are_never_stale(admin):
     admin.delete(path)
     assert admin.get(path).status_code == 404
     assert admin.get("/v1/users", params=listing).json()["data"] == []
+
+
+def test_concurrent_creates_of_one_email_or_username_give_one_user_and_409s(admin):
+    """Two workers race past the uniqueness check; the database's unique rules decide, and the
+    losers get the same 409 as a plain duplicate (never a 500)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    for field, code in (("email", "EMAIL_TAKEN"), ("username", "USERNAME_TAKEN")):
+        shared = new_user_body()
+        bodies = [{**new_user_body(), field: shared[field]} for _ in range(8)]
+        with ThreadPoolExecutor(len(bodies)) as pool:
+            answers = list(pool.map(lambda body: admin.post("/v1/users", json=body), bodies))
+        statuses = sorted(answer.status_code for answer in answers)
+        assert statuses == [201] + [409] * 7, [answer.text for answer in answers]
+        assert {answer.json()["error"]["code"] for answer in answers if answer.status_code == 409} == {code}

@@ -210,3 +210,23 @@ def test_a_command_past_its_expiration_is_not_run():
     assert expired(
         SimpleNamespace(timestamp=sent.replace(tzinfo=None), expiration="1"), now=sent + timedelta(seconds=2)
     )
+
+
+def test_a_lost_uniqueness_race_is_told_by_the_constraint_the_database_names():
+    from tortoise.exceptions import IntegrityError
+
+    from usersvc.workers.handlers.users import taken_code
+
+    def violation(constraint: str) -> IntegrityError:
+        cause = Exception("duplicate key value violates unique constraint")  # what the text says is not used
+        cause.constraint_name = constraint  # as asyncpg's UniqueViolationError carries it
+        error = IntegrityError(cause)
+        error.__cause__ = cause
+        return error
+
+    assert taken_code(violation("users_email_key")) is ErrorCode.EMAIL_TAKEN
+    assert taken_code(violation("users_username_lower")) is ErrorCode.USERNAME_TAKEN
+    other = violation("user_sessions_pkey")
+    with pytest.raises(IntegrityError) as raised:
+        taken_code(other)
+    assert raised.value is other

@@ -8,10 +8,10 @@ from tortoise.functions import Lower
 
 from usersvc.domain import rbac
 from usersvc.domain.commands import ImportUsers
-from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.errors import DomainError
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
-from usersvc.workers.handlers.users import view_of
+from usersvc.workers.handlers.users import taken_code, view_of
 from usersvc.workers.models import User
 from usersvc.workers.routing import Handlers
 
@@ -55,9 +55,8 @@ async def import_users(unit: UnitOfWork, command: ImportUsers) -> dict:
         try:
             await user.save(using_db=unit.connection, force_create=True)
         except IntegrityError as error:  # created concurrently, after the checks above
-            code = ErrorCode.EMAIL_TAKEN if "email" in str(error) else ErrorCode.USERNAME_TAKEN
             raise DomainError(
-                code,
+                taken_code(error),
                 "A user of this batch was created meanwhile; send the batch again "
                 "(users that exist by then are skipped)",
             ) from None

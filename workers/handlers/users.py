@@ -83,14 +83,30 @@ async def _ensure_unique(
             raise DomainError(code, f"That {field} is already taken")
 
 
+# The unique rules on users, by the name PostgreSQL gives their constraint (migrations/).
+TAKEN_BY_CONSTRAINT = {
+    "users_email_key": ErrorCode.EMAIL_TAKEN,
+    "users_username_key": ErrorCode.USERNAME_TAKEN,
+    "users_username_lower": ErrorCode.USERNAME_TAKEN,
+}
+
+
+def taken_code(error: IntegrityError) -> ErrorCode:
+    """EMAIL_TAKEN or USERNAME_TAKEN for a unique rule a concurrent write won (the driver's
+    error, which Tortoise wraps, names the constraint); any other violation is re-raised."""
+    code = TAKEN_BY_CONSTRAINT.get(getattr(error.__cause__, "constraint_name", None) or "")
+    if code is None:
+        raise error
+    return code
+
+
 async def _save(user: User, unit: UnitOfWork, *, fields: Iterable[str] | None = None) -> None:
     """Insert (fields=None) or update only `fields`, plus updated_at."""
     options = {"force_create": True} if fields is None else {"update_fields": [*fields, "updated_at"]}
     try:
         await user.save(using_db=unit.connection, **options)
     except IntegrityError as error:  # a concurrent twin won the race past _ensure_unique
-        code = ErrorCode.EMAIL_TAKEN if "email" in str(error) else ErrorCode.USERNAME_TAKEN
-        raise DomainError(code, "That email or username is already taken") from None
+        raise DomainError(taken_code(error), "That email or username is already taken") from None
 
 
 async def _record_change(
