@@ -101,9 +101,6 @@ class CacheKeys:
         it, normalised) for as long as the mfa_token lives; keyed by the token's digest."""
         return f"{self.prefix}:login:mfa:{_digest(mfa_token)}"
 
-    def worker_heartbeat(self) -> str:
-        return f"{self.prefix}:workers:heartbeat"
-
     # The public signing keys (usersvc/published_keys.py): a hash {version, document}, and the
     # channel that tells every edge process to reload it.
     def signing_keys(self) -> str:
