@@ -14,9 +14,9 @@ TOMBSTONE = b"-"
 # A cached list page is keyed by generation counters of what decides which users it holds and
 # in what order: membership (users created or deleted), each filter it uses, its search, its
 # sort field. A write bumps the counters of what it changed. So a login or a phone change
-# leaves every cached page valid, and a first_name change only the pages that search or sort
-# by first_name; the users' own fields on a page are always current (assembled from their
-# entries by the edge).
+# leaves every page not sorted by updated_at valid, and a first_name change refills only the
+# pages that search or sort by first_name; the users' own fields on a page are always current
+# (assembled from their entries by the edge).
 MEMBERS = "members"
 SEARCH = "search"
 SEARCHED_FIELDS = frozenset({"username", "email", "first_name", "last_name"})  # ListUsers.search
@@ -61,8 +61,8 @@ class CacheKeys:
     def session(self, session_id: object) -> str:
         return f"{self.prefix}:session:{session_id}"
 
-    # The list index, generations and pages, shares one Redis Cluster slot, the {users} hash
-    # tag: the edge reads a generation and the page it names in one script. The pages' users
+    # The list counters and pages share one Redis Cluster slot, the {users} hash tag: the edge
+    # reads a page's counters and the page they name in one script. The pages' users
     # are user() keys, spread over the cluster (edge/gate.py, _page_across_slots).
     def list_generation(self, name: str) -> str:
         """The counter of one page dependency (MEMBERS, SEARCH or a field; see page_dependencies)."""

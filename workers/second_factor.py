@@ -88,5 +88,5 @@ async def set_mfa_enabled(unit: UnitOfWork, user: User, *, enabled: bool, action
     await user.save(update_fields=["mfa_enabled", "updated_at"], using_db=unit.connection)
     new = view_of(user)
     await unit.record(action=action, entity_id=new["id"], old=old, new=new, event="user.updated")
-    unit.cache.changed_user(old=old, new=new)  # mfa_enabled moves no one between list pages
+    unit.cache.changed_user(old=old, new=new)  # mfa_enabled: only pages sorted by updated_at go
     return new

@@ -34,6 +34,18 @@ def test_a_login_leaves_cached_pages_valid_and_they_show_it(stack, admin):
     assert logged_in["last_login_at"] is not None  # assembled from the users' current entries
 
 
+def test_a_password_change_leaves_cached_pages_valid(stack, admin):
+    """It changes no listed field: the cache must see a changed user, not a new one."""
+    tag, team = _team(admin)
+    page = {"search": tag, "sort": "username"}
+    assert admin.get("/v1/users", params=page).status_code == 200  # fills the page
+    before = _list_queries(stack)
+    changed = admin.post(f"/v1/users/{team[0]['id']}/password", json={"new_password": "N3w!passw0rd"})
+    assert changed.status_code == 204, changed.text
+    assert admin.get("/v1/users", params=page).status_code == 200
+    assert _list_queries(stack) == before, "the page was read from the cache"
+
+
 def test_a_change_that_moves_a_user_between_pages_is_seen_at_once(stack, admin):
     tag, team = _team(admin)
     filtered = {"search": tag, "role": "user"}

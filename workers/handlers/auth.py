@@ -132,7 +132,7 @@ async def open_session(deps: WorkerDeps, unit: UnitOfWork, user: User, *, second
         event="session.created",
         event_data=session_event_data(session),
     )
-    unit.cache.changed_user(old=old, new=new)  # last_login_at only: cached list pages stay valid
+    unit.cache.changed_user(old=old, new=new)  # last_login_at: only pages sorted by updated_at go
     unit.cache.sessions[str(session_id)] = session_entry(user_id=user.id, role=user.role)
     return {
         "access_token": tokens.access_token,

@@ -123,7 +123,8 @@ async def _disable(deps: WorkerDeps, unit: UnitOfWork, command: DisableTotp) -> 
 
 async def disable_totp(deps: WorkerDeps, envelope: CommandEnvelope[DisableTotp]) -> dict:
     """Turn one's own MFA off with the password and a code (TOTP or recovery code)."""
-    # Not recorded for deduplication: the record's fingerprint would be a fast hash of the password.
+    # Not recorded for deduplication, like enrolment: the record would keep a (keyed) digest of
+    # a body holding the password for nothing; a repeat is refused by state (MFA is off).
     return await execute_write(
         deps,
         envelope,

@@ -110,10 +110,19 @@ async def _save(user: User, unit: UnitOfWork, *, fields: Iterable[str] | None = 
 
 
 async def _record_change(
-    unit: UnitOfWork, *, action: str, old: dict | None, user: User, event: str = "user.updated"
+    unit: UnitOfWork,
+    *,
+    action: str,
+    old: dict | None,
+    user: User,
+    event: str = "user.updated",
+    audit_old: bool = True,
 ) -> dict:
+    """Audit row, event and cache update of a user write (old None: created). `audit_old`
+    False leaves the old values out of the audit row (a password change has none to show);
+    the cache still sees a change, not a new user."""
     new = view_of(user)
-    await unit.record(action=action, entity_id=new["id"], old=old, new=new, event=event)
+    await unit.record(action=action, entity_id=new["id"], old=old if audit_old else None, new=new, event=event)
     unit.cache.changed_user(old=old, new=new)
     return new
 
@@ -257,10 +266,11 @@ async def _authorize_verify_then_hash(deps: WorkerDeps, command: ChangePassword,
 async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
     rbac.authorize_password_change(unit.principal, command.user_id)  # again: the role may have changed
     user = await _live_user_for_update(unit, command.user_id)
+    old = view_of(user)
     user.password_hash = unit.prepared
     await _save(user, unit, fields=["password_hash"])
     await revoke_sessions(unit, user_id=user.id, keep=command.keep_session_id)
-    await _record_change(unit, action="user.change_password", old=None, user=user)
+    await _record_change(unit, action="user.change_password", old=old, user=user, audit_old=False)
     return None
 
 
