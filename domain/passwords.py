@@ -80,14 +80,10 @@ class PasswordHasher:
         return str(self._context.hash(password))
 
     def verify(self, password: str, password_hash: str | None) -> bool:
-        return self.verify_and_update(password, password_hash)[0]
-
-    def verify_and_update(self, password: str, password_hash: str | None) -> tuple[bool, str | None]:
-        """(whether it matches, the password hashed with the current scheme when the stored
-        hash is of an older one and it matched — store it in its place)."""
+        """Whether it matches (no new hash is made: see verify_and_update)."""
         if password_hash is None:
             self._context.verify(password, self._dummy_hash)
-            return False, None
+            return False
         scheme = self._context.identify(password_hash)
         # Plain bcrypt only ever saw the first 72 bytes (the bcrypt package now refuses more).
         candidate = password.encode()[:BCRYPT_MAX_BYTES] if scheme == "bcrypt" else password
@@ -101,9 +97,14 @@ class PasswordHasher:
             # A cheaper imported hash would answer faster than an unknown user (the dummy
             # verify): wait out the difference, so timing does not tell imported accounts apart.
             time.sleep(max(0.0, self._current_verify_seconds - (time.perf_counter() - started)))
-        if not ok:
+        return bool(ok)
+
+    def verify_and_update(self, password: str, password_hash: str | None) -> tuple[bool, str | None]:
+        """(whether it matches, the password hashed with the current scheme when the stored
+        hash is of an older one and it matched — store it in its place)."""
+        if not self.verify(password, password_hash):
             return False, None
-        if self._context.needs_update(password_hash):
+        if password_hash is not None and self._context.needs_update(password_hash):
             return True, self._context.hash(password)  # the whole password, not the bcrypt prefix
         return True, None
 

@@ -30,6 +30,17 @@ def test_an_imported_hash_verifies_and_is_upgraded_to_the_current_scheme(scheme)
     assert HASHER.verify_and_update("Wrong!pass1", stored) == (False, None)
 
 
+def test_a_plain_verify_of_an_imported_hash_makes_no_new_hash(monkeypatch):
+    """verify() (the re-authentication checks) has no use for the upgrade: no bcrypt spent on it."""
+    stored = _imported()["pbkdf2_sha256"]
+    hasher = PasswordHasher(rounds=4)
+    made = []
+    monkeypatch.setattr(hasher._context, "hash", lambda *args, **kwargs: made.append(args))
+    assert hasher.verify(PASSWORD, stored) is True
+    assert hasher.verify("Wrong!pass1", stored) is False
+    assert made == []
+
+
 def test_a_current_hash_is_not_upgraded():
     assert HASHER.verify_and_update(PASSWORD, HASHER.hash(PASSWORD)) == (True, None)
 
