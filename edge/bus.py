@@ -32,6 +32,8 @@ from usersvc.settings import url_user
 from usersvc.topology import COMMANDS_EXCHANGE
 
 log = logging.getLogger(__name__)
+# The actor of commands the edge sends on its own behalf (login, refresh, readiness, …).
+EDGE_ACTOR = {"type": "service", "id": "edge"}
 PUBLISH_TIMEOUT_SECONDS = 2.0
 
 

@@ -20,6 +20,7 @@ from usersvc.domain.commands import (
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.replies import UserView
 from usersvc.edge.body import parse_body
+from usersvc.edge.bus import EDGE_ACTOR
 from usersvc.edge.errors import ApiError, one_time_token_refusals
 from usersvc.edge.gate import client_subject, command_context
 from usersvc.edge.login_guard import account_identifiers
@@ -27,7 +28,6 @@ from usersvc.edge.openapi import operation
 from usersvc.edge.routes.users import user_response
 
 account = Blueprint("account", url_prefix="/v1/auth")
-EDGE_ACTOR = {"type": "service", "id": "edge"}
 # A reset request waits this long for a worker; then it is dropped (the client may ask again).
 RESET_REQUEST_EXPIRES_SECONDS = 300
 STALE_LINK_ANSWER = "400 `INVALID_TOKEN`: the token is unknown, used, expired, or was made for another purpose."

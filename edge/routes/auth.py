@@ -16,6 +16,7 @@ from usersvc.domain.commands import (
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.replies import LoginOutcome, SessionList, TokenPair, UserView
 from usersvc.edge.body import parse_body
+from usersvc.edge.bus import EDGE_ACTOR
 from usersvc.edge.errors import ApiError
 from usersvc.edge.gate import client_subject, command_context
 from usersvc.edge.login_guard import account_identifiers, login_identifier
@@ -23,7 +24,6 @@ from usersvc.edge.openapi import operation
 from usersvc.edge.routes.users import read_user
 
 auth = Blueprint("auth", url_prefix="/v1/auth")
-EDGE_ACTOR = {"type": "service", "id": "edge"}
 
 
 @auth.post("/login")
@@ -96,7 +96,7 @@ async def refresh(request: Request) -> HTTPResponse:
     return json(await ctx.rpc.call(Refresh(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request)))
 
 
-async def _admit_write(request: Request):
+async def admit_write(request: Request):
     ctx = request.app.ctx
     caller, _ = await ctx.gate.admit(request, limit=ctx.settings.write_limit, scope="write")
     return caller
@@ -107,7 +107,7 @@ async def _admit_write(request: Request):
     operation_id="auth.logout", summary="End this session: its tokens stop working at once", tag="auth", status=204
 )
 async def logout(request: Request) -> HTTPResponse:
-    caller = await _admit_write(request)
+    caller = await admit_write(request)
     await request.app.ctx.rpc.call(
         Logout(session_id=caller.session_id), actor=caller.actor, context=command_context(request)
     )
@@ -134,7 +134,7 @@ async def list_sessions(request: Request) -> HTTPResponse:
     errors=(404,),
 )
 async def revoke_session(request: Request, session_id: str) -> HTTPResponse:
-    caller = await _admit_write(request)
+    caller = await admit_write(request)
     try:
         target = uuid.UUID(session_id)
     except ValueError:

@@ -1,8 +1,6 @@
 """MFA: TOTP enrolment and removal (/v1/auth/mfa/totp), the second login step
 (/v1/auth/mfa/verify), and an admin's reset (/v1/users/{id}/mfa)."""
 
-import uuid
-
 from sanic import Blueprint, HTTPResponse, Request, empty, json
 
 from usersvc.domain import rbac
@@ -20,25 +18,15 @@ from usersvc.domain.commands import (
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.replies import LoginResult, RecoveryCodes, TotpEnrolment
 from usersvc.edge.body import parse_body
+from usersvc.edge.bus import EDGE_ACTOR
 from usersvc.edge.errors import ApiError
-from usersvc.edge.gate import Caller, client_subject, command_context
+from usersvc.edge.gate import client_subject, command_context
 from usersvc.edge.login_guard import account_identifiers
 from usersvc.edge.openapi import operation
-from usersvc.edge.routes.auth import EDGE_ACTOR
+from usersvc.edge.routes.auth import admit_write
+from usersvc.edge.routes.users import send_command, user_id_from_path
 
 mfa = Blueprint("mfa")
-# No user has this id: a path id that is not a UUID is authorized like any other, then not found.
-NO_SUCH_USER = uuid.UUID(int=0)
-
-
-async def _admit_write(request: Request) -> Caller:
-    ctx = request.app.ctx
-    caller, _ = await ctx.gate.admit(request, limit=ctx.settings.write_limit, scope="write")
-    return caller
-
-
-async def _send(request: Request, caller: Caller, command):
-    return await request.app.ctx.rpc.call(command, actor=caller.actor, context=command_context(request))
 
 
 @mfa.post("/v1/auth/mfa/totp")
@@ -50,9 +38,9 @@ async def _send(request: Request, caller: Caller, command):
     response=TotpEnrolment,
 )
 async def enrol_totp(request: Request) -> HTTPResponse:
-    caller = await _admit_write(request)
+    caller = await admit_write(request)
     body = parse_body(request, TotpEnrolBody)
-    return json(await _send(request, caller, EnrolTotp(**body.model_dump(), user_id=caller.user_id)))
+    return json(await send_command(request, caller, EnrolTotp(**body.model_dump(), user_id=caller.user_id)))
 
 
 @mfa.post("/v1/auth/mfa/totp/confirm")
@@ -64,9 +52,9 @@ async def enrol_totp(request: Request) -> HTTPResponse:
     response=RecoveryCodes,
 )
 async def confirm_totp(request: Request) -> HTTPResponse:
-    caller = await _admit_write(request)
+    caller = await admit_write(request)
     body = parse_body(request, TotpConfirmBody)
-    return json(await _send(request, caller, ConfirmTotp(**body.model_dump(), user_id=caller.user_id)))
+    return json(await send_command(request, caller, ConfirmTotp(**body.model_dump(), user_id=caller.user_id)))
 
 
 @mfa.delete("/v1/auth/mfa/totp")
@@ -78,9 +66,9 @@ async def confirm_totp(request: Request) -> HTTPResponse:
     body=TotpDisableBody,
 )
 async def disable_totp(request: Request) -> HTTPResponse:
-    caller = await _admit_write(request)
+    caller = await admit_write(request)
     body = parse_body(request, TotpDisableBody)
-    await _send(request, caller, DisableTotp(**body.model_dump(), user_id=caller.user_id))
+    await send_command(request, caller, DisableTotp(**body.model_dump(), user_id=caller.user_id))
     return empty()
 
 
@@ -93,13 +81,10 @@ async def disable_totp(request: Request) -> HTTPResponse:
     errors=(403, 404),
 )
 async def reset_mfa(request: Request, user_id: str) -> HTTPResponse:
-    caller = await _admit_write(request)
-    try:
-        target = uuid.UUID(user_id)
-    except ValueError:
-        target = NO_SUCH_USER
+    caller = await admit_write(request)
+    target = user_id_from_path(user_id)
     rbac.authorize_mfa_reset(caller.principal, target)  # fail fast on what the token's role decides
-    await _send(request, caller, ResetMfa(user_id=target))
+    await send_command(request, caller, ResetMfa(user_id=target))
     return empty()
 
 

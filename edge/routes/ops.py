@@ -10,6 +10,7 @@ from sanic import Blueprint, HTTPResponse, Request, Sanic, json, raw
 
 from usersvc.domain.commands import Ping
 from usersvc.domain.errors import ErrorCode
+from usersvc.edge.bus import EDGE_ACTOR
 from usersvc.edge.errors import ApiError, error_body
 from usersvc.edge.openapi import operation
 from usersvc.edge.single_flight import SharedResult
@@ -32,7 +33,6 @@ READY_TIMEOUT_SECONDS = 2.0
 # Probes from load balancers, orchestrators and monitors add up: each process checks its
 # dependencies at most once a second, and concurrent probes share the check in flight.
 READY_RESULT_SECONDS = 1.0
-EDGE_ACTOR = {"type": "service", "id": "edge"}
 
 
 @ops.get("/health")

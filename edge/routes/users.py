@@ -44,7 +44,7 @@ LIST_QUERY_FIELDS = ("page", "page_size", "role", "is_active", "search", "sort")
 NO_SUCH_USER = uuid.UUID(int=0)
 
 
-def _user_id(value: str) -> uuid.UUID:
+def user_id_from_path(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
@@ -61,7 +61,7 @@ async def _admit(request: Request, *, write: bool, cache_keys: tuple[str, ...] =
     return await request.app.ctx.gate.admit(request, limit=limit, scope=scope, cache_keys=cache_keys)
 
 
-async def _send(request: Request, caller: Caller, command, *, message_id: str | None = None):
+async def send_command(request: Request, caller: Caller, command, *, message_id: str | None = None):
     return await request.app.ctx.rpc.call(
         command, actor=caller.actor, context=command_context(request), message_id=message_id
     )
@@ -94,7 +94,7 @@ async def create_user(request: Request) -> HTTPResponse:
                 [{"field": "Idempotency-Key", "message": "at most 200 characters"}],
             )
         message_id = str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{caller.user_id}:{key}"))
-    user = await _send(request, caller, command, message_id=message_id)
+    user = await send_command(request, caller, command, message_id=message_id)
     return user_response(user, status=201, headers={"Location": f"/v1/users/{user['id']}"})
 
 
@@ -109,30 +109,30 @@ async def create_user(request: Request) -> HTTPResponse:
 )
 async def list_users(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
-    query = query_of(request, LIST_QUERY_FIELDS)
     try:
-        command, invalid = validate(ListUsers, query), None
-    except ApiError as error:  # answered after authentication, which comes first
-        command, invalid = ListUsers(), error
+        command = validate(ListUsers, query_of(request, LIST_QUERY_FIELDS))
+    except ApiError:  # answered after authentication and the role check, which come first
+        caller, _ = await _admit(request, write=False)
+        rbac.require_role(caller.principal, *rbac.STAFF)
+        raise
     query_dump = command.model_dump(mode="json")
+    page_key_template = ctx.keys.user_page("{generation}", query_dump)
     caller, cached, state = await ctx.gate.admit_page(
         request,
         limit=ctx.settings.read_limit,
         scope="read",
         dependencies=page_dependencies(query_dump),
-        page_key_template=ctx.keys.user_page("{generation}", query_dump),
+        page_key_template=page_key_template,
     )
     rbac.require_role(caller.principal, *rbac.STAFF)
-    if invalid:
-        raise invalid
     if cached is not None:
         cache_lookup("list", "hit").inc()
         return raw(cached, content_type="application/json")
     cache_lookup("list", "miss").inc()
     # Concurrent misses of one page at one database state share one query (any staff member
     # may read any page, so sharing across callers reveals nothing).
-    flight = f"{state}:{ctx.keys.user_page('', query_dump)}"
-    return json(await ctx.list_fills.run(flight, lambda: _send(request, caller, command)))
+    flight = f"{state}:{page_key_template}"
+    return json(await ctx.list_fills.run(flight, lambda: send_command(request, caller, command)))
 
 
 async def read_user(request: Request, user_id: uuid.UUID, *, caller: Caller, cached: bytes | None) -> HTTPResponse:
@@ -144,7 +144,7 @@ async def read_user(request: Request, user_id: uuid.UUID, *, caller: Caller, cac
         user = orjson.loads(cached)
         return HTTPResponse(cached, content_type="application/json", headers={"ETag": etag_of(user)})
     cache_lookup("user", "miss").inc()
-    return user_response(await _send(request, caller, GetUser(user_id=user_id)))
+    return user_response(await send_command(request, caller, GetUser(user_id=user_id)))
 
 
 @users.get("/<user_id:str>")
@@ -157,7 +157,7 @@ async def read_user(request: Request, user_id: uuid.UUID, *, caller: Caller, cac
     response_headers=("ETag",),
 )
 async def get_user(request: Request, user_id: str) -> HTTPResponse:
-    target = _user_id(user_id)
+    target = user_id_from_path(user_id)
     caller, (cached,) = await _admit(request, write=False, cache_keys=(request.app.ctx.keys.user(target),))
     rbac.authorize_read(caller.principal, target)
     return await read_user(request, target, caller=caller, cached=cached)
@@ -175,12 +175,12 @@ async def get_user(request: Request, user_id: str) -> HTTPResponse:
     response_headers=("ETag",),
 )
 async def replace_user(request: Request, user_id: str) -> HTTPResponse:
-    target = _user_id(user_id)
+    target = user_id_from_path(user_id)
     caller, _ = await _admit(request, write=True)
     rbac.authorize_replace(caller.principal, target)
     body = parse_body(request, UserProfile)
     command = ReplaceUser(**body.model_dump(), user_id=target, if_match=request.headers.get("if-match"))
-    return user_response(await _send(request, caller, command))
+    return user_response(await send_command(request, caller, command))
 
 
 @users.patch("/<user_id:str>")
@@ -195,14 +195,14 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     response_headers=("ETag",),
 )
 async def update_user(request: Request, user_id: str) -> HTTPResponse:
-    target = _user_id(user_id)
+    target = user_id_from_path(user_id)
     caller, _ = await _admit(request, write=True)
     rbac.authorize_update_of_anyone(caller.principal, target)
     body = parse_body(request, UserPatchBody)
     command = UpdateUser(
         **body.model_dump(exclude_unset=True), user_id=target, if_match=request.headers.get("if-match")
     )
-    return user_response(await _send(request, caller, command))
+    return user_response(await send_command(request, caller, command))
 
 
 @users.delete("/<user_id:str>")
@@ -215,10 +215,10 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
     parameters=(IF_MATCH,),
 )
 async def delete_user(request: Request, user_id: str) -> HTTPResponse:
-    target = _user_id(user_id)
+    target = user_id_from_path(user_id)
     caller, _ = await _admit(request, write=True)
     rbac.authorize_delete(caller.principal, target)
-    await _send(request, caller, DeleteUser(user_id=target, if_match=request.headers.get("if-match")))
+    await send_command(request, caller, DeleteUser(user_id=target, if_match=request.headers.get("if-match")))
     return empty()
 
 
@@ -232,7 +232,7 @@ async def delete_user(request: Request, user_id: str) -> HTTPResponse:
     errors=(403, 404),
 )
 async def change_password(request: Request, user_id: str) -> HTTPResponse:
-    target = _user_id(user_id)
+    target = user_id_from_path(user_id)
     caller, _ = await _admit(request, write=True)
     rbac.authorize_password_change(caller.principal, target)
     body = parse_body(request, PasswordChangeBody)
@@ -241,5 +241,5 @@ async def change_password(request: Request, user_id: str) -> HTTPResponse:
         user_id=target,
         keep_session_id=caller.session_id if caller.principal.is_self(target) else None,
     )
-    await _send(request, caller, command)
+    await send_command(request, caller, command)
     return empty()

@@ -146,3 +146,13 @@ def test_concurrent_creates_of_one_email_or_username_give_one_user_and_409s(admi
         statuses = sorted(answer.status_code for answer in answers)
         assert statuses == [201] + [409] * 7, [answer.text for answer in answers]
         assert {answer.json()["error"]["code"] for answer in answers if answer.status_code == 409} == {code}
+
+
+def test_a_bad_list_query_is_answered_after_authentication_and_the_role_check(admin, anonymous, make_user):
+    bad = {"sort": "password_hash", "page_size": 0}
+    assert anonymous.get("/v1/users", params=bad).status_code == 401
+    _, plain = make_user()
+    assert plain.get("/v1/users", params=bad).json()["error"]["code"] == "FORBIDDEN"
+    refused = admin.get("/v1/users", params=bad)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert {detail["field"] for detail in refused.json()["error"]["details"]} >= {"sort", "page_size"}
