@@ -94,20 +94,20 @@ def worker(settings: Settings, _: argparse.Namespace) -> None:
     import uvloop
 
     from usersvc.workers.app import create_worker_app
-    from usersvc.workers.mail_render import MailTemplateError, load_templates
+    from usersvc.workers.mail_render import MailTemplateError
 
     require_reachable(
         ("DATABASE_URL", "database", settings.database_url),
         ("RABBITMQ_URL", "broker", settings.rabbitmq_url),
         ("REDIS_URL", "cache", settings.redis_url),
     )
-    try:
-        load_templates(settings.mail_templates_dir)  # a broken template: one line, before connecting
-    except MailTemplateError as error:
-        sys.exit(f"usersvc: MAIL_TEMPLATES_DIR: {error}")
 
     async def serve() -> None:
-        await create_worker_app(settings).run()
+        try:
+            app = create_worker_app(settings)  # loads the mail templates; connects to nothing yet
+        except MailTemplateError as error:  # a broken template: one line, before connecting
+            sys.exit(f"usersvc: MAIL_TEMPLATES_DIR: {error}")
+        await app.run()
         # The app has shut down gracefully. A stop signal that arrived while the broker was
         # still connecting leaves aio-pika's reconnect task behind; it survives cancellation,
         # so the event loop would never close (seen in tests): exit without waiting for it.

@@ -10,7 +10,6 @@ from redis.asyncio import Redis
 from tortoise import Tortoise, connections
 
 from usersvc.broker_failover import ClusterBroker
-from usersvc.cache_keys import CacheKeys
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.redis_client import connect_redis
 from usersvc.settings import Settings
@@ -122,7 +121,7 @@ def create_worker_app(settings: Settings) -> FastStream:
         await refuse_privileged_role(settings.environment)
         await require_signing_key(deps.signing_key, connections.get("default"))
         # The edge verifies tokens with what this publishes; a new edge finds it at once.
-        await publish_key_set(redis, CacheKeys(settings.redis_key_prefix))
+        await publish_key_set(redis, deps.cache.keys)
 
     @app.after_startup
     async def declare_and_relay() -> None:
@@ -137,7 +136,7 @@ def create_worker_app(settings: Settings) -> FastStream:
         await dead_letter_queue.bind(DEAD_LETTER_EXCHANGE)
         background.append(asyncio.create_task(deps.events.relay_forever()))
         background.append(asyncio.create_task(prune_forever()))
-        background.append(asyncio.create_task(republish_forever(redis, CacheKeys(settings.redis_key_prefix))))
+        background.append(asyncio.create_task(republish_forever(redis, deps.cache.keys)))
         background.append(asyncio.create_task(deps.mail.run_forever()))
 
     @app.on_shutdown  # before the broker closes

@@ -8,12 +8,11 @@ within seconds (no broker connection is needed here).
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
-from usersvc.domain.commands import CommandContext, CreateUser
+from usersvc.domain.commands import CreateUser
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.domain.rbac import Principal, Role
 from usersvc.redis_client import connect_redis
@@ -44,14 +43,7 @@ async def create_admin(
                 and await User.filter(role=Role.ADMIN, is_active=True, deleted_at=None).using_db(connection).exists()
             ):
                 return None
-            unit = UnitOfWork(
-                connection=connection,
-                principal=BOOTSTRAP,
-                context=CommandContext(),
-                command_id=None,
-                now=datetime.now(UTC),
-                prepared=password_hash,
-            )
+            unit = UnitOfWork.outside_a_command(connection, BOOTSTRAP, prepared=password_hash)
             view = await insert_user(unit, command)
     finally:
         await Tortoise.close_connections()

@@ -4,6 +4,7 @@ or the owner of a table of the schema."""
 
 import logging
 import os
+from typing import NoReturn
 
 from tortoise import connections
 
@@ -41,8 +42,13 @@ async def refuse_privileged_role(environment: str) -> None:
     if environment != "production":
         log.warning("%s (refused when ENVIRONMENT=production)", message)
         return
+    stop_worker(message)
+
+
+def stop_worker(message: str) -> NoReturn:
+    """A worker that must not run stops at start-up with one line. Not SystemExit: FastStream
+    runs start-up hooks in a task group, which would wrap it in a BaseExceptionGroup and print
+    a traceback."""
     log.critical(message)
     logging.shutdown()
-    # Not SystemExit: FastStream runs start-up hooks in a task group, which would wrap it in
-    # a BaseExceptionGroup and print a traceback.
     os._exit(CONFIGURATION_ERROR)

@@ -104,6 +104,21 @@ class UnitOfWork:
     events: list[OutboxEvent] = field(default_factory=list)
     mails_queued: bool = False  # set by MailRelay.queue; the relay is woken after commit
 
+    @classmethod
+    def outside_a_command(
+        cls, connection: BaseDBAsyncClient, principal: Principal, *, prepared: Any = None
+    ) -> "UnitOfWork":
+        """Work the CLI runs itself (bootstrap admin, import, key rotation): no message id and
+        no request context."""
+        return cls(
+            connection=connection,
+            principal=principal,
+            context=CommandContext(),
+            command_id=None,
+            now=datetime.now(UTC),
+            prepared=prepared,
+        )
+
     async def record(
         self,
         *,

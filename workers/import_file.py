@@ -9,7 +9,6 @@ relay publishes within seconds (no broker connection is needed here).
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -17,7 +16,7 @@ from pydantic import ValidationError
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
-from usersvc.domain.commands import MAX_IMPORT_BATCH, CommandContext, ImportedUser, ImportUsers
+from usersvc.domain.commands import MAX_IMPORT_BATCH, ImportedUser, ImportUsers
 from usersvc.domain.errors import DomainError, field_errors_from_pydantic
 from usersvc.domain.rbac import Principal, Role
 from usersvc.redis_client import connect_redis
@@ -99,13 +98,7 @@ async def import_file(
 async def _import_batch(batch: list[tuple[int, ImportedUser]], *, summary: ImportSummary, cache: WorkerCache) -> None:
     try:
         async with in_transaction() as connection:
-            unit = UnitOfWork(
-                connection=connection,
-                principal=IMPORTER,
-                context=CommandContext(),
-                command_id=None,
-                now=datetime.now(UTC),
-            )
+            unit = UnitOfWork.outside_a_command(connection, IMPORTER)
             reply = await import_users(unit, ImportUsers(users=[user for _, user in batch]))
     except DomainError as refusal:  # nothing of this batch was written: a re-run picks it up
         summary.rejected.extend((number, f"batch refused: {refusal.message}") for number, _ in batch)

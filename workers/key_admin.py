@@ -19,12 +19,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from usersvc.cache_keys import CacheKeys
-from usersvc.domain.commands import CommandContext
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import iso_utc
 from usersvc.redis_client import connect_redis
 from usersvc.settings import Settings
 from usersvc.signing_keys import generate_key, signing_key_box
+from usersvc.workers.bootstrap import BOOTSTRAP
 from usersvc.workers.db import tortoise_config
 from usersvc.workers.execution import UnitOfWork
 from usersvc.workers.models import SigningKey as SigningKeyRow
@@ -36,7 +36,6 @@ KEY_OPERATIONS_LOCK = 0x7573_6B79  # pg_advisory_xact_lock id: one key operation
 # with it; such a token expires at most this long after the access-token lifetime.
 RETIREMENT_MARGIN = timedelta(minutes=1)
 KEYS_CLI = Principal(kind="service", id="usersvc-keys", role=Role.ADMIN)
-MIGRATE = Principal(kind="service", id="bootstrap", role=Role.ADMIN)
 
 
 class UnknownKey(Exception):
@@ -66,9 +65,7 @@ async def _owner_database(settings: Settings) -> AsyncIterator[None]:
 async def _key_operation(principal: Principal) -> AsyncIterator[UnitOfWork]:
     async with in_transaction() as connection:
         await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [KEY_OPERATIONS_LOCK])
-        yield UnitOfWork(
-            connection=connection, principal=principal, context=CommandContext(), command_id=None, now=datetime.now(UTC)
-        )
+        yield UnitOfWork.outside_a_command(connection, principal)
 
 
 async def _signer(connection: BaseDBAsyncClient) -> SigningKeyRow | None:
@@ -130,7 +127,7 @@ async def _publish(settings: Settings) -> bool:
 async def ensure_signing_key(settings: Settings) -> Outcome:
     """`usersvc migrate`: the first key, when none signs yet; safe when run twice at once."""
     async with _owner_database(settings):
-        async with _key_operation(MIGRATE) as unit:
+        async with _key_operation(BOOTSTRAP) as unit:
             created = None if await _signer(unit.connection) else await _create(unit, settings, replaces=None)
         return Outcome(created=created, published=await _publish(settings))
 

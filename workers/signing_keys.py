@@ -7,18 +7,19 @@ key after its rotation or revocation has committed, without any notification to 
 
 import asyncio
 import logging
-import os
 from datetime import UTC, datetime
 
+import asyncpg
 from redis.asyncio import Redis
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import OperationalError
 
 from usersvc.cache_keys import CacheKeys
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.published_keys import KeySetDocument, PublishedKey, publish
 from usersvc.secret_box import SecretBox, SecretBoxError
 from usersvc.signing_keys import SigningKey, open_signing_key
-from usersvc.workers.db_role_guard import CONFIGURATION_ERROR
+from usersvc.workers.db_role_guard import stop_worker
 from usersvc.workers.models import SigningKey as SigningKeyRow
 
 log = logging.getLogger(__name__)
@@ -58,9 +59,11 @@ async def require_signing_key(current: CurrentSigningKey, connection: BaseDBAsyn
         problem = "no signing key in the database: run `usersvc migrate` first"
     except SecretBoxError:
         problem = "SECRET_KEY cannot open the signing key: it differs from the one `usersvc migrate` used"
-    log.critical(problem)
-    logging.shutdown()
-    os._exit(CONFIGURATION_ERROR)  # as db_role_guard: no traceback through FastStream's task group
+    except OperationalError as error:
+        if not isinstance(error.__cause__, asyncpg.UndefinedTableError):
+            raise
+        problem = "DATABASE_URL names a database without usersvc's tables: run `usersvc migrate` first"
+    stop_worker(problem)
 
 
 def key_set_document(rows: list[SigningKeyRow], *, now: datetime) -> KeySetDocument:

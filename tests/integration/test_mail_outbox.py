@@ -5,7 +5,6 @@ import asyncio
 import re
 import time
 import uuid
-from datetime import UTC, datetime
 
 import asyncpg
 import httpx
@@ -14,7 +13,6 @@ from tortoise.transactions import in_transaction
 
 from tests.integration.account_flows import register, registration_body
 from tests.support import free_port, wait_ready
-from usersvc.domain.commands import CommandContext
 from usersvc.domain.rbac import Principal, Role
 from usersvc.settings import Settings
 from usersvc.workers.app import create_mail_relay
@@ -83,12 +81,8 @@ async def test_a_mail_queued_by_a_change_that_rolls_back_is_never_sent(stack, ma
         for outcome, address in addresses.items():
             try:
                 async with in_transaction() as connection:
-                    unit = UnitOfWork(
-                        connection=connection,
-                        context=CommandContext(),
-                        command_id=None,
-                        principal=Principal(kind="service", id="tests", role=Role.ADMIN),
-                        now=datetime.now(UTC),
+                    unit = UnitOfWork.outside_a_command(
+                        connection, Principal(kind="service", id="tests", role=Role.ADMIN)
                     )
                     await relay.queue(
                         unit,

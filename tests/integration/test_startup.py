@@ -37,3 +37,18 @@ def test_an_unreachable_service_at_start_stops_the_process_with_one_line(tmp_pat
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"usersvc: {setting}: cannot connect to the {kind}"), result.stderr
+
+
+def test_a_worker_on_a_database_without_the_schema_stops_with_one_line(stack, tmp_path):
+    environment = {**stack.env, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres"}  # never migrated
+    result = subprocess.run(
+        [sys.executable, "-m", "usersvc.cli", "worker"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output  # CONFIGURATION_ERROR
+    assert "run `usersvc migrate` first" in output and "Traceback" not in output, output
