@@ -232,3 +232,14 @@ def new_user_body(role: str = "user", **overrides) -> dict:
         "role": role,
         **overrides,
     }
+
+
+def new_user_tokens(stack: Stack, admin: Api) -> dict:
+    """A new plain user, logged in: the login reply (access and refresh tokens, the user)."""
+    body = new_user_body()
+    assert admin.post("/v1/users", json=body).status_code == 201
+    response = httpx.post(
+        f"{stack.base_url}/v1/auth/login", json={"username": body["username"], "password": USER_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()

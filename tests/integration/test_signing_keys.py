@@ -17,7 +17,7 @@ import httpx
 import jwt
 import redis
 
-from tests.support import USER_PASSWORD, Api, free_port, new_user_body, wait_ready
+from tests.support import Api, free_port, new_user_tokens, wait_ready
 from usersvc.workers.db import apply_migrations, drop_database
 
 
@@ -32,16 +32,6 @@ def rotate(stack) -> str:
     result = keys_cli(stack, "rotate")
     assert result.returncode == 0, result.stderr
     return next(line.split(": ")[1] for line in result.stdout.splitlines() if line.startswith("signing: "))
-
-
-def login(stack, admin, base_url: str | None = None) -> dict:
-    body = new_user_body()
-    assert admin.post("/v1/users", json=body).status_code == 201
-    response = httpx.post(
-        f"{base_url or stack.base_url}/v1/auth/login", json={"username": body["username"], "password": USER_PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def kid_of(token: str) -> str:
@@ -66,7 +56,7 @@ def verify_with_published_keys(stack, token: str) -> dict:
 
 
 def test_a_service_verifies_access_tokens_with_the_published_key_set(stack, admin):
-    tokens = login(stack, admin)
+    tokens = new_user_tokens(stack, admin)
     claims = verify_with_published_keys(stack, tokens["access_token"])
     assert claims["sub"] == tokens["user"]["id"] and claims["type"] == "access" and claims["aud"] == "usersvc"
     assert {"sid", "role", "exp", "iat", "jti", "iss"} <= set(claims)
@@ -88,7 +78,7 @@ def test_the_discovery_document_says_where_the_keys_are(stack):
 
 
 def test_rotation_keeps_earlier_tokens_working_under_load(stack, admin):
-    tokens = login(stack, admin)
+    tokens = new_user_tokens(stack, admin)
     old_kid = kid_of(tokens["access_token"])
     statuses: list[int] = []
     stop = threading.Event()
@@ -113,7 +103,7 @@ def test_rotation_keeps_earlier_tokens_working_under_load(stack, admin):
     assert before > 0 and len(statuses) > before + 10
     assert set(statuses) == {200}
     assert new_kid != old_kid and served_kids(stack.base_url)[:2] == [new_kid, old_kid]
-    fresh = login(stack, admin)  # the workers sign with the new key, no restart
+    fresh = new_user_tokens(stack, admin)  # the workers sign with the new key, no restart
     assert kid_of(fresh["access_token"]) == new_kid
     assert verify_with_published_keys(stack, fresh["access_token"])["sub"] == fresh["user"]["id"]
     assert verify_with_published_keys(stack, tokens["access_token"])["sub"] == tokens["user"]["id"]
@@ -138,7 +128,7 @@ def test_revoking_a_key_refuses_its_tokens_in_every_edge_process_at_once(stack, 
     try:
         wait_ready(second_edge)
         doomed_kid = rotate(stack)
-        tokens = login(stack, admin)
+        tokens = new_user_tokens(stack, admin)
         assert kid_of(tokens["access_token"]) == doomed_kid
         edges = [stack.base_url, second_edge]
         assert all(Api(base_url, tokens["access_token"]).get("/v1/auth/me").status_code == 200 for base_url in edges)

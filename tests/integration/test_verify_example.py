@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import USER_PASSWORD, new_user_body
+from tests.support import new_user_tokens
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "verify_token.py"
 
@@ -42,11 +42,8 @@ def test_the_example_needs_nothing_but_pyjwt():
 
 
 def test_the_example_accepts_a_usersvc_token_and_refuses_a_tampered_or_misaddressed_one(stack, admin):
-    body = new_user_body()
-    user = admin.post("/v1/users", json=body).json()
-    token = httpx.post(
-        f"{stack.base_url}/v1/auth/login", json={"username": body["username"], "password": USER_PASSWORD}
-    ).json()["access_token"]
+    tokens = new_user_tokens(stack, admin)
+    user, token = tokens["user"], tokens["access_token"]
     issuer = httpx.get(f"{stack.base_url}/.well-known/openid-configuration").json()["issuer"]
     accepted = _verify(stack, token, issuer=issuer)
     assert accepted.returncode == 0, accepted.stderr

@@ -5,21 +5,11 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.support import USER_PASSWORD, new_user_body
+from tests.support import new_user_tokens
 
 
 def _postgresql(url: str) -> str:
     return url.replace("postgres://", "postgresql://", 1)
-
-
-def _login(stack, admin) -> dict:
-    body = new_user_body()
-    assert admin.post("/v1/users", json=body).status_code == 201
-    response = httpx.post(
-        f"{stack.base_url}/v1/auth/login", json={"username": body["username"], "password": USER_PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def _refresh(stack, token: str) -> httpx.Response:
@@ -37,7 +27,7 @@ async def _stored_refresh_values(stack, session_id: str) -> list[str]:
 
 
 async def test_the_database_holds_no_usable_refresh_token(stack, admin):
-    first = _login(stack, admin)
+    first = new_user_tokens(stack, admin)
     second = _refresh(stack, first["refresh_token"]).json()  # so a spent token is stored too
     session_id = httpx.get(
         f"{stack.base_url}/v1/auth/sessions", headers={"Authorization": f"Bearer {second['access_token']}"}

@@ -10,7 +10,7 @@ import httpx
 import jwt
 import redis
 
-from tests.support import USER_PASSWORD, Api, new_user_body
+from tests.support import Api, new_user_tokens
 
 ROUNDS = 20
 PAIRS_PER_ROUND = 3
@@ -27,16 +27,6 @@ def _race(*calls):
     with ThreadPoolExecutor(len(calls)) as pool:
         futures = [pool.submit(run, call) for call in calls]
         return [future.result() for future in futures]
-
-
-def _login(stack, admin) -> dict:
-    body = new_user_body()
-    assert admin.post("/v1/users", json=body).status_code == 201
-    response = httpx.post(
-        f"{stack.base_url}/v1/auth/login", json={"username": body["username"], "password": USER_PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def _claims(token: str) -> dict:
@@ -71,7 +61,7 @@ def test_a_refresh_racing_a_revoke_leaves_the_session_revoked(stack, admin):
     revived = 0
     for _ in range(ROUNDS):
         # Several pairs at once: the busier the workers, the later a refresh's cache write lands.
-        logins = [_login(stack, admin) for _ in range(PAIRS_PER_ROUND)]
+        logins = [new_user_tokens(stack, admin) for _ in range(PAIRS_PER_ROUND)]
         calls = []
         for tokens in logins:
             session_id = _claims(tokens["access_token"])["sid"]
@@ -122,7 +112,7 @@ def _forget_cached_session(stack, session_id: str) -> None:
 
 
 async def test_a_refresh_never_extends_a_session_past_its_maximum_age(stack, admin):
-    tokens = _login(stack, admin)
+    tokens = new_user_tokens(stack, admin)
     session_id = _claims(tokens["access_token"])["sid"]
     max_age = timedelta(days=float(stack.env.get("SESSION_MAX_AGE_DAYS", 30)))
     logged_in_at = datetime.now(UTC) - max_age + timedelta(days=1)  # one day left
@@ -137,7 +127,7 @@ async def test_a_refresh_never_extends_a_session_past_its_maximum_age(stack, adm
 
 
 async def test_a_session_older_than_its_maximum_age_has_ended(stack, admin):
-    tokens = _login(stack, admin)
+    tokens = new_user_tokens(stack, admin)
     session_id = _claims(tokens["access_token"])["sid"]
     max_age = timedelta(days=float(stack.env.get("SESSION_MAX_AGE_DAYS", 30)))
     await _set_session_created_at(stack, session_id, datetime.now(UTC) - max_age - timedelta(minutes=1))

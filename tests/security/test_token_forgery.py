@@ -15,13 +15,12 @@ import time
 import uuid
 
 import asyncpg
-import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from tests.support import USER_PASSWORD, Api, new_user_body
+from tests.support import Api, new_user_tokens
 from usersvc.settings import DEVELOPMENT_SECRET_KEY
 from usersvc.signing_keys import open_signing_key, signing_key_box, thumbprint
 
@@ -45,11 +44,7 @@ async def real_key(stack):
 @pytest.fixture(scope="module")
 def genuine(stack, admin):
     """The claims of a real, live session, and the issuer this stack signs with."""
-    body = new_user_body()
-    assert admin.post("/v1/users", json=body).status_code == 201
-    token = httpx.post(
-        f"{stack.base_url}/v1/auth/login", json={"username": body["username"], "password": USER_PASSWORD}
-    ).json()["access_token"]
+    token = new_user_tokens(stack, admin)["access_token"]
     return jwt.decode(token, options={"verify_signature": False})
 
 
