@@ -6,8 +6,6 @@ pins each key to its own algorithm and checks `iss` and `aud`. Refresh tokens ar
 random strings that only their holder ever sees: the database keeps a SHA-256 digest.
 """
 
-import hashlib
-import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -15,11 +13,11 @@ from datetime import datetime, timedelta
 
 import jwt
 
+from usersvc.domain.opaque_tokens import new_opaque_token, opaque_token_digest
 from usersvc.signing_keys import SigningKey
 
 VERIFIED_CACHE_SIZE = 10_000
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid", "jti", "type", "iss", "aud"]
-REFRESH_TOKEN_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -34,12 +32,6 @@ class InvalidToken(Exception):
     def __init__(self, *, expired: bool) -> None:
         super().__init__("token expired" if expired else "invalid token")
         self.expired = expired
-
-
-def refresh_token_hash(token: str) -> str:
-    """A plain SHA-256 suffices: the token is 256 random bits, beyond any guessing, so a slow
-    password hash would add nothing but cost."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class TokenIssuer:
@@ -75,12 +67,12 @@ class TokenIssuer:
             "iat": now,
             "exp": access_exp,
         }
-        refresh_token = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+        refresh_token = new_opaque_token()
         return TokenPair(
             access_token=jwt.encode(claims, key.private_key, algorithm=key.algorithm, headers={"kid": key.kid}),
             refresh_token=refresh_token,
             expires_in=int((access_exp - now).total_seconds()),
-            refresh_token_hash=refresh_token_hash(refresh_token),
+            refresh_token_hash=opaque_token_digest(refresh_token),
         )
 
 

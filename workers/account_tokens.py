@@ -14,9 +14,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.one_time_tokens import (
     TokenPurpose,
-    new_one_time_token,
-    one_time_token_digest,
 )
+from usersvc.domain.opaque_tokens import new_opaque_token, opaque_token_digest
 from usersvc.domain.replies import iso_utc
 from usersvc.settings import Settings
 from usersvc.workers.deps import WorkerDeps
@@ -55,13 +54,13 @@ async def mail_token(
     """Issue a token, queue the mail carrying its link, and record both (without the token)."""
     lifetime = token_lifetime(deps.settings, purpose)
     await retire_tokens(unit, user_id=user_id, purpose=purpose)
-    token = new_one_time_token()
+    token = new_opaque_token()
     expires_at = unit.now + lifetime
     await AccountToken.create(
         id=uuid.uuid4(),
         user_id=user_id,
         purpose=purpose.value,
-        token_hash=one_time_token_digest(token),
+        token_hash=opaque_token_digest(token),
         email=email,
         expires_at=expires_at,
         using_db=unit.connection,
@@ -91,7 +90,7 @@ async def live_token(
 ) -> AccountToken:
     """The unused, unexpired token of this purpose, or INVALID_TOKEN."""
     query = AccountToken.filter(
-        token_hash=one_time_token_digest(token), purpose=purpose.value, used_at=None, expires_at__gt=now
+        token_hash=opaque_token_digest(token), purpose=purpose.value, used_at=None, expires_at__gt=now
     )
     if lock:
         query = query.select_for_update()

@@ -7,7 +7,7 @@ import pyotp
 import pytest
 
 from usersvc.domain.errors import DomainError
-from usersvc.domain.mfa_challenge import mfa_token_digest, new_mfa_token
+from usersvc.domain.opaque_tokens import new_opaque_token, opaque_token_digest
 from usersvc.domain.rbac import Principal, Role, authorize_mfa_reset, authorize_own_mfa, require_service
 from usersvc.domain.recovery_codes import COUNT, RecoveryCodeDigester, new_recovery_codes
 from usersvc.domain.totp import accepted_step, new_secret, provisioning_uri
@@ -79,9 +79,9 @@ def test_recovery_code_digests_depend_on_the_secret_key():
 
 
 def test_mfa_tokens_are_long_random_and_stored_as_digests():
-    token = new_mfa_token()
-    assert len(token) >= 43 and token != new_mfa_token()
-    assert mfa_token_digest(token) != token and len(mfa_token_digest(token)) == 64
+    token = new_opaque_token()
+    assert len(token) >= 43 and token != new_opaque_token()
+    assert opaque_token_digest(token) != token and len(opaque_token_digest(token)) == 64
     assert token.count(".") != 2  # not a JWT: the edge can never take it for an access token
 
 

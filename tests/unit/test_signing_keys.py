@@ -7,9 +7,10 @@ from types import SimpleNamespace
 import jwt
 import pytest
 
+from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.secret_box import SecretBoxError
 from usersvc.signing_keys import generate_key, open_signing_key, signing_key_box, thumbprint
-from usersvc.tokens import InvalidToken, TokenIssuer, TokenVerifier, refresh_token_hash
+from usersvc.tokens import InvalidToken, TokenIssuer, TokenVerifier
 from usersvc.workers.signing_keys import key_set_document
 
 BOX = signing_key_box("s" * 40)
@@ -116,7 +117,7 @@ def test_refresh_tokens_are_random_and_only_their_digest_is_kept():
     issuer = TokenIssuer(issuer=ISSUER, audience=AUDIENCE, access_minutes=15, refresh_minutes=60)
     pairs = [issuer.issue(key=key, user_id="u", session_id="s", role="user", now=NOW) for _ in range(2)]
     assert pairs[0].refresh_token != pairs[1].refresh_token and len(pairs[0].refresh_token) >= 43
-    assert pairs[0].refresh_token_hash == refresh_token_hash(pairs[0].refresh_token)
+    assert pairs[0].refresh_token_hash == opaque_token_digest(pairs[0].refresh_token)
     assert pairs[0].refresh_token not in pairs[0].refresh_token_hash and len(pairs[0].refresh_token_hash) == 64
 
 

@@ -8,9 +8,9 @@ from typing import NoReturn
 
 from usersvc.domain.commands import Login, Refresh
 from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.domain.rbac import Principal, Role
-from usersvc.tokens import refresh_token_hash
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import (
     CommandEnvelope,
@@ -166,7 +166,7 @@ async def _refuse_spent_token(unit: UnitOfWork, presented: str) -> NoReturn:
 
 
 async def _rotate(deps: WorkerDeps, unit: UnitOfWork, command: Refresh) -> dict:
-    presented = refresh_token_hash(command.refresh_token)
+    presented = opaque_token_digest(command.refresh_token)
     # Two refreshes with one token: the second waits for this row's lock, then no longer
     # matches it, and finds the token spent.
     session = (

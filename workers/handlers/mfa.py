@@ -11,7 +11,8 @@ from functools import partial
 from usersvc.domain import rbac
 from usersvc.domain.commands import ConfirmTotp, DisableTotp, EnrolTotp, ResetMfa, VerifyMfa
 from usersvc.domain.errors import DomainError, ErrorCode, FieldError, validation_error
-from usersvc.domain.mfa_challenge import MAX_WRONG_CODES, mfa_token_digest
+from usersvc.domain.mfa_challenge import MAX_WRONG_CODES
+from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.totp import accepted_step, new_secret, provisioning_uri
 from usersvc.workers.deps import WorkerDeps
@@ -157,7 +158,7 @@ def _wrong_code() -> RefuseAfterCommit:
 
 async def _verify(deps: WorkerDeps, unit: UnitOfWork, command: VerifyMfa) -> dict:
     challenge = await (
-        MfaChallenge.filter(token_digest=mfa_token_digest(command.mfa_token))
+        MfaChallenge.filter(token_digest=opaque_token_digest(command.mfa_token))
         .select_for_update()
         .using_db(unit.connection)
         .first()
