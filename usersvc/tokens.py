@@ -26,6 +26,7 @@ class TokenPair:
     refresh_token: str
     expires_in: int
     refresh_token_hash: str  # what the session row keeps
+    refresh_expires_at: datetime  # the session row's expires_at: the refresh token dies then
 
 
 class InvalidToken(Exception):
@@ -53,9 +54,9 @@ class TokenIssuer:
         now: datetime,
         not_after: datetime | None = None,
     ) -> TokenPair:
-        """`not_after`: when the session ends for good (its maximum age); no token outlives it.
-        The refresh token's own expiry is the session row's `expires_at`."""
+        """`not_after`: when the session ends for good (its maximum age); no token outlives it."""
         access_exp = now + self.access_ttl if not_after is None else min(now + self.access_ttl, not_after)
+        refresh_exp = now + self.refresh_ttl if not_after is None else min(now + self.refresh_ttl, not_after)
         claims = {
             "iss": self.issuer,
             "aud": self.audience,
@@ -73,6 +74,7 @@ class TokenIssuer:
             refresh_token=refresh_token,
             expires_in=int((access_exp - now).total_seconds()),
             refresh_token_hash=opaque_token_digest(refresh_token),
+            refresh_expires_at=refresh_exp,
         )
 
 

@@ -112,7 +112,7 @@ async def open_session(deps: WorkerDeps, unit: UnitOfWork, user: User, *, second
         refresh_token_hash=tokens.refresh_token_hash,
         last_used_at=unit.now,
         created_at=unit.now,
-        expires_at=min(unit.now + deps.tokens.refresh_ttl, ends_at),
+        expires_at=tokens.refresh_expires_at,
         ip_address=unit.context.ip,
         user_agent=unit.context.user_agent,
         using_db=unit.connection,
@@ -197,7 +197,7 @@ async def _rotate(deps: WorkerDeps, unit: UnitOfWork, command: Refresh) -> dict:
         token_hash=presented, session_id=session.id, spent_at=unit.now, using_db=unit.connection
     )
     session.refresh_token_hash, session.last_used_at = tokens.refresh_token_hash, unit.now
-    session.expires_at = min(unit.now + deps.tokens.refresh_ttl, ends_at)
+    session.expires_at = tokens.refresh_expires_at
     await session.save(update_fields=["refresh_token_hash", "last_used_at", "expires_at"], using_db=unit.connection)
     unit.cache.sessions[str(session.id)] = session_entry(user_id=user.id, role=user.role)
     return {
