@@ -17,10 +17,12 @@ import sys
 import time
 import uuid
 import warnings
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 import redis
@@ -115,12 +117,12 @@ def running_stack(mailbox, *, name: str = "", **settings: str):
         name: f"amqp://{user}:{password}@127.0.0.1:5672/{vhost}" for name, (user, password) in accounts.items()
     }
     port = free_port()
-    database = f"usersvc_test_{run_id}"
+    database_name = f"usersvc_test_{run_id}"
     env = {
         **os.environ,
         # Two database roles (docs/api.md, "Data"): migrate creates the runtime one (trust auth here).
-        "DATABASE_URL": f"postgres://{database}_app@127.0.0.1:5432/{database}",
-        "MIGRATION_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "DATABASE_URL": f"postgres://{database_name}_app@127.0.0.1:5432/{database_name}",
+        "MIGRATION_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database_name}",
         "RABBITMQ_URL": broker_urls["worker"],
         "EDGE_RABBITMQ_URL": broker_urls["edge"],
         "BUS_SERVICES": accounts["service"][0],
@@ -175,7 +177,7 @@ def running_stack(mailbox, *, name: str = "", **settings: str):
         from usersvc.workers.db_roles import drop_role
 
         asyncio.run(drop_database(stack.owner_database_url))
-        asyncio.run(drop_role(stack.owner_database_url, role=f"{database}_app"))
+        asyncio.run(drop_role(stack.owner_database_url, role=f"{database_name}_app"))
         _rabbitmqctl("delete_vhost", vhost)
         for user, _ in accounts.values():
             _rabbitmqctl("delete_user", user)
@@ -243,3 +245,14 @@ def new_user_tokens(stack: Stack, admin: Api) -> dict:
     )
     assert response.status_code == 200, response.text
     return response.json()
+
+
+@asynccontextmanager
+async def database(url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A plain connection to look at, or past, what the service stored (postgres:// URLs as
+    the stack's settings give them)."""
+    connection = await asyncpg.connect(url)
+    try:
+        yield connection
+    finally:
+        await connection.close()

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from tests.integration.bus import BusClient
-from tests.support import new_user_body
+from tests.support import database, new_user_body
 
 
 def _create_body() -> dict:
@@ -105,11 +105,8 @@ async def test_committed_changes_publish_events_without_secrets(stack):
 async def test_the_database_refuses_to_change_audit_rows(stack, admin):
     admin.post("/v1/users", json=new_user_body())
     # As the owner: the runtime role may not even try (tests/security), the trigger stops the rest.
-    connection = await asyncpg.connect(stack.owner_database_url.replace("postgres://", "postgresql://"))
-    try:
+    async with database(stack.owner_database_url) as connection:
         for statement in ("UPDATE audit_logs SET action = 'x'", "DELETE FROM audit_logs", "TRUNCATE audit_logs"):
             with pytest.raises(asyncpg.PostgresError, match="append-only"):
                 await connection.execute(statement)
         assert await connection.fetchval("SELECT count(*) FROM audit_logs") > 0
-    finally:
-        await connection.close()

@@ -2,17 +2,16 @@
 
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
 from tortoise import Tortoise
 
+from tests.support import database
 from usersvc.workers.db import tortoise_config
 from usersvc.workers.housekeeping import prune_once
 
 
 async def test_prune_removes_only_expired_idempotency_records(stack):
-    connection = await asyncpg.connect(stack.database_url.replace("postgres://", "postgresql://"))
     now = datetime.now(UTC)
-    try:
+    async with database(stack.database_url) as connection:
         for command_id, age in (("old-command", timedelta(days=30)), ("new-command", timedelta(minutes=1))):
             await connection.execute(
                 "INSERT INTO processed_commands (id, routing_key, fingerprint, created_at) VALUES ($1, 'x', 'f', $2)",
@@ -30,6 +29,4 @@ async def test_prune_removes_only_expired_idempotency_records(stack):
                 "SELECT id FROM processed_commands WHERE id IN ('old-command', 'new-command')"
             )
         }
-    finally:
-        await connection.close()
     assert left == {"new-command"}

@@ -6,13 +6,12 @@ import re
 import time
 import uuid
 
-import asyncpg
 import httpx
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from tests.integration.account_flows import register, registration_body
-from tests.support import free_port, wait_ready
+from tests.support import database, free_port, wait_ready
 from usersvc.domain.rbac import Principal, Role
 from usersvc.settings import Settings
 from usersvc.workers.app import create_mail_relay
@@ -22,11 +21,8 @@ from usersvc.workers.execution import UnitOfWork
 
 def owner_query(stack, sql: str) -> list:
     async def run() -> list:
-        connection = await asyncpg.connect(stack.owner_database_url.replace("postgres://", "postgresql://"))
-        try:
+        async with database(stack.owner_database_url) as connection:
             return await connection.fetch(sql)
-        finally:
-            await connection.close()
 
     return asyncio.run(run())
 

@@ -12,12 +12,11 @@ import threading
 import time
 import uuid
 
-import asyncpg
 import httpx
 import jwt
 import redis
 
-from tests.support import Api, free_port, new_user_tokens, wait_ready
+from tests.support import Api, database, free_port, new_user_tokens, wait_ready
 from usersvc.workers.db import apply_migrations, drop_database
 
 
@@ -200,11 +199,8 @@ async def test_migrates_racing_on_an_empty_database_make_one_first_key():
         ]
         created = [racer.communicate(timeout=60)[0].strip() for racer in racers]
         assert all(racer.returncode == 0 for racer in racers)
-        connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-        try:
+        async with database(url) as connection:
             kids = [row["kid"] for row in await connection.fetch('SELECT "kid" FROM "signing_keys"')]
-        finally:
-            await connection.close()
         assert len(kids) == 1 and created.count("None") == 3 and kids[0] in created
     finally:
         await drop_database(url)

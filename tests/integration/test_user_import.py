@@ -6,10 +6,10 @@ import subprocess
 import sys
 import uuid
 
-import asyncpg
 from passlib.hash import argon2, bcrypt, pbkdf2_sha256
 
 from tests.integration.authenticator import password_step
+from tests.support import database
 
 OLD_PASSWORDS = {"bcrypt": "Bcr!ypt-old1", "argon2": "Arg!on2-old1", "pbkdf2": "Pbk!df2-old1"}
 # Looked up on each call: passlib swaps in argon2's real backend on first use.
@@ -46,11 +46,8 @@ def _run_import(stack, path) -> subprocess.CompletedProcess:
 
 
 async def _stored_hashes(stack, emails: list[str]) -> dict[str, str]:
-    connection = await asyncpg.connect(stack.owner_database_url.replace("postgres://", "postgresql://", 1))
-    try:
+    async with database(stack.owner_database_url) as connection:
         rows = await connection.fetch('SELECT "email", "password_hash" FROM "users" WHERE "email" = ANY($1)', emails)
-    finally:
-        await connection.close()
     return {row["email"]: row["password_hash"] for row in rows}
 
 

@@ -6,8 +6,9 @@ import sys
 import uuid
 from pathlib import Path
 
-import asyncpg
 import pytest
+
+from tests.support import database
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBCOMMANDS = ("migrate", "edge", "worker", "run", "create-admin")
@@ -57,8 +58,8 @@ def test_help_lists_every_subcommand(installed, tmp_path):
 
 
 def test_migrate_outside_the_checkout_creates_the_schema(installed, tmp_path):
-    database = f"usersvc_wheel_{uuid.uuid4().hex[:8]}"
-    url = f"postgres://postgres@127.0.0.1:5432/{database}"
+    database_name = f"usersvc_wheel_{uuid.uuid4().hex[:8]}"
+    url = f"postgres://postgres@127.0.0.1:5432/{database_name}"
     environment = {"PATH": "/usr/bin:/bin", "ENVIRONMENT": "development", "DATABASE_URL": url}
     try:
         result = subprocess.run(
@@ -67,23 +68,17 @@ def test_migrate_outside_the_checkout_creates_the_schema(installed, tmp_path):
         assert result.returncode == 0, result.stderr
         assert {"users", "user_sessions", "audit_logs"} <= asyncio.run(_tables(url))
     finally:
-        asyncio.run(_drop(database))
+        asyncio.run(_drop(database_name))
 
 
 async def _tables(url: str) -> set[str]:
-    connection = await asyncpg.connect(url)
-    try:
+    async with database(url) as connection:
         return {
             row["tablename"]
             for row in await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         }
-    finally:
-        await connection.close()
 
 
-async def _drop(database: str) -> None:
-    connection = await asyncpg.connect("postgres://postgres@127.0.0.1:5432/postgres")
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    finally:
-        await connection.close()
+async def _drop(name: str) -> None:
+    async with database("postgres://postgres@127.0.0.1:5432/postgres") as connection:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -6,12 +6,11 @@ import hashlib
 import re
 import time
 
-import asyncpg
 import pytest
 
 from tests.integration.account_flows import register, reset_token, verification_token
 from tests.integration.bus import BusClient
-from tests.support import USER_PASSWORD
+from tests.support import USER_PASSWORD, database
 from usersvc.secret_box import SecretBox, SecretBoxError
 from usersvc.settings import DEVELOPMENT_SECRET_KEY
 
@@ -19,11 +18,8 @@ TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32,}$")
 
 
 async def _owner_fetch(stack, sql: str, *args) -> list:
-    connection = await asyncpg.connect(stack.owner_database_url.replace("postgres://", "postgresql://"))
-    try:
+    async with database(stack.owner_database_url) as connection:
         return await connection.fetch(sql, *args)
-    finally:
-        await connection.close()
 
 
 def owner_fetch(stack, sql: str, *args) -> list:

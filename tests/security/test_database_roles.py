@@ -13,16 +13,13 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 
+from tests.support import database
 from usersvc.workers.db_roles import grant_runtime_role, scram_verifier
-
-
-def _dsn(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
 
 
 async def attempt(url: str, statement: str) -> asyncpg.PostgresError | None:
     """The error `statement` raises, None if it succeeds; rolled back either way."""
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(url)
     transaction = connection.transaction()
     await transaction.start()
     try:
@@ -63,16 +60,13 @@ async def test_the_runtime_role_is_refused(stack, statement):
 
 
 async def test_the_runtime_role_is_no_superuser_and_owns_nothing(stack):
-    connection = await asyncpg.connect(_dsn(stack.database_url))
-    try:
+    async with database(stack.database_url) as connection:
         role = await connection.fetchrow(
             "SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls "
             "FROM pg_roles WHERE rolname = current_user"
         )
         owned = await connection.fetch("SELECT relname FROM pg_class WHERE pg_has_role(relowner, 'MEMBER')")
         owned_tables = await connection.fetch("SELECT tablename FROM pg_tables WHERE pg_has_role(tableowner, 'MEMBER')")
-    finally:
-        await connection.close()
     assert role["rolname"].endswith("_app")
     assert not any(
         role[name] for name in ("rolsuper", "rolcreaterole", "rolcreatedb", "rolreplication", "rolbypassrls")
@@ -84,8 +78,7 @@ TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFEREN
 
 
 async def test_the_runtime_role_has_exactly_the_service_grants(stack):
-    connection = await asyncpg.connect(_dsn(stack.database_url))
-    try:
+    async with database(stack.database_url) as connection:
         rows = await connection.fetch(
             "SELECT tablename, privilege FROM pg_tables, unnest($1::text[]) AS privilege "
             "WHERE schemaname = 'public' AND has_table_privilege(current_user, "
@@ -98,8 +91,6 @@ async def test_the_runtime_role_has_exactly_the_service_grants(stack):
             "FROM pg_class WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace",
             ["USAGE", "SELECT", "UPDATE"],
         )
-    finally:
-        await connection.close()
     granted: dict[str, set[str]] = {}
     for row in rows:
         granted.setdefault(row["tablename"], set()).add(row["privilege"])
@@ -119,7 +110,7 @@ async def test_the_runtime_role_has_exactly_the_service_grants(stack):
 async def table_owner_url(stack):
     """A plain login role that owns one table of the database: it could disable its triggers."""
     role = f"usersvc_probe_{uuid.uuid4().hex[:8]}"
-    owner = await asyncpg.connect(_dsn(stack.owner_database_url))
+    owner = await asyncpg.connect(stack.owner_database_url)
     try:
         await owner.execute(
             f"CREATE ROLE {role} LOGIN; CREATE TABLE {role}_table (id int); ALTER TABLE {role}_table OWNER TO {role}"
@@ -167,9 +158,9 @@ HOSTILE_PASSWORDS = [
 
 @pytest.mark.parametrize("password", HOSTILE_PASSWORDS)
 async def test_hostile_role_names_and_passwords_stay_data(stack, password):
-    database = urlsplit(stack.owner_database_url).path
-    runtime_url = f"postgres://{HOSTILE_ROLE}:{password}@127.0.0.1:5432{database}"
-    owner = await asyncpg.connect(_dsn(stack.owner_database_url))
+    database_path = urlsplit(stack.owner_database_url).path
+    runtime_url = f"postgres://{HOSTILE_ROLE}:{password}@127.0.0.1:5432{database_path}"
+    owner = await asyncpg.connect(stack.owner_database_url)
     try:
         await owner.execute("DROP ROLE IF EXISTS usersvc_canary; CREATE ROLE usersvc_canary")
         await grant_runtime_role(stack.owner_database_url, runtime_url=runtime_url)
@@ -187,7 +178,7 @@ async def test_hostile_role_names_and_passwords_stay_data(stack, password):
 
 
 async def test_the_password_verifier_is_the_one_postgresql_computes(stack):
-    owner = await asyncpg.connect(_dsn(stack.owner_database_url))
+    owner = await asyncpg.connect(stack.owner_database_url)
     try:
         await owner.execute(
             "SET password_encryption = 'scram-sha-256'; DROP ROLE IF EXISTS usersvc_scram_probe; "

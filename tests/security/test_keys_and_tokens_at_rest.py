@@ -5,11 +5,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.support import new_user_tokens
-
-
-def _postgresql(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
+from tests.support import database, new_user_tokens
 
 
 def _refresh(stack, token: str) -> httpx.Response:
@@ -17,12 +13,9 @@ def _refresh(stack, token: str) -> httpx.Response:
 
 
 async def _stored_refresh_values(stack, session_id: str) -> list[str]:
-    connection = await asyncpg.connect(_postgresql(stack.owner_database_url))
-    try:
+    async with database(stack.owner_database_url) as connection:
         session = await connection.fetchrow('SELECT * FROM "user_sessions" WHERE "id" = $1', session_id)
         spent = await connection.fetch('SELECT * FROM "spent_refresh_tokens" WHERE "session_id" = $1', session_id)
-    finally:
-        await connection.close()
     return [str(value) for row in [session, *spent] for value in dict(row).values() if value is not None]
 
 
@@ -44,14 +37,10 @@ async def test_the_database_holds_no_usable_refresh_token(stack, admin):
 
 
 async def test_signing_keys_are_sealed_and_the_runtime_role_cannot_change_them(stack):
-    owner = await asyncpg.connect(_postgresql(stack.owner_database_url))
-    try:
+    async with database(stack.owner_database_url) as owner:
         keys = await owner.fetch('SELECT "kid", "private_key" FROM "signing_keys"')
-    finally:
-        await owner.close()
     assert keys and not any("PRIVATE KEY" in key["private_key"] for key in keys)
-    runtime = await asyncpg.connect(_postgresql(stack.database_url))
-    try:
+    async with database(stack.database_url) as runtime:
         assert await runtime.fetchval('SELECT count(*) FROM "signing_keys"') == len(keys)  # workers read them
         for statement in (
             'UPDATE "signing_keys" SET "revoked_at" = NULL',
@@ -62,5 +51,3 @@ async def test_signing_keys_are_sealed_and_the_runtime_role_cannot_change_them(s
         ):
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
                 await runtime.execute(statement)
-    finally:
-        await runtime.close()

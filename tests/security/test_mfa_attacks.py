@@ -7,19 +7,17 @@ import uuid
 from pathlib import Path
 
 import aio_pika
-import asyncpg
 import httpx
 
 from tests.integration.authenticator import code_step, enrol, password_step
-from tests.support import USER_PASSWORD, Api
+from tests.support import USER_PASSWORD, Api, database
 
 STACK_LOGS = ("worker-1", "worker-2", "edge")
 
 
 async def _database_text(stack) -> str:
     """Every row of every table of the service's schema, as text: what a dump would hold."""
-    connection = await asyncpg.connect(stack.owner_database_url.replace("postgres://", "postgresql://", 1))
-    try:
+    async with database(stack.owner_database_url) as connection:
         tables = await connection.fetch(
             "SELECT quote_ident(relname) AS name FROM pg_class "
             "WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r'"
@@ -28,8 +26,6 @@ async def _database_text(stack) -> str:
             str(await connection.fetch(f"SELECT t::text FROM {table['name']} t"))  # noqa: S608 - quoted names
             for table in tables
         ]
-    finally:
-        await connection.close()
     assert "user_totp" in {table["name"] for table in tables}
     return "\n".join(dumps)
 

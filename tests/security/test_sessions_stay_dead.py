@@ -5,12 +5,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
 import httpx
 import jwt
 import redis
 
-from tests.support import Api, new_user_tokens
+from tests.support import Api, database, new_user_tokens
 
 ROUNDS = 20
 PAIRS_PER_ROUND = 3
@@ -81,25 +80,14 @@ def test_a_refresh_racing_a_revoke_leaves_the_session_revoked(stack, admin):
     assert revived == 0, f"{revived} of {total} revoked sessions came back after a concurrent refresh"
 
 
-def _owner_database_url(stack) -> str:
-    url = getattr(stack, "owner_database_url", None) or stack.database_url
-    return url.replace("postgres://", "postgresql://", 1)
-
-
 async def _set_session_created_at(stack, session_id: str, created_at: datetime) -> None:
-    connection = await asyncpg.connect(_owner_database_url(stack))
-    try:
+    async with database(stack.owner_database_url) as connection:
         await connection.execute("UPDATE user_sessions SET created_at = $1 WHERE id = $2", created_at, session_id)
-    finally:
-        await connection.close()
 
 
 async def _session_expires_at(stack, session_id: str) -> datetime:
-    connection = await asyncpg.connect(_owner_database_url(stack))
-    try:
+    async with database(stack.owner_database_url) as connection:
         return await connection.fetchval("SELECT expires_at FROM user_sessions WHERE id = $1", session_id)
-    finally:
-        await connection.close()
 
 
 def _forget_cached_session(stack, session_id: str) -> None:

@@ -14,27 +14,23 @@ import json
 import time
 import uuid
 
-import asyncpg
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from tests.support import Api, new_user_tokens
+from tests.support import Api, database, new_user_tokens
 from usersvc.settings import DEVELOPMENT_SECRET_KEY
 from usersvc.signing_keys import open_signing_key, signing_key_box, thumbprint
 
 
 @pytest.fixture(scope="module")
 async def real_key(stack):
-    connection = await asyncpg.connect(stack.owner_database_url.replace("postgres://", "postgresql://", 1))
-    try:
+    async with database(stack.owner_database_url) as connection:
         row = await connection.fetchrow(
             'SELECT "kid", "algorithm", "private_key", "public_jwk" FROM "signing_keys" '
             'WHERE "retired_at" IS NULL AND "revoked_at" IS NULL'
         )
-    finally:
-        await connection.close()
     box = signing_key_box(stack.env.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY)
     return open_signing_key(
         kid=row["kid"], algorithm=row["algorithm"], sealed_private_key=row["private_key"], box=box
