@@ -16,9 +16,9 @@ PostgreSQL (COPY, one shared bcrypt hash from the service's own hasher); log in 
 through the API for tokens; warm the cache; drive each scenario with wrk (-t2 -c64) and
 bench/lua/*.lua (list_with_writes adds PATCHes and logins from the bench, writers.py; the
 c256_ rows repeat GET and PATCH at 256 connections, looking for errors and stalls; with
---template-url the FastAPI template takes the same GET and PATCH load, template.py); stop
-usersvc; measure the baselines with the same tool and concurrency; time bcrypt; write
-report.md, results.json and latency.png; clean up; print the table, the targets and, last,
+--template-url the FastAPI template takes the same GET and PATCH load, template.py), each
+beside its baseline driven by the same tool and concurrency while usersvc stays up; time
+bcrypt; write report.md, results.json and latency.png; clean up; print the table, the targets and, last,
 the BENCH line.
 """
 

@@ -288,8 +288,9 @@ def write_report(run: Run, table: list[dict], bench: dict, bench_line: str, goal
     md += [
         "",
         (
-            "(The edge books the up to 64 requests wrk abandons when it stops as 500s although no "
-            "client receives them; errors above come from wrk, which counts answers >= 400.)"
+            "(When wrk stops, the edge books the requests it abandons, up to its connection count, as 500s "
+            "although no client receives them; errors above come from wrk, which counts answers >= 400. "
+            "list_with_writes' 200s include the bench's own /metrics polls.)"
         ),
     ]
     if run.managed:

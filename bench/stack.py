@@ -124,7 +124,7 @@ class Stack:
     def wait_idle(self, timeout: float = 90, service_queues: bool = True) -> None:
         """Wait until no command is queued or in flight in the bench vhost.
 
-        wrk abandons up to 64 requests when it stops; for bcrypt-bound commands they keep the
+        wrk abandons up to its connection count of requests when it stops; for bcrypt-bound commands they keep the
         workers busy for seconds, and must not be billed to the next scenario.
         """
         deadline = time.monotonic() + timeout
