@@ -128,11 +128,10 @@ class Settings(BaseSettings):
     def _check_mail(self, *, development: bool) -> None:
         if not self.smtp_url and not development:
             raise SettingError("SMTP_URL is required unless ENVIRONMENT=development")
-        if self.smtp_url:
-            try:
-                parse_smtp_url(self.smtp_url)
-            except ValueError as error:
-                raise SettingError(f"SMTP_URL {error}") from None
+        try:
+            self.smtp_endpoint  # parsed once, here, and kept  # noqa: B018
+        except ValueError as error:
+            raise SettingError(f"SMTP_URL {error}") from None
         public = urlsplit(self.public_url)
         if public.scheme not in ("http", "https") or not public.hostname:
             raise SettingError("PUBLIC_URL must be an http:// or https:// URL")
