@@ -49,6 +49,6 @@ def stop_worker(message: str) -> NoReturn:
     """A worker that must not run stops at start-up with one line. Not SystemExit: FastStream
     runs start-up hooks in a task group, which would wrap it in a BaseExceptionGroup and print
     a traceback."""
-    log.critical(message)
+    logging.getLogger("usersvc.workers.startup").critical(message)
     logging.shutdown()
     os._exit(CONFIGURATION_ERROR)
