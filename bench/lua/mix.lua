@@ -4,6 +4,7 @@ local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(here .. "common.lua")
 
 local reads, tokens, targets, counter, writes = {}, {}, {}, 0, 0
+local run = string.format("%x", os.time())  -- as in patch.lua: no PATCH of a later run is a no-op
 
 function init(args)
   local opts = parse_args(args)
@@ -22,7 +23,7 @@ function request()
   end
   writes = writes + 1
   local target = targets[(writes % #targets) + 1]
-  local body = '{"last_name":"Mixed' .. tid .. 'n' .. writes .. '"}'
+  local body = '{"last_name":"Mixed' .. run .. 't' .. tid .. 'n' .. writes .. '"}'
   return wrk.format("PATCH", "/v1/users/" .. target,
                     bearer(tokens[((writes + tid) % #tokens) + 1], {["Content-Type"] = "application/json"}), body)
 end
