@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     async def disconnect(app: Sanic) -> None:
         await app.ctx.key_set.stop()
         await app.ctx.rpc.stop()
+        await app.ctx.gate.aclose()
         await app.ctx.redis.aclose()
 
     # Sanic annotates on_request(priority=…) as returning a middleware, not the decorator it is.

@@ -29,6 +29,7 @@ from usersvc.edge.bus import RpcClient
 from usersvc.edge.client_address import rate_limit_subject, resolve_client_ip
 from usersvc.edge.errors import ApiError
 from usersvc.edge.metrics import cache_lookup
+from usersvc.edge.redis_pipeline import RedisPipeline
 from usersvc.tokens import InvalidToken, TokenVerifier
 
 
@@ -145,11 +146,18 @@ class Gate:
         self.keys = keys
         self.tokens = tokens
         self.rpc = rpc
-        self._admit_script = redis.register_script(ADMIT_SCRIPT)
-        self._count_script = redis.register_script(COUNT_SCRIPT)
-        self._admit_page_script = redis.register_script(ADMIT_PAGE_SCRIPT)
-        self._page_lookup_script = redis.register_script(PAGE_LOOKUP_SCRIPT)
         self._cluster = isinstance(redis, RedisCluster)
+        # One server: the scripts share one pipelined connection (edge/redis_pipeline.py).
+        self._pipeline = None if self._cluster else RedisPipeline(redis)
+        scripts = self._pipeline or redis
+        self._admit_script = scripts.register_script(ADMIT_SCRIPT)
+        self._count_script = scripts.register_script(COUNT_SCRIPT)
+        self._admit_page_script = scripts.register_script(ADMIT_PAGE_SCRIPT)
+        self._page_lookup_script = redis.register_script(PAGE_LOOKUP_SCRIPT)  # cluster only
+
+    async def aclose(self) -> None:
+        if self._pipeline is not None:
+            await self._pipeline.aclose()
 
     async def admit(
         self, request: Request, *, limit: RateLimitItem, scope: str, cache_keys: tuple[str, ...] = ()

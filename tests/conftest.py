@@ -1,10 +1,13 @@
 """Integration fixtures: a whole usersvc (edge + 2 workers) against the real services, one
 per test session (tests/support.py builds it), and clients logged in to it."""
 
+import uuid
+
+import httpx
 import pytest
 
 from tests.integration.mailbox import Mailbox
-from tests.support import ADMIN_PASSWORD, Api, free_port, login, new_user_body, running_stack
+from tests.support import ADMIN_PASSWORD, Api, free_port, login, new_user_body, running_stack, wait_ready
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +48,21 @@ def make_user(stack, admin):
         return response.json(), login(stack.base_url, body["password"], username=body["username"])
 
     return make
+
+
+@pytest.fixture
+def extra_edge(stack):
+    """Start an edge with other settings (the stack's workers serve it); stopped afterwards."""
+    started = []
+
+    def start(**settings: str) -> httpx.Client:
+        port = str(free_port())
+        name = f"edge-{uuid.uuid4().hex[:6]}"
+        stack.spawn(name, "edge", PORT=port, EDGE_PROCESSES="1", **settings)
+        started.append(name)
+        wait_ready(f"http://127.0.0.1:{port}")
+        return httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+
+    yield start
+    for name in started:
+        stack.stop(name)

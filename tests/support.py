@@ -40,6 +40,31 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextmanager
+def redis_server(port: int):
+    """A private redis-server (no persistence) on `port`, for tests that must stop it, flush
+    its scripts or restrict its users without touching the shared one."""
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 

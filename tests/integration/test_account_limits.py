@@ -9,28 +9,8 @@ import time
 import uuid
 
 import httpx
-import pytest
 
 from tests.integration.account_flows import registration_body
-from tests.support import free_port, wait_ready
-
-
-@pytest.fixture
-def extra_edge(stack):
-    """Start an edge with other settings (the stack's workers serve it); stopped afterwards."""
-    started = []
-
-    def start(**settings: str) -> httpx.Client:
-        port = str(free_port())
-        name = f"edge-{uuid.uuid4().hex[:6]}"
-        stack.spawn(name, "edge", PORT=port, EDGE_PROCESSES="1", **settings)
-        started.append(name)
-        wait_ready(f"http://127.0.0.1:{port}")
-        return httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
-
-    yield start
-    for name in started:
-        stack.stop(name)
 
 
 def test_registration_is_not_found_while_it_is_off(extra_edge):

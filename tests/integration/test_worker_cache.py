@@ -5,8 +5,6 @@ A private redis-server (no persistence) per module: these tests flush its script
 restrict a user's commands, which must not touch the shared server.
 """
 
-import socket
-import subprocess
 import time
 import uuid
 
@@ -15,7 +13,7 @@ import pytest
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
-from tests.support import free_port
+from tests.support import free_port, redis_server
 from usersvc.cache_keys import MEMBERS, TOMBSTONE, CacheKeys
 from usersvc.workers.cache import CacheChanges, WorkerCache
 
@@ -25,24 +23,8 @@ TTL_SECONDS = 60
 @pytest.fixture(scope="module")
 def redis_port():
     port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                server.kill()
-                raise
-            time.sleep(0.05)
-    yield port
-    server.terminate()
-    server.wait(timeout=10)
+    with redis_server(port):
+        yield port
 
 
 @pytest.fixture

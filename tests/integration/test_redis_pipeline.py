@@ -1,0 +1,137 @@
+"""The edge's pipelined Redis connection (edge/redis_pipeline.py) against a real, private
+redis-server: replies reach their own callers, one connection carries them all, and a lost
+server fails calls at once and is reconnected to when it is back.
+"""
+
+import asyncio
+import time
+import uuid
+
+import pytest
+from redis import Redis as SyncRedis
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError, ResponseError
+
+from tests.support import free_port, redis_server
+from usersvc.cache_keys import CacheKeys
+from usersvc.edge.redis_pipeline import RedisPipeline
+
+# Returns its key's value and the argument it was given: a reply names its own call.
+ECHO = "return {redis.call('GET', KEYS[1]), ARGV[1]}"
+FAIL_ON_BAD = "if ARGV[1] == 'bad' then return redis.error_reply('refused') end return ARGV[1]"
+
+
+@pytest.fixture
+async def server():
+    port = free_port()
+    with redis_server(port) as process:
+        client = Redis(port=port)
+        yield port, client, process
+        await client.aclose()
+
+
+@pytest.fixture
+async def pipeline(server):
+    port = server[0]
+    pipeline = RedisPipeline(Redis(port=port))
+    yield pipeline
+    await pipeline.aclose()
+
+
+async def _clients(client: Redis) -> int:
+    return len(await client.client_list())
+
+
+async def test_many_concurrent_calls_each_get_their_own_reply_over_one_connection(server, pipeline):
+    _, client, _ = server
+    keys = [f"k{index}" for index in range(500)]
+    await client.mset({key: f"value-{key}" for key in keys})
+    before = await _clients(client)
+    echo = pipeline.register_script(ECHO)
+    replies = await asyncio.gather(*(echo(keys=[key], args=[index]) for index, key in enumerate(keys)))
+    assert replies == [[f"value-{key}".encode(), str(index).encode()] for index, key in enumerate(keys)]
+    assert await _clients(client) == before + 1  # redis-py's pool would have opened one per concurrent call
+
+
+async def test_an_error_reply_fails_only_its_own_call(pipeline):
+    script = pipeline.register_script(FAIL_ON_BAD)
+    results = await asyncio.gather(
+        *(script(keys=[], args=[value]) for value in ("a", "bad", "b", "bad", "c")), return_exceptions=True
+    )
+    assert results[0::2] == [b"a", b"b", b"c"]
+    assert all(isinstance(result, ResponseError) and "refused" in str(result) for result in results[1::2])
+
+
+async def test_scripts_run_after_redis_forgot_them(server, pipeline):
+    _, client, _ = server
+    echo = pipeline.register_script(ECHO)
+    assert await echo(keys=["missing"], args=["1"]) == [None, b"1"]
+    await client.script_flush()  # as a restarted Redis has
+    assert await asyncio.gather(*(echo(keys=["missing"], args=[n]) for n in range(20))) == [
+        [None, str(n).encode()] for n in range(20)
+    ]
+
+
+async def test_a_cancelled_caller_does_not_shift_the_replies_of_the_others(server, pipeline):
+    _, client, _ = server
+    await client.set("slow", "x")
+    echo = pipeline.register_script(ECHO)
+    calls = [asyncio.create_task(echo(keys=["slow"], args=[n])) for n in range(50)]
+    await asyncio.sleep(0)  # all of them queued
+    for task in calls[::3]:
+        task.cancel()
+    finished = await asyncio.gather(*calls, return_exceptions=True)
+    for n, result in enumerate(finished):
+        if n % 3:
+            assert result == [b"x", str(n).encode()]
+        else:
+            assert isinstance(result, asyncio.CancelledError)
+
+
+async def test_a_lost_server_fails_calls_at_once_and_is_reconnected_when_back(server, pipeline):
+    port, _, process = server
+    echo = pipeline.register_script(ECHO)
+    assert await echo(keys=["k"], args=["before"]) == [None, b"before"]
+    process.kill()
+    process.wait()
+    started = time.monotonic()
+    for _ in range(3):  # the lost connection, then refused reconnects
+        with pytest.raises(ConnectionError):
+            await asyncio.wait_for(echo(keys=["k"], args=["during"]), timeout=5)
+    assert time.monotonic() - started < 5
+    with redis_server(port):
+        key = uuid.uuid4().hex
+        assert await echo(keys=[key], args=["after"]) == [None, b"after"]
+
+
+def _copy_signing_keys(stack, port: int) -> None:
+    """An edge finds the token signing keys in its Redis, where the stack's workers put them."""
+    key = CacheKeys(stack.env["REDIS_KEY_PREFIX"]).signing_keys()
+    shared = SyncRedis.from_url(stack.env["REDIS_URL"])
+    private = SyncRedis(port=port)
+    try:
+        private.restore(key, 0, shared.dump(key), replace=True)
+    finally:
+        shared.close()
+        private.close()
+
+
+def test_an_edge_answers_503_while_its_redis_is_down_and_serves_again_after(stack, extra_edge, admin):
+    port = free_port()
+    with redis_server(port) as process:
+        _copy_signing_keys(stack, port)
+        edge = extra_edge(REDIS_URL=f"redis://127.0.0.1:{port}/0")
+        signed_in = {"Authorization": f"Bearer {admin.token}"}
+        me = edge.get("/v1/auth/me", headers=signed_in)
+        assert me.status_code == 200, me.text
+        process.kill()
+        process.wait()
+        started = time.monotonic()
+        down = [edge.get("/v1/auth/me", headers=signed_in) for _ in range(3)]
+        assert time.monotonic() - started < 5  # each a refused connect, not a wait
+        assert {(r.status_code, r.json()["error"]["code"]) for r in down} == {(503, "SERVICE_UNAVAILABLE")}
+    with redis_server(port):
+        _copy_signing_keys(stack, port)
+        back = edge.get("/v1/auth/me", headers=signed_in)
+        assert back.status_code == 200, back.text
+        assert back.json()["id"] == me.json()["id"]
