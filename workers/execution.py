@@ -73,17 +73,45 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-# Plain SQL: a write's audit row and its outbox event go in one round trip, without building
-# two ORM models (the ORM took two round trips). Columns as in workers/models.py.
-INSERT_AUDIT_ROW = (
-    'INSERT INTO "audit_logs" ("actor_type", "actor_id", "action", "entity_type", "entity_id", "old_values", '
-    '"new_values", "ip_address", "user_agent", "request_id", "command_id", "created_at") '
-    "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12)"
-)
-INSERT_AUDIT_ROW_AND_EVENT = (
-    f'WITH "audit" AS ({INSERT_AUDIT_ROW}) '  # noqa: S608  # constants only
-    'INSERT INTO "outbox_events" ("id", "routing_key", "payload", "created_at") VALUES ($13, $14, $15::jsonb, $12)'
-)
+# Plain SQL: a command's audit rows, its outbox events and its processed-command record go to
+# PostgreSQL in one statement at the end of its transaction (the ORM took a round trip each).
+# Columns as in workers/models.py; the jsonb ones are sent as JSON text.
+AUDIT_COLUMNS = (
+    "actor_type", "actor_id", "action", "entity_type", "entity_id", "old_values::jsonb",
+    "new_values::jsonb", "ip_address", "user_agent", "request_id", "command_id", "created_at",
+)  # fmt: skip
+OUTBOX_COLUMNS = ("id", "routing_key", "payload::jsonb", "created_at")
+PROCESSED_COLUMNS = ("id", "routing_key", "fingerprint", "reply::jsonb", "created_at")
+PROCESSED_COMMAND_KEY = "processed_commands_pkey"
+
+
+def _insert(table: str, columns: tuple[str, ...], rows: list[list], params: list) -> str:
+    """INSERT of `rows`, whose values are appended to `params` ($n numbered after those there)."""
+    names = ", ".join(f'"{column.partition("::")[0]}"' for column in columns)
+    casts = [column.partition("::")[2] for column in columns]
+    tuples = []
+    for row in rows:
+        placeholders = []
+        for value, cast in zip(row, casts, strict=True):
+            params.append(value)
+            placeholders.append(f"${len(params)}::{cast}" if cast else f"${len(params)}")
+        tuples.append(f"({', '.join(placeholders)})")
+    return f'INSERT INTO "{table}" ({names}) VALUES {", ".join(tuples)}'  # noqa: S608  # names are constants
+
+
+def records_statement(audit: list[list], outbox: list[list], processed: list | None) -> tuple[str, list]:
+    """One statement for all of them: data-modifying WITH parts always run to completion."""
+    params: list = []
+    inserts = []
+    if audit:
+        inserts.append(_insert("audit_logs", AUDIT_COLUMNS, audit, params))
+    if outbox:
+        inserts.append(_insert("outbox_events", OUTBOX_COLUMNS, outbox, params))
+    if processed:
+        inserts.append(_insert("processed_commands", PROCESSED_COLUMNS, [processed], params))
+    *first, last = inserts
+    parts = ", ".join(f'"part{index}" AS ({insert})' for index, insert in enumerate(first))
+    return (f"WITH {parts} {last}" if parts else last), params
 
 
 def _json_or_null(value: dict | None) -> str | None:
@@ -103,6 +131,11 @@ class UnitOfWork:
     cache: CacheChanges = field(default_factory=CacheChanges)
     events: list[OutboxEvent] = field(default_factory=list)
     mails_queued: bool = False  # set by MailRelay.queue; the relay is woken after commit
+    # Audit rows and outbox events of a command wait here for write_records (execute_write);
+    # work run outside a command writes each as it is recorded.
+    deferred: bool = False
+    _audit_rows: list[list] = field(default_factory=list, init=False, repr=False)
+    _outbox_rows: list[list] = field(default_factory=list, init=False, repr=False)
 
     @classmethod
     def outside_a_command(
@@ -130,33 +163,42 @@ class UnitOfWork:
         event_data: dict | None = None,
         entity_type: str = "user",
     ) -> None:
-        """Audit row now; the domain event with it (one statement), published after commit."""
-        audit = [
-            self.principal.kind,
-            self.principal.id,
-            action,
-            entity_type,
-            entity_id,
-            _json_or_null(old),
-            _json_or_null(new),
-            self.context.ip,
-            self.context.user_agent,
-            self.context.request_id,
-            self.command_id,
-            self.now,
-        ]
-        if not event:
-            await self.connection.execute_query(INSERT_AUDIT_ROW, audit)
-            return
-        data = event_data if event_data is not None else new
-        if data is None:
-            raise ValueError(f"{event}: an event needs event_data or new values")
-        outbox_event = new_event(event, data, now=self.now)
-        await self.connection.execute_query(
-            INSERT_AUDIT_ROW_AND_EVENT,
-            [*audit, outbox_event.id, outbox_event.routing_key, orjson.dumps(outbox_event.payload).decode()],
+        """An audit row, and the domain event with it (published after commit)."""
+        self._audit_rows.append(
+            [
+                self.principal.kind,
+                self.principal.id,
+                action,
+                entity_type,
+                entity_id,
+                _json_or_null(old),
+                _json_or_null(new),
+                self.context.ip,
+                self.context.user_agent,
+                self.context.request_id,
+                self.command_id,
+                self.now,
+            ]
         )
-        self.events.append(outbox_event)
+        if event:
+            data = event_data if event_data is not None else new
+            if data is None:
+                raise ValueError(f"{event}: an event needs event_data or new values")
+            outbox_event = new_event(event, data, now=self.now)
+            self._outbox_rows.append(
+                [outbox_event.id, outbox_event.routing_key, orjson.dumps(outbox_event.payload).decode(), self.now]
+            )
+            self.events.append(outbox_event)
+        if not self.deferred:
+            await self.write_records()
+
+    async def write_records(self, processed: list | None = None) -> None:
+        """What was recorded and not yet written, with the processed-command record if given."""
+        if not (self._audit_rows or self._outbox_rows or processed):
+            return
+        sql, params = records_statement(self._audit_rows, self._outbox_rows, processed)
+        self._audit_rows, self._outbox_rows = [], []
+        await self.connection.execute_query(sql, params)
 
 
 def fingerprint(command: Command, *, key: str) -> str:
@@ -164,6 +206,11 @@ def fingerprint(command: Command, *, key: str) -> str:
     SECRET_KEY): bodies may hold passwords, and a plain hash in a dump could be cracked."""
     body = orjson.dumps(command.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     return hmac.new(key.encode(), command.ROUTING_KEY.encode() + b"\n" + body, hashlib.sha256).hexdigest()
+
+
+def constraint_of(error: IntegrityError) -> str | None:
+    """The constraint a violation names (Tortoise wraps the driver's error, which has it)."""
+    return getattr(error.__cause__, "constraint_name", None)
 
 
 class _AlreadyProcessed(Exception):
@@ -224,22 +271,23 @@ async def execute_write(
                 command_id=command_id,
                 now=datetime.now(UTC),
                 prepared=prepared,
+                deferred=True,
             )
             try:
                 reply = Reply.success(await work(unit, command)).to_json_dict()
             except RefuseAfterCommit as refusal:
                 reply = Reply.failure(refusal).to_json_dict()
-            if command_id:
-                try:
-                    await ProcessedCommand.create(
-                        id=command_id,
-                        routing_key=command.ROUTING_KEY,
-                        fingerprint=command_fingerprint,
-                        reply=reply,
-                        using_db=connection,
-                    )
-                except IntegrityError:
+            processed = (
+                [command_id, command.ROUTING_KEY, command_fingerprint, orjson.dumps(reply).decode(), unit.now]
+                if command_id
+                else None
+            )
+            try:
+                await unit.write_records(processed)
+            except IntegrityError as error:
+                if command_id and constraint_of(error) == PROCESSED_COMMAND_KEY:
                     raise _AlreadyProcessed(command_id) from None
+                raise
     except _AlreadyProcessed as twin:
         earlier = await _earlier_reply(twin.command_id, command_fingerprint)
         if earlier is None:  # the record that refused ours was there a moment ago

@@ -37,7 +37,8 @@ class EventPublisher:
         self._broker = broker
         self._exchange_schema = exchange
         self._exchange: aio_pika.abc.AbstractExchange | None = None
-        self._publishing: set[asyncio.Task] = set()
+        self._pending: list[OutboxEvent] = []
+        self._publishing: asyncio.Task | None = None
 
     async def declare(self) -> None:
         self._exchange = await self._broker.declare_exchange(self._exchange_schema)
@@ -55,18 +56,28 @@ class EventPublisher:
 
     def publish_soon(self, events: list[OutboxEvent]) -> None:
         """Off the reply path: the caller's answer does not wait for the broker's confirm and
-        the published_at update (two round trips). A crash before they finish leaves the
-        rows to the relay, as any failed publish does."""
+        the published_at update. A crash before they finish leaves the rows to the relay, as
+        any failed publish does."""
         if not events:
             return
-        task = asyncio.create_task(self.publish_committed(events))
-        self._publishing.add(task)
-        task.add_done_callback(self._publishing.discard)
+        self._pending.extend(events)
+        if self._publishing is None or self._publishing.done():
+            self._publishing = asyncio.create_task(self._publish_pending())
+
+    async def _publish_pending(self) -> None:
+        """One task publishes, in commit order, what the commands that committed meanwhile
+        left: under load a batch shares one published_at update, not one per command."""
+        while self._pending:
+            events, self._pending = self._pending, []
+            try:
+                await self.publish_committed(events)
+            except Exception:
+                log.exception("publishing %d events failed; the relay will retry", len(events))
 
     async def drain(self, timeout: float) -> None:
         """At shutdown: let publishes under way finish (the relay would resend them anyway)."""
-        if self._publishing:
-            await asyncio.wait(list(self._publishing), timeout=timeout)
+        if self._publishing is not None and not self._publishing.done():
+            await asyncio.wait([self._publishing], timeout=timeout)
 
     async def publish_committed(self, events: list[OutboxEvent]) -> None:
         sent = []

@@ -36,6 +36,24 @@ async def test_a_redelivered_command_takes_effect_once_and_gets_the_first_reply(
     assert listed["pagination"]["total_items"] == 1
 
 
+async def test_twins_of_a_write_that_both_run_answer_alike_and_write_once(stack, admin):
+    """No slow step runs first here, so both twins reach their transaction: the later one
+    finds the row as the first left it, and the idempotency record refuses its commit."""
+    user = admin.post("/v1/users", json=new_user_body()).json()
+    message_id = uuid.uuid4().hex
+    body = {"user_id": user["id"], "first_name": f"Twin{message_id[:6]}"}
+    async with BusClient(stack.amqp_url) as bus:
+        replies = await asyncio.gather(*(bus.call("user.update", body, message_id=message_id) for _ in range(4)))
+    assert replies[0]["ok"] and replies[0]["data"]["first_name"] == body["first_name"]
+    assert all(reply == replies[0] for reply in replies)
+    async with database(stack.owner_database_url) as connection:
+        audit_rows = await connection.fetchval("SELECT count(*) FROM audit_logs WHERE command_id = $1", message_id)
+        events = await connection.fetchval(
+            "SELECT count(*) FROM outbox_events WHERE payload->'data'->>'first_name' = $1", body["first_name"]
+        )
+    assert (audit_rows, events) == (1, 1)
+
+
 @pytest.mark.parametrize(
     "raw",
     [

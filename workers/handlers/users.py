@@ -30,6 +30,7 @@ from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import (
     CommandEnvelope,
     UnitOfWork,
+    constraint_of,
     execute_query,
     execute_write,
 )
@@ -94,7 +95,7 @@ TAKEN_BY_CONSTRAINT = {
 def taken_code(error: IntegrityError) -> ErrorCode:
     """EMAIL_TAKEN or USERNAME_TAKEN for a unique rule a concurrent write won (the driver's
     error, which Tortoise wraps, names the constraint); any other violation is re-raised."""
-    code = TAKEN_BY_CONSTRAINT.get(getattr(error.__cause__, "constraint_name", None) or "")
+    code = TAKEN_BY_CONSTRAINT.get(constraint_of(error) or "")
     if code is None:
         raise error
     return code
