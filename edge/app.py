@@ -24,7 +24,7 @@ from usersvc.edge.routes.console import console
 from usersvc.edge.routes.docs import docs
 from usersvc.edge.routes.mfa import mfa
 from usersvc.edge.routes.ops import ops
-from usersvc.edge.routes.users import users
+from usersvc.edge.routes.users import page_query_parser, users
 from usersvc.edge.routes.well_known import well_known
 from usersvc.edge.single_flight import SingleFlight
 from usersvc.logs import configure_logging
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     app.config.KEEP_ALIVE_TIMEOUT = 75
     app.ctx.settings = settings
     app.ctx.keys = CacheKeys(settings.redis_key_prefix)
+    app.ctx.page_queries = page_query_parser(app.ctx.keys)
     for blueprint in (users, auth, account, mfa, audit, ops, docs, well_known):
         app.blueprint(blueprint)
     app.blueprint(console)  # /admin: static files only, on the public API

@@ -1,6 +1,7 @@
 """Reading a JSON body into a domain model, with the contract's 400 and 422 answers."""
 
 from typing import TypeVar
+from urllib.parse import parse_qs
 
 import orjson
 from pydantic import BaseModel, ValidationError
@@ -32,7 +33,11 @@ def validate(model: type[M], data: dict) -> M:
 
 
 def query_of(request: Request, names: tuple[str, ...]) -> dict[str, str]:
-    """The named query parameters, blank ones included (`?search=` is refused, not ignored)."""
-    args = request.get_args(keep_blank_values=True)
-    # getlist, not get: a present name has at least one value, and get's type allows None.
-    return {name: args.getlist(name)[0] for name in names if name in args}
+    return query_fields(request.query_string, names)
+
+
+def query_fields(query_string: str, names: tuple[str, ...]) -> dict[str, str]:
+    """The named query parameters, blank ones included (`?search=` is refused, not ignored);
+    the first of repeated ones, parsed as Sanic parses `request.args`."""
+    args = parse_qs(query_string, keep_blank_values=True, encoding="utf-8", errors="replace")
+    return {name: args[name][0] for name in names if name in args}

@@ -5,12 +5,15 @@ is a DomainError, answered as such), then the worker applies it again with the a
 as it is in the database.
 """
 
+import functools
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import orjson
 from sanic import Blueprint, HTTPResponse, Request, empty, json, raw
 
-from usersvc.cache_keys import TOMBSTONE, page_dependencies
+from usersvc.cache_keys import TOMBSTONE, CacheKeys, page_dependencies
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
     ChangePassword,
@@ -28,7 +31,7 @@ from usersvc.domain.commands import (
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.rbac import Role
 from usersvc.domain.replies import UserPage, UserView, etag_of
-from usersvc.edge.body import parse_body, query_of, validate
+from usersvc.edge.body import parse_body, query_fields, validate
 from usersvc.edge.errors import ApiError
 from usersvc.edge.gate import Caller, command_context
 from usersvc.edge.metrics import cache_lookup
@@ -37,6 +40,7 @@ from usersvc.edge.openapi import IDEMPOTENCY_KEY, IF_MATCH, operation
 users = Blueprint("users", url_prefix="/v1/users")
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5f1c7a52-8d2e-4c59-9a57-2f4b8f0e7c11")
 LIST_QUERY_FIELDS = ("page", "page_size", "role", "is_active", "search", "sort")
+PAGE_QUERIES_KEPT = 1024
 
 
 # A path id that is not a UUID names no user: it stands for this one, which no user has,
@@ -110,19 +114,17 @@ async def create_user(request: Request) -> HTTPResponse:
 async def list_users(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
     try:
-        command = validate(ListUsers, query_of(request, LIST_QUERY_FIELDS))
+        query = ctx.page_queries(request.query_string)
     except ApiError:  # answered after authentication and the role check, which come first
         caller, _ = await _admit(request, write=False)
         rbac.require_role(caller.principal, *rbac.STAFF)
         raise
-    query_dump = command.model_dump(mode="json")
-    page_key_template = ctx.keys.user_page("{generation}", query_dump)
     caller, cached, state = await ctx.gate.admit_page(
         request,
         limit=ctx.settings.read_limit,
         scope="read",
-        dependencies=page_dependencies(query_dump),
-        page_key_template=page_key_template,
+        dependencies=query.dependencies,
+        page_key_template=query.key_template,
     )
     rbac.require_role(caller.principal, *rbac.STAFF)
     if cached is not None:
@@ -131,8 +133,35 @@ async def list_users(request: Request) -> HTTPResponse:
     cache_lookup("list", "miss").inc()
     # Concurrent misses of one page at one database state share one query (any staff member
     # may read any page, so sharing across callers reveals nothing).
-    flight = f"{state}:{page_key_template}"
-    return json(await ctx.list_fills.run(flight, lambda: send_command(request, caller, command)))
+    flight = f"{state}:{query.key_template}"
+    return json(await ctx.list_fills.run(flight, lambda: send_command(request, caller, query.command)))
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """A list query as the cache sees it: its command, its page's key and what it depends on."""
+
+    command: ListUsers
+    key_template: str  # with '{generation}' where the counters go
+    dependencies: list[str]
+
+
+def page_query_parser(keys: CacheKeys) -> Callable[[str], PageQuery]:
+    """Query string → PageQuery, worked out once per distinct query string: most list reads
+    repeat a few queries, and validating and hashing one cost as much as its Redis call.
+    Refusals (ApiError) are not kept; the cache holds at most PAGE_QUERIES_KEPT queries."""
+
+    @functools.lru_cache(maxsize=PAGE_QUERIES_KEPT)
+    def parse(query_string: str) -> PageQuery:
+        command = validate(ListUsers, query_fields(query_string, LIST_QUERY_FIELDS))
+        query_dump = command.model_dump(mode="json")
+        return PageQuery(
+            command=command,
+            key_template=keys.user_page("{generation}", query_dump),
+            dependencies=page_dependencies(query_dump),
+        )
+
+    return parse
 
 
 async def read_user(request: Request, user_id: uuid.UUID, *, caller: Caller, cached: bytes | None) -> HTTPResponse:
