@@ -113,11 +113,11 @@ local first = 3
 local page = redis.call('GET', (string.gsub(ARGV[2], '{generation}', generation)))
 if not page then return {session, count, false, state} end
 local newline = string.find(page, '\\n', 1, true)
-local users = {}
-for id in string.gmatch(string.sub(page, newline + 1), '%S+') do
-  local user = redis.call('GET', ARGV[3] .. id)
-  if not user or user == '-' then return {session, count, false, state} end
-  users[#users + 1] = user
+local keys = {}
+for id in string.gmatch(string.sub(page, newline + 1), '%S+') do keys[#keys + 1] = ARGV[3] .. id end
+local users = #keys > 0 and redis.call('MGET', unpack(keys)) or {}
+for index = 1, #users do
+  if not users[index] or users[index] == '-' then return {session, count, false, state} end
 end
 return {session, count, '{"data":[' .. table.concat(users, ',') .. '],"pagination":' ..
         string.sub(page, 1, newline - 1) .. '}', state}

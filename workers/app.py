@@ -138,6 +138,7 @@ def create_worker_app(settings: Settings) -> FastStream:
         background.append(asyncio.create_task(prune_forever()))
         background.append(asyncio.create_task(republish_forever(redis, deps.cache.keys)))
         background.append(asyncio.create_task(deps.mail.run_forever()))
+        deps.started.set()  # after_startup runs once the broker has started every subscriber
 
     @app.on_shutdown  # before the broker closes
     async def finish_publishing() -> None:

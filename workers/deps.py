@@ -1,7 +1,8 @@
 """What handlers need, built once per worker process by workers/app.py and passed in:
 routers are built from it (workers/routing.py), so no handler reaches for a global."""
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.settings import Settings
@@ -21,3 +22,6 @@ class WorkerDeps:
     signing_key: CurrentSigningKey  # read per issue: see workers/signing_keys.py
     events: EventPublisher
     mail: MailRelay
+    # Set once every subscriber of this worker listens (FastStream starts them in no fixed
+    # order): until then the readiness ping says "starting" (workers/handlers/audit.py).
+    started: asyncio.Event = field(default_factory=asyncio.Event)

@@ -9,7 +9,7 @@ from usersvc.domain import rbac
 from usersvc.domain.commands import ListAuditLogs, Ping
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.rbac import Principal, Role
-from usersvc.domain.replies import iso_utc, page_of
+from usersvc.domain.replies import Reply, iso_utc, page_of
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, execute_query
 from usersvc.workers.models import AuditLog
@@ -52,7 +52,11 @@ async def list_audit_logs(deps: WorkerDeps, envelope: CommandEnvelope[ListAuditL
 
 
 async def ping(deps: WorkerDeps, envelope: CommandEnvelope[Ping]) -> dict:
-    """Readiness: any live worker answers."""
+    """Readiness: a worker answers once all of its subscribers listen. The ping queue may be
+    among the first FastStream starts, and a command whose queue is not yet bound would be
+    refused as unroutable."""
+    if not deps.started.is_set():
+        return Reply.failure(DomainError(ErrorCode.SERVICE_UNAVAILABLE, "This worker is still starting")).to_json_dict()
 
     async def work(principal: Principal, command: Ping) -> dict:
         try:

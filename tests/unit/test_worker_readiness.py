@@ -1,0 +1,19 @@
+"""A worker says it is ready only once every one of its queues is bound: FastStream starts
+subscribers in no fixed order, so a ping answered early made /ready pass while other
+commands were still refused as unroutable."""
+
+import asyncio
+from types import SimpleNamespace
+
+from usersvc.domain.commands import Ping
+from usersvc.workers.execution import CommandEnvelope
+from usersvc.workers.handlers.audit import ping
+
+
+async def test_a_starting_worker_answers_the_readiness_ping_with_service_unavailable():
+    deps = SimpleNamespace(started=asyncio.Event())  # set by the worker's after_startup hook
+    envelope = CommandEnvelope[Ping](actor={"type": "service", "id": "edge"}, data=Ping())
+    reply = await ping(deps, envelope)  # type: ignore[arg-type]
+    assert reply["ok"] is False
+    assert reply["error"]["code"] == "SERVICE_UNAVAILABLE"
+    assert "starting" in reply["error"]["message"]
