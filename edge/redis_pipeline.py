@@ -6,6 +6,9 @@ edge's CPU, for one script call per request. Here every call made while the writ
 or asleep goes out in one write, and one reader hands the replies back in the order the
 calls were made (Redis answers each connection in order).
 
+A Redis that stops answering (rather than refusing) fails the calls waiting on it after
+REPLY_TIMEOUT_SECONDS, as a lost connection does, so no request hangs on it.
+
 Only a single Redis server: on a Redis Cluster the gate keeps redis-py's own client
 (edge/gate.py), since its keys are spread over nodes on purpose.
 """
@@ -23,6 +26,9 @@ from redis.asyncio.connection import AbstractConnection
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError, NoScriptError, ResponseError
 from redis.retry import Retry
+
+# A healthy Redis answers in milliseconds; a call unanswered this long means it is stuck.
+REPLY_TIMEOUT_SECONDS = 2.0
 
 
 class PipelinedScript:
@@ -42,14 +48,15 @@ class PipelinedScript:
 
 
 class RedisPipeline:
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, *, reply_timeout: float = REPLY_TIMEOUT_SECONDS) -> None:
         # The client's pool builds the connection, so REDIS_URL means what it means elsewhere
         # (credentials, database, TLS, timeouts).
         self._pool = redis.connection_pool
         self._connection: AbstractConnection | None = None
         self._connecting: asyncio.Task | None = None
         self._outgoing: list[bytes] = []
-        self._waiting: deque[asyncio.Future] = deque()
+        self._waiting: deque[tuple[asyncio.Future, float]] = deque()  # and when each was asked
+        self._reply_timeout = reply_timeout
         self._wake_writer = asyncio.Event()
         self._running: asyncio.Task | None = None
 
@@ -61,9 +68,10 @@ class RedisPipeline:
         redis' ConnectionError (the next call connects again)."""
         while (connection := self._connection) is None:
             await self._connect()
-        future = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
         self._outgoing.extend(connection.pack_command(*args))
-        self._waiting.append(future)
+        self._waiting.append((future, loop.time()))
         self._wake_writer.set()
         return await future
 
@@ -83,14 +91,22 @@ class RedisPipeline:
     async def _open(self) -> None:
         connection = self._pool.make_connection()
         connection.retry = Retry(NoBackoff(), 0)  # one attempt; the next request makes the next
-        await connection.connect()
+        try:
+            await asyncio.wait_for(connection.connect(), self._reply_timeout)
+        except TimeoutError:
+            await connection.disconnect(nowait=True)
+            raise ConnectionError(f"Redis did not answer within {self._reply_timeout} s") from None
         self._connection = connection
         self._running = asyncio.create_task(self._serve(connection))
 
     async def _serve(self, connection: AbstractConnection) -> None:
         """Write and read until either fails; then every call still waiting fails, and the
         next call opens a new connection."""
-        tasks = [asyncio.create_task(self._write(connection)), asyncio.create_task(self._read(connection))]
+        tasks = [
+            asyncio.create_task(self._write(connection)),
+            asyncio.create_task(self._read(connection)),
+            asyncio.create_task(self._watch()),
+        ]
         error: BaseException | None = None
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -102,7 +118,7 @@ class RedisPipeline:
             self._connection = None
             self._outgoing = []
             waiting, self._waiting = self._waiting, deque()
-            for future in waiting:
+            for future, _ in waiting:
                 if not future.done():
                     future.set_exception(ConnectionError(f"Redis connection lost: {error!r}"))
             with contextlib.suppress(Exception):
@@ -122,13 +138,20 @@ class RedisPipeline:
                 reply = await connection.read_response(timeout=math.inf)  # idle is no error here
             except ResponseError as error:  # the command's own error reply; the connection is fine
                 reply = error
-            future = self._waiting.popleft()
+            future, _ = self._waiting.popleft()
             if future.done():  # its caller was cancelled
                 continue
             if isinstance(reply, ResponseError):
                 future.set_exception(reply)
             else:
                 future.set_result(reply)
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self._reply_timeout / 4)
+            if self._waiting and loop.time() - self._waiting[0][1] > self._reply_timeout:
+                raise TimeoutError(f"Redis did not answer within {self._reply_timeout} s")
 
     async def aclose(self) -> None:
         if self._running is not None:

@@ -1,9 +1,11 @@
 """The edge's pipelined Redis connection (edge/redis_pipeline.py) against a real, private
 redis-server: replies reach their own callers, one connection carries them all, and a lost
-server fails calls at once and is reconnected to when it is back.
+or stuck server fails calls at once (or within the reply timeout) and is used again when it
+is back.
 """
 
 import asyncio
+import signal
 import time
 import uuid
 
@@ -102,6 +104,27 @@ async def test_a_lost_server_fails_calls_at_once_and_is_reconnected_when_back(se
     with redis_server(port):
         key = uuid.uuid4().hex
         assert await echo(keys=[key], args=["after"]) == [None, b"after"]
+
+
+async def test_a_redis_that_stops_answering_fails_calls_in_time_and_is_used_again_after(server):
+    port, _, process = server
+    pipeline = RedisPipeline(Redis(port=port), reply_timeout=0.5)
+    echo = pipeline.register_script(ECHO)
+    try:
+        assert await echo(keys=["k"], args=["before"]) == [None, b"before"]
+        process.send_signal(signal.SIGSTOP)  # connected, accepting, answering nothing
+        try:
+            started = time.monotonic()
+            with pytest.raises(ConnectionError):  # the call on the stuck connection
+                await asyncio.wait_for(echo(keys=["k"], args=["stuck"]), timeout=5)
+            with pytest.raises(ConnectionError):  # a new connection's handshake is bounded too
+                await asyncio.wait_for(echo(keys=["k"], args=["stuck"]), timeout=5)
+            assert time.monotonic() - started < 3
+        finally:
+            process.send_signal(signal.SIGCONT)
+        assert await echo(keys=["k"], args=["after"]) == [None, b"after"]
+    finally:
+        await pipeline.aclose()
 
 
 def _copy_signing_keys(stack, port: int) -> None:
