@@ -34,8 +34,8 @@ from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
 from usersvc.workers.handlers.sessions import revoke_sessions
 from usersvc.workers.handlers.users import add_user, view_of
-from usersvc.workers.models import User
 from usersvc.workers.routing import Handlers
+from usersvc.workers.user_lock import lock_live_user
 
 # Anyone may ask for a reset of any address: at most one mail per account per minute, so a
 # mailbox cannot be flooded. The earlier link still works meanwhile.
@@ -71,13 +71,9 @@ async def register(deps: WorkerDeps, envelope: CommandEnvelope[Register]) -> dic
     return await execute_write(deps, envelope, work=partial(_register, deps), prepare=partial(_open_then_hash, deps))
 
 
-async def _live_user_for_update(unit: UnitOfWork, **conditions: Any) -> User | None:
-    return await User.filter(deleted_at=None, **conditions).select_for_update().using_db(unit.connection).first()
-
-
 async def _request_verification(deps: WorkerDeps, unit: UnitOfWork, command: RequestEmailVerification) -> None:
     rbac.authorize_replace(unit.principal, command.user_id)  # who may change the email may have it checked
-    user = await _live_user_for_update(unit, id=command.user_id)
+    user = await lock_live_user(unit.connection, user_id=command.user_id)
     if user is None:
         raise DomainError(ErrorCode.USER_NOT_FOUND, f"User {command.user_id} not found")
     if not user.email_verified:
@@ -97,7 +93,7 @@ async def request_email_verification(
 
 async def _verify(unit: UnitOfWork, command: VerifyEmail) -> None:
     token = await spend_token(unit, command.token, purpose=TokenPurpose.VERIFY_EMAIL)
-    user = await _live_user_for_update(unit, id=token.user_id)
+    user = await lock_live_user(unit.connection, user_id=token.user_id)
     if user is None or user.email != token.email:  # the address changed since: this link is stale
         raise token_refused()
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the owner
@@ -125,7 +121,7 @@ async def verify_email(deps: WorkerDeps, envelope: CommandEnvelope[VerifyEmail])
 
 
 async def _request_reset(deps: WorkerDeps, unit: UnitOfWork, command: RequestPasswordReset) -> None:
-    user = await _live_user_for_update(unit, email=command.email, is_active=True)
+    user = await lock_live_user(unit.connection, email=command.email, active=True)
     if user is None:
         return None  # the same answer: whether an address has an account is not told
     if await recently_mailed(unit, user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD, within=RESET_MAIL_INTERVAL):
@@ -150,7 +146,7 @@ async def _check_token_then_hash(deps: WorkerDeps, command: ResetPassword, _: Pr
 
 async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
     token = await spend_token(unit, command.token, purpose=TokenPurpose.RESET_PASSWORD)
-    user = await _live_user_for_update(unit, id=token.user_id, is_active=True)
+    user = await lock_live_user(unit.connection, user_id=token.user_id, active=True)
     if user is None or user.email != token.email:  # deactivated, deleted, or the address changed
         raise token_refused()
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the owner

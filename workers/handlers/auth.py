@@ -28,6 +28,7 @@ from usersvc.workers.handlers.users import users_named, view_of
 from usersvc.workers.mfa_login import start_mfa_challenge
 from usersvc.workers.models import SpentRefreshToken, User, UserSession
 from usersvc.workers.routing import Handlers
+from usersvc.workers.user_lock import lock_live_user
 
 
 def _invalid_credentials() -> DomainError:
@@ -77,12 +78,7 @@ async def _upgrade_password_hash(
 
 async def _open_session(deps: WorkerDeps, unit: UnitOfWork, command: Login) -> dict:
     verified: VerifiedPassword = unit.prepared
-    user = (
-        await User.filter(id=verified.user.id, deleted_at=None, is_active=True)
-        .select_for_update()
-        .using_db(unit.connection)
-        .first()
-    )
+    user = await lock_live_user(unit.connection, user_id=verified.user.id, active=True)
     if user is None:  # deactivated between the password check and now
         raise _invalid_credentials()
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: who logged in

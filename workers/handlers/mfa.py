@@ -28,6 +28,7 @@ from usersvc.workers.second_factor import (
     set_mfa_enabled,
     totp_box,
 )
+from usersvc.workers.user_lock import lock_live_user
 
 
 def _user_not_found(user_id: object) -> DomainError:
@@ -39,9 +40,7 @@ def _mfa_state_error(message: str) -> DomainError:
 
 
 async def _live_user_for_update(unit: UnitOfWork, user_id: uuid.UUID) -> User:
-    user = await (
-        User.filter(id=user_id, deleted_at=None, is_active=True).select_for_update().using_db(unit.connection).first()
-    )
+    user = await lock_live_user(unit.connection, user_id=user_id, active=True)
     if user is None:
         raise _user_not_found(user_id)
     return user
@@ -137,7 +136,7 @@ async def disable_totp(deps: WorkerDeps, envelope: CommandEnvelope[DisableTotp])
 
 async def _reset(unit: UnitOfWork, command: ResetMfa) -> None:
     rbac.authorize_mfa_reset(unit.principal, command.user_id)
-    user = await User.filter(id=command.user_id, deleted_at=None).select_for_update().using_db(unit.connection).first()
+    user = await lock_live_user(unit.connection, user_id=command.user_id)
     if user is None:
         raise _user_not_found(command.user_id)
     if user.mfa_enabled:
@@ -165,12 +164,7 @@ async def _verify(deps: WorkerDeps, unit: UnitOfWork, command: VerifyMfa) -> dic
     )
     if challenge is None or challenge.spent_at is not None or challenge.expires_at <= unit.now:
         raise DomainError(ErrorCode.INVALID_TOKEN, "The mfa_token is unknown, used or expired; log in again")
-    user = await (
-        User.filter(id=challenge.user_id, deleted_at=None, is_active=True)
-        .select_for_update()
-        .using_db(unit.connection)
-        .first()
-    )
+    user = await lock_live_user(unit.connection, user_id=challenge.user_id, active=True)
     if user is None:  # deactivated or deleted since the password step: as a wrong login
         challenge.spent_at = unit.now
         await challenge.save(update_fields=["spent_at"], using_db=unit.connection)

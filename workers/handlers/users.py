@@ -37,6 +37,7 @@ from usersvc.workers.execution import (
 from usersvc.workers.handlers.sessions import revoke_sessions, sessions_follow_role
 from usersvc.workers.models import User
 from usersvc.workers.routing import Handlers
+from usersvc.workers.user_lock import lock_live_user
 
 SEARCH_TEXT = """(lower("username") || ' ' || "email" || ' ' || lower("first_name") || ' ' || lower("last_name"))"""
 USER_COLUMNS = ", ".join(f'"{name}"' for name in UserView.model_fields)
@@ -56,7 +57,7 @@ def _not_found(user_id: object) -> DomainError:
 
 
 async def _live_user_for_update(unit: UnitOfWork, user_id: uuid.UUID) -> User:
-    user = await User.filter(id=user_id, deleted_at=None).select_for_update().using_db(unit.connection).first()
+    user = await lock_live_user(unit.connection, user_id=user_id)
     if user is None:
         raise _not_found(user_id)
     return user
