@@ -99,8 +99,9 @@ local state = generation .. ':' .. (redis.call('GET', KEYS[#KEYS]) or '0')
 """
 # A list page: KEYS session, rate-limit counter, then the page's generation keys (above);
 # ARGV: window seconds, page key template with '{generation}', the prefix of user keys.
-# Returns the session, the count, the page's JSON assembled from its users' current
-# entries — or false when the page or one of its users is not cached — and `state`.
+# Returns the session, the count, `state`, then the page's pagination JSON and its users'
+# current entries — or false when the page or one of its users is not cached. The edge
+# joins them (page_json): Redis is one thread that every edge process waits on.
 ADMIT_PAGE_SCRIPT = (
     """
 local session = redis.call('GET', KEYS[1]) or false
@@ -111,16 +112,15 @@ local first = 3
     + PAGE_GENERATIONS
     + """
 local page = redis.call('GET', (string.gsub(ARGV[2], '{generation}', generation)))
-if not page then return {session, count, false, state} end
+if not page then return {session, count, state, false} end
 local newline = string.find(page, '\\n', 1, true)
 local keys = {}
 for id in string.gmatch(string.sub(page, newline + 1), '%S+') do keys[#keys + 1] = ARGV[3] .. id end
 local users = #keys > 0 and redis.call('MGET', unpack(keys)) or {}
 for index = 1, #users do
-  if not users[index] or users[index] == '-' then return {session, count, false, state} end
+  if not users[index] or users[index] == '-' then return {session, count, state, false} end
 end
-return {session, count, '{"data":[' .. table.concat(users, ',') .. '],"pagination":' ..
-        string.sub(page, 1, newline - 1) .. '}', state}
+return {session, count, state, string.sub(page, 1, newline - 1), unpack(users)}
 """
 )
 COUNT_SCRIPT = """
@@ -138,6 +138,11 @@ PAGE_LOOKUP_SCRIPT = (
 return {redis.call('GET', (string.gsub(ARGV[1], '{generation}', generation))) or false, state}
 """
 )
+
+
+def page_json(pagination: bytes, users: list[bytes]) -> bytes:
+    """A list page's body from its pagination and its users' cached JSON entries."""
+    return b'{"data":[' + b",".join(users) + b'],"pagination":' + pagination + b"}"
 
 
 class Gate:
@@ -195,9 +200,10 @@ class Gate:
             if self._cluster:
                 session, count, page, state = await self._page_across_slots(keys, limit.get_expiry(), page_key_template)
             else:
-                session, count, page, state = await self._admit_page_script(
+                session, count, state, pagination, *users = await self._admit_page_script(
                     keys=keys, args=[limit.get_expiry(), page_key_template, self.keys.user_prefix()]
                 )
+                page = page_json(pagination, users) if pagination else None
         except Exception:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
         caller = await self._caller(request, claims, session)
@@ -240,12 +246,8 @@ class Gate:
         prefix = self.keys.user_prefix().encode()
         keys = [prefix + user_id for user_id in ids.split()]
         entries = await cast(RedisCluster, self.redis).mget_nonatomic(keys) if keys else []
-        users: list[bytes] = []
-        for user in entries:
-            if user is None or user == TOMBSTONE:
-                return None
-            users.append(user)
-        return b'{"data":[' + b",".join(users) + b'],"pagination":' + pagination + b"}"
+        users = [user for user in entries if user is not None and user != TOMBSTONE]
+        return page_json(pagination, users) if len(users) == len(entries) else None
 
     async def limit_anonymous(self, request: Request, *, limit: RateLimitItem, scope: str) -> None:
         window, counter_key = self._window(limit, scope, client_subject(request))
