@@ -6,6 +6,7 @@ publishing happen only after that commit.
 """
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import uuid
@@ -85,10 +86,16 @@ PROCESSED_COLUMNS = ("id", "routing_key", "fingerprint", "reply::jsonb", "create
 PROCESSED_COMMAND_KEY = "processed_commands_pkey"
 
 
+@functools.cache
+def _names_and_casts(columns: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """A column list's quoted names, and each column's cast ('' for none): once per table."""
+    names = ", ".join(f'"{column.partition("::")[0]}"' for column in columns)
+    return names, tuple(column.partition("::")[2] for column in columns)
+
+
 def _insert(table: str, columns: tuple[str, ...], rows: list[list], params: list) -> str:
     """INSERT of `rows`, whose values are appended to `params` ($n numbered after those there)."""
-    names = ", ".join(f'"{column.partition("::")[0]}"' for column in columns)
-    casts = [column.partition("::")[2] for column in columns]
+    names, casts = _names_and_casts(columns)
     tuples = []
     for row in rows:
         placeholders = []

@@ -9,6 +9,7 @@ import uuid
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.workers.models import User
 
 _LOCK = 'SELECT * FROM "users" WHERE "{column}" = $1 AND "deleted_at" IS NULL{active} FOR UPDATE'
@@ -34,3 +35,15 @@ async def lock_live_user(
     rows = await connection.execute_query_dict(LOCK_BY[column, active], [value])
     # _init_from_db is how Tortoise turns every row it reads into a model (a saved one).
     return User._init_from_db(**rows[0]) if rows else None
+
+
+def user_not_found(user_id: object) -> DomainError:
+    return DomainError(ErrorCode.USER_NOT_FOUND, f"User {user_id} not found")
+
+
+async def lock_user(connection: BaseDBAsyncClient, user_id: uuid.UUID, *, active: bool = False) -> User:
+    """lock_live_user by id, where its absence is the caller's USER_NOT_FOUND."""
+    user = await lock_live_user(connection, user_id=user_id, active=active)
+    if user is None:
+        raise user_not_found(user_id)
+    return user

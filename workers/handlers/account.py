@@ -35,7 +35,7 @@ from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
 from usersvc.workers.handlers.sessions import revoke_sessions
 from usersvc.workers.handlers.users import add_user, view_of
 from usersvc.workers.routing import Handlers
-from usersvc.workers.user_lock import lock_live_user
+from usersvc.workers.user_lock import lock_live_user, lock_user
 
 # Anyone may ask for a reset of any address: at most one mail per account per minute, so a
 # mailbox cannot be flooded. The earlier link still works meanwhile.
@@ -73,9 +73,7 @@ async def register(deps: WorkerDeps, envelope: CommandEnvelope[Register]) -> dic
 
 async def _request_verification(deps: WorkerDeps, unit: UnitOfWork, command: RequestEmailVerification) -> None:
     rbac.authorize_replace(unit.principal, command.user_id)  # who may change the email may have it checked
-    user = await lock_live_user(unit.connection, user_id=command.user_id)
-    if user is None:
-        raise DomainError(ErrorCode.USER_NOT_FOUND, f"User {command.user_id} not found")
+    user = await lock_user(unit.connection, command.user_id)
     if not user.email_verified:
         await mail_token(
             deps, unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.VERIFY_EMAIL

@@ -5,7 +5,6 @@ recorded for deduplication, so none of them rests in the database.
 """
 
 import asyncio
-import uuid
 from functools import partial
 
 from usersvc.domain import rbac
@@ -28,22 +27,11 @@ from usersvc.workers.second_factor import (
     set_mfa_enabled,
     totp_box,
 )
-from usersvc.workers.user_lock import lock_live_user
-
-
-def _user_not_found(user_id: object) -> DomainError:
-    return DomainError(ErrorCode.USER_NOT_FOUND, f"User {user_id} not found")
+from usersvc.workers.user_lock import lock_live_user, lock_user, user_not_found
 
 
 def _mfa_state_error(message: str) -> DomainError:
     return DomainError(ErrorCode.VALIDATION_ERROR, message, [FieldError(field="mfa_enabled", message=message)])
-
-
-async def _live_user_for_update(unit: UnitOfWork, user_id: uuid.UUID) -> User:
-    user = await lock_live_user(unit.connection, user_id=user_id, active=True)
-    if user is None:
-        raise _user_not_found(user_id)
-    return user
 
 
 async def _authorize_then_check_password(
@@ -53,14 +41,14 @@ async def _authorize_then_check_password(
     rbac.authorize_own_mfa(principal, command.user_id)
     user = await User.filter(id=command.user_id, deleted_at=None, is_active=True).first()
     if user is None:  # only a service can get here for someone unknown; it has admin rights
-        raise _user_not_found(command.user_id)
+        raise user_not_found(command.user_id)
     if not await asyncio.to_thread(deps.hasher.verify, command.password, user.password_hash):
         raise validation_error("password", "is incorrect")
 
 
 async def _enrol(deps: WorkerDeps, unit: UnitOfWork, command: EnrolTotp) -> dict:
     rbac.authorize_own_mfa(unit.principal, command.user_id)
-    user = await _live_user_for_update(unit, command.user_id)
+    user = await lock_user(unit.connection, command.user_id, active=True)
     if user.mfa_enabled:
         raise _mfa_state_error("MFA is already on; turn it off before enrolling again")
     secret = new_secret()
@@ -90,7 +78,7 @@ async def enrol_totp(deps: WorkerDeps, envelope: CommandEnvelope[EnrolTotp]) -> 
 
 async def _confirm(deps: WorkerDeps, unit: UnitOfWork, command: ConfirmTotp) -> dict:
     rbac.authorize_own_mfa(unit.principal, command.user_id)
-    user = await _live_user_for_update(unit, command.user_id)
+    user = await lock_user(unit.connection, command.user_id, active=True)
     totp = await locked_totp(unit, user.id)
     if totp is None or totp.confirmed_at is not None:
         raise _mfa_state_error("No TOTP enrolment is pending; start one first")
@@ -112,7 +100,7 @@ async def confirm_totp(deps: WorkerDeps, envelope: CommandEnvelope[ConfirmTotp])
 
 async def _disable(deps: WorkerDeps, unit: UnitOfWork, command: DisableTotp) -> None:
     rbac.authorize_own_mfa(unit.principal, command.user_id)
-    user = await _live_user_for_update(unit, command.user_id)
+    user = await lock_user(unit.connection, command.user_id, active=True)
     if not user.mfa_enabled:
         raise _mfa_state_error("MFA is not on")
     if await accept_code(unit, user_id=user.id, code=command.code, secret_key=deps.settings.secret_key) is None:
@@ -136,9 +124,7 @@ async def disable_totp(deps: WorkerDeps, envelope: CommandEnvelope[DisableTotp])
 
 async def _reset(unit: UnitOfWork, command: ResetMfa) -> None:
     rbac.authorize_mfa_reset(unit.principal, command.user_id)
-    user = await lock_live_user(unit.connection, user_id=command.user_id)
-    if user is None:
-        raise _user_not_found(command.user_id)
+    user = await lock_user(unit.connection, command.user_id)
     if user.mfa_enabled:
         await set_mfa_enabled(unit, user, enabled=False, action="user.mfa_disable")
     elif await UserTotp.filter(user_id=user.id).using_db(unit.connection).delete():

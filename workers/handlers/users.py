@@ -37,7 +37,7 @@ from usersvc.workers.execution import (
 from usersvc.workers.handlers.sessions import revoke_sessions, sessions_follow_role
 from usersvc.workers.models import User
 from usersvc.workers.routing import Handlers
-from usersvc.workers.user_lock import lock_live_user
+from usersvc.workers.user_lock import lock_user, user_not_found
 
 SEARCH_TEXT = """(lower("username") || ' ' || "email" || ' ' || lower("first_name") || ' ' || lower("last_name"))"""
 USER_COLUMNS = ", ".join(f'"{name}"' for name in UserView.model_fields)
@@ -50,17 +50,6 @@ def users_named(username: str) -> QuerySet[User]:
 
 def view_of(user: User | dict) -> dict:
     return UserView.model_validate(user).model_dump(mode="json")
-
-
-def _not_found(user_id: object) -> DomainError:
-    return DomainError(ErrorCode.USER_NOT_FOUND, f"User {user_id} not found")
-
-
-async def _live_user_for_update(unit: UnitOfWork, user_id: uuid.UUID) -> User:
-    user = await lock_live_user(unit.connection, user_id=user_id)
-    if user is None:
-        raise _not_found(user_id)
-    return user
 
 
 def _check_if_match(user: User, if_match: str | None) -> None:
@@ -178,7 +167,7 @@ async def create_user(deps: WorkerDeps, envelope: CommandEnvelope[CreateUser]) -
 
 async def _replace(deps: WorkerDeps, unit: UnitOfWork, command: ReplaceUser) -> dict:
     rbac.authorize_replace(unit.principal, command.user_id)
-    user = await _live_user_for_update(unit, command.user_id)
+    user = await lock_user(unit.connection, command.user_id)
     _check_if_match(user, command.if_match)
     old = view_of(user)
     fields = command.model_dump(include={"username", "email", "first_name", "last_name", "phone"})
@@ -200,7 +189,7 @@ async def replace_user(deps: WorkerDeps, envelope: CommandEnvelope[ReplaceUser])
 
 async def _update(deps: WorkerDeps, unit: UnitOfWork, command: UpdateUser) -> dict:
     rbac.authorize_update_of_anyone(unit.principal, command.user_id)
-    user = await _live_user_for_update(unit, command.user_id)
+    user = await lock_user(unit.connection, command.user_id)
     changes = command.changes()
     rbac.authorize_update(unit.principal, target_id=user.id, target_role=Role(user.role), fields=set(changes))
     _check_if_match(user, command.if_match)
@@ -230,7 +219,7 @@ async def update_user(deps: WorkerDeps, envelope: CommandEnvelope[UpdateUser]) -
 
 async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:
     rbac.authorize_delete(unit.principal, command.user_id)
-    user = await _live_user_for_update(unit, command.user_id)
+    user = await lock_user(unit.connection, command.user_id)
     _check_if_match(user, command.if_match)
     old = view_of(user)
     user.deleted_at = unit.now
@@ -267,7 +256,7 @@ async def _authorize_verify_then_hash(deps: WorkerDeps, command: ChangePassword,
 
 async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
     rbac.authorize_password_change(unit.principal, command.user_id)  # again: the role may have changed
-    user = await _live_user_for_update(unit, command.user_id)
+    user = await lock_user(unit.connection, command.user_id)
     old = view_of(user)
     user.password_hash = unit.prepared
     await _save(user, unit, fields=["password_hash"])
@@ -293,7 +282,7 @@ async def get_user(deps: WorkerDeps, envelope: CommandEnvelope[GetUser]) -> dict
         rbac.authorize_read(principal, command.user_id)
         user = await User.filter(id=command.user_id, deleted_at=None).first()
         if user is None:
-            raise _not_found(command.user_id)
+            raise user_not_found(command.user_id)
         view = view_of(user)
         await deps.cache.fill_user(view)
         return view
