@@ -232,29 +232,22 @@ class Scenarios:
         return True
 
     def template_get(self, paths: dict[str, str], *, high: bool = False) -> dict | None:
-        if not self.template_ready(self.named("template_get", high), high):
-            return None
-        return self.scenario(
-            self.named("template_get", high),
-            url=self.template.url,
+        return self.on_template(
+            "template_get",
+            high,
             script="get_user.lua",
             script_args=[
                 f"tokens={paths['template_tokens']}",
                 f"ids={paths['template_ids']}",
                 f"prefix={USERS_PREFIX}",
             ],
-            service=False,
-            external=True,
-            high=high,
             note=f"FastAPI template: GET {USERS_PREFIX}{{id}} (get_user.lua, superuser)",
         )
 
     def template_patch(self, paths: dict[str, str], *, high: bool = False) -> dict | None:
-        if not self.template_ready(self.named("template_patch", high), high):
-            return None
-        return self.scenario(
-            self.named("template_patch", high),
-            url=self.template.url,
+        return self.on_template(
+            "template_patch",
+            high,
             script="patch.lua",
             script_args=[
                 f"tokens={paths['template_tokens']}",
@@ -262,11 +255,15 @@ class Scenarios:
                 f"prefix={USERS_PREFIX}",
                 "field=full_name",
             ],
-            service=False,
-            external=True,
-            high=high,
             note=f"FastAPI template: PATCH {USERS_PREFIX}{{id}} full_name (patch.lua, superuser)",
         )
+
+    def on_template(self, name: str, high: bool, **scenario) -> dict | None:
+        """A row against the template, run only when it answers (template_ready)."""
+        name = self.named(name, high)
+        if not self.template_ready(name, high):
+            return None
+        return self.scenario(name, url=self.template.url, service=False, external=True, high=high, **scenario)
 
     def baseline(self, name: str) -> dict:
         server, note = BASELINE_SCENARIOS[name]
