@@ -22,6 +22,8 @@ from template import TEMPLATE_RECOVERY_S, USERS_PREFIX, Template
 from watch import ProcessWatch
 from writers import BackgroundWrites
 
+from usersvc.edge.metrics import FLUSH_SECONDS
+
 NOISY_OTHER_PCT = 25  # CPU (% of one core) used by processes outside the bench that flags a scenario
 METRIC_LINE = re.compile(r"^(\w+)\{([^}]*)\}\s+([0-9.eE+-]+|NaN)$")
 
@@ -345,6 +347,8 @@ class Scenarios:
             summary = self.wrk_run(url, script, script_args, duration, connections, timeout_s)
         rusage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu_after = watch.cpu_snapshot()
+        if service:  # each edge process adds its counts to /metrics that often
+            time.sleep(2 * FLUSH_SECONDS)
         metrics_after = self.metrics() if service else {}
         self.stack.check_alive(name)
         errors = summary["errors"]

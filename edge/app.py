@@ -1,5 +1,6 @@
 """create_app(settings): the edge's one composition root."""
 
+import asyncio
 import logging
 import os
 import re
@@ -16,7 +17,7 @@ from usersvc.edge.errors import ApiError, error_response
 from usersvc.edge.gate import Gate
 from usersvc.edge.key_set import EdgeKeySet
 from usersvc.edge.login_guard import LoginGuard
-from usersvc.edge.metrics import response_counter
+from usersvc.edge.metrics import flush_counts_forever, response_counter
 from usersvc.edge.routes.account import account
 from usersvc.edge.routes.audit import audit
 from usersvc.edge.routes.auth import auth
@@ -85,9 +86,12 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
         app.ctx.login_guard = LoginGuard(
             redis=app.ctx.redis, keys=app.ctx.keys, threshold=settings.login_backoff_threshold
         )
+        app.ctx.counting = asyncio.create_task(flush_counts_forever())
 
     @app.after_server_stop
     async def disconnect(app: Sanic) -> None:
+        app.ctx.counting.cancel()
+        await asyncio.gather(app.ctx.counting, return_exceptions=True)
         await app.ctx.key_set.stop()
         await app.ctx.rpc.stop()
         await app.ctx.gate.aclose()

@@ -12,6 +12,7 @@ from usersvc.domain.commands import Ping
 from usersvc.domain.errors import ErrorCode
 from usersvc.edge.bus import EDGE_ACTOR
 from usersvc.edge.errors import ApiError, error_body
+from usersvc.edge.metrics import flush_counts
 from usersvc.edge.openapi import operation
 from usersvc.edge.single_flight import SharedResult
 
@@ -107,6 +108,7 @@ async def ready(request: Request) -> HTTPResponse:
     **PROBE,
 )
 async def metrics(request: Request) -> HTTPResponse:
+    flush_counts()  # this process's; the others' within FLUSH_SECONDS (edge/metrics.py)
     return raw(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
 
 

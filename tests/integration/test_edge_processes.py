@@ -7,6 +7,7 @@ import time
 import httpx
 
 from tests.support import free_port, wait_ready
+from usersvc.edge.metrics import FLUSH_SECONDS
 
 
 def _children(pid: int) -> list[str]:
@@ -43,6 +44,7 @@ def test_two_edge_processes_serve_one_port_and_add_up_their_metrics(stack, admin
         with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {admin.token}"}) as client:
             statuses = [client.get("/v1/auth/me").status_code for _ in range(40)]
         assert statuses == [200] * 40
+        time.sleep(2 * FLUSH_SECONDS)  # each process adds its counts to /metrics that often
         assert _responses_counted(base_url) - before >= 40
     finally:
         stack.stop("edge-two")
