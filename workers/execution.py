@@ -10,7 +10,7 @@ import functools
 import hashlib
 import hmac
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from usersvc.domain.commands import Actor, Command, CommandContext
@@ -84,6 +85,18 @@ AUDIT_COLUMNS = (
 OUTBOX_COLUMNS = ("id", "routing_key", "payload::jsonb", "created_at")
 PROCESSED_COLUMNS = ("id", "routing_key", "fingerprint", "reply::jsonb", "created_at")
 PROCESSED_COMMAND_KEY = "processed_commands_pkey"
+# The unique rules on users, by the name PostgreSQL gives their constraint (migrations/): a
+# concurrent write that won the race past a handler's own check.
+TAKEN_BY_CONSTRAINT = {
+    "users_email_key": ErrorCode.EMAIL_TAKEN,
+    "users_username_key": ErrorCode.USERNAME_TAKEN,
+    "users_username_lower": ErrorCode.USERNAME_TAKEN,
+}
+
+
+def constraint_of(error: IntegrityError) -> str | None:
+    """The constraint a violation names (Tortoise wraps the driver's error, which has it)."""
+    return getattr(error.__cause__, "constraint_name", None)
 
 
 @functools.cache
@@ -106,10 +119,41 @@ def _insert(table: str, columns: tuple[str, ...], rows: list[list], params: list
     return f'INSERT INTO "{table}" ({names}) VALUES {", ".join(tuples)}'  # noqa: S608  # names are constants
 
 
-def records_statement(audit: list[list], outbox: list[list], processed: list | None) -> tuple[str, list]:
+@dataclass(frozen=True)
+class RowUpdate:
+    """New values of some columns of one row, by its primary key."""
+
+    table: str
+    key_column: str
+    key: Any
+    values: dict[str, Any]  # column: value, as the driver takes it
+
+    @classmethod
+    def of(cls, model: Model, fields: list[str]) -> "RowUpdate":
+        """Converted now, as Tortoise converts them (an auto_now field takes the time now,
+        on the model too, so what the command reports afterwards is what is stored)."""
+        meta = model._meta
+        values = {
+            meta.fields_db_projection[name]: meta.fields_map[name].to_db_value(getattr(model, name), model)
+            for name in fields
+        }
+        return cls(meta.db_table, meta.db_pk_column, model.pk, values)
+
+    def sql(self, params: list) -> str:
+        assignments = []
+        for column, value in self.values.items():
+            params.append(value)
+            assignments.append(f'"{column}" = ${len(params)}')
+        params.append(self.key)
+        return f'UPDATE "{self.table}" SET {", ".join(assignments)} WHERE "{self.key_column}" = ${len(params)}'  # noqa: S608  # names from the model
+
+
+def records_statement(
+    audit: list[list], outbox: list[list], processed: list | None, updates: Sequence[RowUpdate] = ()
+) -> tuple[str, list]:
     """One statement for all of them: data-modifying WITH parts always run to completion."""
     params: list = []
-    inserts = []
+    inserts = [update.sql(params) for update in updates]
     if audit:
         inserts.append(_insert("audit_logs", AUDIT_COLUMNS, audit, params))
     if outbox:
@@ -143,6 +187,7 @@ class UnitOfWork:
     deferred: bool = False
     _audit_rows: list[list] = field(default_factory=list, init=False, repr=False)
     _outbox_rows: list[list] = field(default_factory=list, init=False, repr=False)
+    _updates: list[RowUpdate] = field(default_factory=list, init=False, repr=False)
 
     @classmethod
     def outside_a_command(
@@ -199,13 +244,29 @@ class UnitOfWork:
         if not self.deferred:
             await self.write_records()
 
+    async def save(self, model: Model, fields: list[str]) -> None:
+        """An UPDATE of `fields` (and updated_at, where the model has one) of a row this
+        command has locked. Deferred like the records, and sent in their statement: nothing
+        the command reads afterwards may depend on it. A unique rule it breaks is a
+        DomainError then (TAKEN_BY_CONSTRAINT)."""
+        if "updated_at" in model._meta.fields_map:
+            fields = [*fields, "updated_at"]
+        self._updates.append(RowUpdate.of(model, fields))
+        if not self.deferred:
+            await self.write_records()
+
     async def write_records(self, processed: list | None = None) -> None:
         """What was recorded and not yet written, with the processed-command record if given."""
-        if not (self._audit_rows or self._outbox_rows or processed):
+        if not (self._audit_rows or self._outbox_rows or self._updates or processed):
             return
-        sql, params = records_statement(self._audit_rows, self._outbox_rows, processed)
-        self._audit_rows, self._outbox_rows = [], []
-        await self.connection.execute_query(sql, params)
+        sql, params = records_statement(self._audit_rows, self._outbox_rows, processed, self._updates)
+        self._audit_rows, self._outbox_rows, self._updates = [], [], []
+        try:
+            await self.connection.execute_query(sql, params)
+        except IntegrityError as error:
+            if code := TAKEN_BY_CONSTRAINT.get(constraint_of(error) or ""):
+                raise DomainError(code, "That email or username is already taken") from None
+            raise
 
 
 def fingerprint(command: Command, *, key: str) -> str:
@@ -213,11 +274,6 @@ def fingerprint(command: Command, *, key: str) -> str:
     SECRET_KEY): bodies may hold passwords, and a plain hash in a dump could be cracked."""
     body = orjson.dumps(command.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     return hmac.new(key.encode(), command.ROUTING_KEY.encode() + b"\n" + body, hashlib.sha256).hexdigest()
-
-
-def constraint_of(error: IntegrityError) -> str | None:
-    """The constraint a violation names (Tortoise wraps the driver's error, which has it)."""
-    return getattr(error.__cause__, "constraint_name", None)
 
 
 class _AlreadyProcessed(Exception):

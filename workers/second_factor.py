@@ -85,7 +85,7 @@ async def set_mfa_enabled(unit: UnitOfWork, user: User, *, enabled: bool, action
         await MfaRecoveryCode.filter(user_id=user.id).using_db(unit.connection).delete()
         await UserTotp.filter(user_id=user.id).using_db(unit.connection).delete()
     user.mfa_enabled = enabled
-    await user.save(update_fields=["mfa_enabled", "updated_at"], using_db=unit.connection)
+    await unit.save(user, ["mfa_enabled"])
     new = view_of(user)
     await unit.record(action=action, entity_id=new["id"], old=old, new=new, event="user.updated")
     unit.cache.changed_user(old=old, new=new)  # mfa_enabled: only pages sorted by updated_at go

@@ -148,6 +148,24 @@ def test_concurrent_creates_of_one_email_or_username_give_one_user_and_409s(admi
         assert {answer.json()["error"]["code"] for answer in answers if answer.status_code == 409} == {code}
 
 
+def test_concurrent_changes_to_one_email_or_username_give_one_winner_and_409s(admin):
+    """As for creates, but the unique rule is met by a change's UPDATE, which goes to the
+    database with the change's records at the end of its transaction."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    for field, code in (("email", "EMAIL_TAKEN"), ("username", "USERNAME_TAKEN")):
+        ids = [admin.post("/v1/users", json=new_user_body()).json()["id"] for _ in range(6)]
+        wanted = new_user_body()[field]
+        with ThreadPoolExecutor(len(ids)) as pool:
+            answers = list(pool.map(lambda user_id: admin.patch(f"/v1/users/{user_id}", json={field: wanted}), ids))
+        statuses = sorted(answer.status_code for answer in answers)
+        assert statuses == [200] + [409] * 5, [answer.text for answer in answers]
+        assert {answer.json()["error"]["code"] for answer in answers if answer.status_code == 409} == {code}
+        stored = [admin.get(f"/v1/users/{user_id}").json()[field].lower() for user_id in ids]
+        holders = [value for value in stored if value == wanted.lower()]  # emails are stored normalised
+        assert len(holders) == 1
+
+
 def test_a_bad_list_query_is_answered_after_authentication_and_the_role_check(admin, anonymous, make_user):
     bad = {"sort": "password_hash", "page_size": 0}
     assert anonymous.get("/v1/users", params=bad).status_code == 401

@@ -99,7 +99,7 @@ async def _verify(unit: UnitOfWork, command: VerifyEmail) -> None:
         return None
     old = view_of(user)
     user.email_verified = True
-    await user.save(update_fields=["email_verified", "updated_at"], using_db=unit.connection)
+    await unit.save(user, ["email_verified"])
     new = view_of(user)
     await unit.record(
         action="user.verify_email",
@@ -150,7 +150,7 @@ async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the owner
     old = view_of(user)
     user.password_hash = unit.prepared
-    await user.save(update_fields=["password_hash", "updated_at"], using_db=unit.connection)
+    await unit.save(user, ["password_hash"])
     await retire_tokens(unit, user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD)
     await revoke_sessions(unit, user_id=user.id)
     new = view_of(user)

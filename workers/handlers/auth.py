@@ -115,7 +115,7 @@ async def open_session(deps: WorkerDeps, unit: UnitOfWork, user: User, *, second
     )
     old = view_of(user)
     user.last_login_at = unit.now
-    await user.save(update_fields=["last_login_at", "updated_at"], using_db=unit.connection)
+    await unit.save(user, ["last_login_at"])
     new = view_of(user)
     logged_in = {"last_login_at": new["last_login_at"], "session_id": str(session_id)}
     if second_factor:

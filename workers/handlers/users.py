@@ -2,7 +2,6 @@
 
 import asyncio
 import uuid
-from collections.abc import Iterable
 from functools import partial
 
 from tortoise import connections
@@ -28,6 +27,7 @@ from usersvc.domain.replies import UserView, etag_of, page_of
 from usersvc.workers.account_tokens import mail_token
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import (
+    TAKEN_BY_CONSTRAINT,
     CommandEnvelope,
     UnitOfWork,
     constraint_of,
@@ -74,14 +74,6 @@ async def _ensure_unique(
             raise DomainError(code, f"That {field} is already taken")
 
 
-# The unique rules on users, by the name PostgreSQL gives their constraint (migrations/).
-TAKEN_BY_CONSTRAINT = {
-    "users_email_key": ErrorCode.EMAIL_TAKEN,
-    "users_username_key": ErrorCode.USERNAME_TAKEN,
-    "users_username_lower": ErrorCode.USERNAME_TAKEN,
-}
-
-
 def taken_code(error: IntegrityError) -> ErrorCode:
     """EMAIL_TAKEN or USERNAME_TAKEN for a unique rule a concurrent write won (the driver's
     error, which Tortoise wraps, names the constraint); any other violation is re-raised."""
@@ -91,11 +83,9 @@ def taken_code(error: IntegrityError) -> ErrorCode:
     return code
 
 
-async def _save(user: User, unit: UnitOfWork, *, fields: Iterable[str] | None = None) -> None:
-    """Insert (fields=None) or update only `fields`, plus updated_at."""
-    options = {"force_create": True} if fields is None else {"update_fields": [*fields, "updated_at"]}
+async def _insert(user: User, unit: UnitOfWork) -> None:
     try:
-        await user.save(using_db=unit.connection, **options)
+        await user.save(using_db=unit.connection, force_create=True)
     except IntegrityError as error:  # a concurrent twin won the race past _ensure_unique
         raise DomainError(taken_code(error), "That email or username is already taken") from None
 
@@ -141,7 +131,7 @@ async def add_user(unit: UnitOfWork, command: CreateUser, *, action: str, user_i
     caller has authorized it; auth.register too)."""
     await _ensure_unique(unit, username=command.username, email=command.email)
     user = User(id=user_id or uuid.uuid4(), password_hash=unit.prepared, **command.model_dump(exclude={"password"}))
-    await _save(user, unit)
+    await _insert(user, unit)
     return await _record_change(unit, action=action, old=None, user=user, event="user.created")
 
 
@@ -175,7 +165,7 @@ async def _replace(deps: WorkerDeps, unit: UnitOfWork, command: ReplaceUser) -> 
     user.update_from_dict(fields)
     saved = list(fields)
     email_changed = _unverify_new_email(user, old_email=old["email"], fields=saved)
-    await _save(user, unit, fields=saved)
+    await unit.save(user, saved)
     new = await _record_change(unit, action="user.replace", old=old, user=user)
     if email_changed:
         await _mail_verification(deps, unit, user)
@@ -201,7 +191,7 @@ async def _update(deps: WorkerDeps, unit: UnitOfWork, command: UpdateUser) -> di
     user.update_from_dict(changes)
     saved = list(changes)
     email_changed = _unverify_new_email(user, old_email=old["email"], fields=saved)
-    await _save(user, unit, fields=saved)
+    await unit.save(user, saved)
     if changes.get("is_active") is False:
         await revoke_sessions(unit, user_id=user.id)
     elif "role" in changes:
@@ -223,7 +213,7 @@ async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:
     _check_if_match(user, command.if_match)
     old = view_of(user)
     user.deleted_at = unit.now
-    await _save(user, unit, fields=["deleted_at"])
+    await unit.save(user, ["deleted_at"])
     await revoke_sessions(unit, user_id=user.id)
     await unit.record(
         action="user.delete",
@@ -259,7 +249,7 @@ async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
     user = await lock_user(unit.connection, command.user_id)
     old = view_of(user)
     user.password_hash = unit.prepared
-    await _save(user, unit, fields=["password_hash"])
+    await unit.save(user, ["password_hash"])
     await revoke_sessions(unit, user_id=user.id, keep=command.keep_session_id)
     await _record_change(unit, action="user.change_password", old=old, user=user, audit_old=False)
     return None
