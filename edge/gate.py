@@ -29,7 +29,7 @@ from usersvc.edge.bus import RpcClient
 from usersvc.edge.client_address import rate_limit_subject, resolve_client_ip
 from usersvc.edge.errors import ApiError
 from usersvc.edge.metrics import cache_lookup
-from usersvc.edge.redis_pipeline import RedisPipeline
+from usersvc.redis_pipeline import RedisPipeline
 from usersvc.tokens import InvalidToken, TokenVerifier
 
 
@@ -154,7 +154,7 @@ class Gate:
         self.tokens = tokens
         self.rpc = rpc
         self._cluster = isinstance(redis, RedisCluster)
-        # One server: the scripts share one pipelined connection (edge/redis_pipeline.py).
+        # One server: the scripts share one pipelined connection (usersvc/redis_pipeline.py).
         self._pipeline = None if self._cluster else RedisPipeline(redis)
         scripts = self._pipeline or redis
         self._admit_script = scripts.register_script(ADMIT_SCRIPT)

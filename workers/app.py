@@ -148,6 +148,7 @@ def create_worker_app(settings: Settings) -> FastStream:
     async def close_resources() -> None:
         for task in background:
             task.cancel()
+        await deps.cache.aclose()
         await redis.aclose()
         await Tortoise.close_connections()
 

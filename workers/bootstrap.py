@@ -55,9 +55,11 @@ async def create_admin(
 async def _refresh_cache(settings: Settings, unit: UnitOfWork) -> None:
     """Cached list pages must show the new admin at once, as after any user.create."""
     redis = connect_redis(settings.redis_url)
+    cache = WorkerCache.for_settings(redis, settings)
     try:
-        await WorkerCache.for_settings(redis, settings).apply(unit.cache)
+        await cache.apply(unit.cache)
     finally:
+        await cache.aclose()
         await redis.aclose()
 
 

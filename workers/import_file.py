@@ -70,9 +70,9 @@ async def import_file(
     batch_size = max(1, min(batch_size, MAX_IMPORT_BATCH))
     summary = ImportSummary()
     redis = connect_redis(settings.redis_url)
+    cache = WorkerCache.for_settings(redis, settings)
     await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=2))
     try:
-        cache = WorkerCache.for_settings(redis, settings)
         batch: list[tuple[int, ImportedUser]] = []
         settled = 0
         for number, text in numbered_lines(path):
@@ -91,6 +91,7 @@ async def import_file(
         progress(settled)
     finally:
         await Tortoise.close_connections()
+        await cache.aclose()
         await redis.aclose()
     return summary
 

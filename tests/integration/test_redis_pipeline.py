@@ -1,4 +1,4 @@
-"""The edge's pipelined Redis connection (edge/redis_pipeline.py) against a real, private
+"""The edge's pipelined Redis connection (usersvc/redis_pipeline.py) against a real, private
 redis-server: replies reach their own callers, one connection carries them all, and a lost
 or stuck server fails calls at once (or within the reply timeout) and is used again when it
 is back.
@@ -16,7 +16,7 @@ from redis.exceptions import ConnectionError, ResponseError
 
 from tests.support import free_port, redis_server
 from usersvc.cache_keys import CacheKeys
-from usersvc.edge.redis_pipeline import RedisPipeline
+from usersvc.redis_pipeline import RedisPipeline
 
 # Returns its key's value and the argument it was given: a reply names its own call.
 ECHO = "return {redis.call('GET', KEYS[1]), ARGV[1]}"

@@ -34,10 +34,25 @@ async def redis(redis_port):
     await client.aclose()
 
 
-def _cache(redis: Redis) -> WorkerCache:
-    return WorkerCache(
-        redis, keys=CacheKeys(f"t-{uuid.uuid4().hex[:8]}"), ttl_seconds=TTL_SECONDS, session_ttl_seconds=TTL_SECONDS
+_OPEN_CACHES: list[WorkerCache] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_caches():
+    yield
+    while _OPEN_CACHES:
+        await _OPEN_CACHES.pop().aclose()
+
+
+def _cache(redis: Redis, keys: CacheKeys | None = None) -> WorkerCache:
+    cache = WorkerCache(
+        redis,
+        keys=keys or CacheKeys(f"t-{uuid.uuid4().hex[:8]}"),
+        ttl_seconds=TTL_SECONDS,
+        session_ttl_seconds=TTL_SECONDS,
     )
+    _OPEN_CACHES.append(cache)
+    return cache
 
 
 def _changes(*, users=(), deleted_users=(), sessions=None) -> CacheChanges:
@@ -115,7 +130,7 @@ async def test_a_write_that_keeps_failing_deletes_the_stale_entries_instead(redi
     refusing = Redis(port=redis_port, username="no-writes", password="pw")
     writes_before, invalidations_before = _failures("write"), _failures("invalidate")
     try:
-        await WorkerCache(refusing, keys=cache.keys, ttl_seconds=TTL_SECONDS, session_ttl_seconds=TTL_SECONDS).apply(
+        await _cache(refusing, cache.keys).apply(
             _changes(users=[{"id": "u1", "username": "new"}], sessions={"s1": None})
         )
     finally:

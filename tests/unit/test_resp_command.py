@@ -1,9 +1,9 @@
-"""edge/redis_pipeline.py writes commands in RESP by hand: byte for byte what redis-py sends."""
+"""usersvc/redis_pipeline.py writes commands in RESP by hand: byte for byte what redis-py sends."""
 
 import pytest
 from redis.asyncio.connection import Connection
 
-from usersvc.edge.redis_pipeline import resp_command
+from usersvc.redis_pipeline import resp_command
 
 COMMANDS = [
     ("EVALSHA", "a" * 40, 3, "usersvc:session:é", b"raw\r\nbytes", 60, "usersvc:{users}:page:{generation}:x"),
