@@ -1,4 +1,4 @@
-"""The edge's pipelined Redis connection (usersvc/redis_pipeline.py) against a real, private
+"""The pipelined Redis connection (usersvc/redis_pipeline.py) against a real, private
 redis-server: replies reach their own callers, one connection carries them all, and a lost
 or stuck server fails calls at once (or within the reply timeout) and is used again when it
 is back.
@@ -62,6 +62,16 @@ async def test_an_error_reply_fails_only_its_own_call(pipeline):
     )
     assert results[0::2] == [b"a", b"b", b"c"]
     assert all(isinstance(result, ResponseError) and "refused" in str(result) for result in results[1::2])
+
+
+async def test_commands_sent_together_answer_in_order_and_an_error_comes_after_all_ran(server, pipeline):
+    _, client, _ = server
+    assert await pipeline.call_all([("SET", "a", 1), ("INCR", "a"), ("GET", "a")]) == [b"OK", 2, b"2"]
+    await client.set("text", "not a number")
+    with pytest.raises(ResponseError):
+        await pipeline.call_all([("INCR", "text"), ("SET", "after", "ran"), ("INCR", "a")])
+    assert await client.get("after") == b"ran"  # the commands after the refused one ran
+    assert await pipeline.call("GET", "a") == b"3"  # and the connection's replies still line up
 
 
 async def test_scripts_run_after_redis_forgot_them(server, pipeline):
