@@ -11,6 +11,7 @@ from sanic.exceptions import SanicException
 
 from usersvc.cache_keys import CacheKeys
 from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.edge import header_sanitizer
 from usersvc.edge.bus import RpcClient
 from usersvc.edge.docs import add_cors
 from usersvc.edge.errors import ApiError, error_response
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     # Each edge process runs this factory (Sanic spawns them), so each sets up its logging.
     configure_logging(level=settings.log_level, fmt=settings.log_format)
     app = Sanic(name, configure_logging=False)  # logs go through usersvc.logs like the rest
+    header_sanitizer.install()
     app.config.REQUEST_MAX_SIZE = settings.max_body_bytes
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.KEEP_ALIVE_TIMEOUT = 75
