@@ -76,8 +76,15 @@ class RedisPipeline:
 
     async def call(self, *args: Any) -> Any:
         """One command's reply; a Redis error reply is raised, a lost connection raises
-        redis' ConnectionError (the next call connects again)."""
-        (future,) = await self._send([args])
+        redis' ConnectionError (the next call connects again). The edge's per-request path:
+        _send for one command, without its lists."""
+        while self._connection is None:
+            await self._connect()
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._outgoing.append(resp_command(args))
+        self._waiting.append((future, loop.time()))
+        self._wake_writer.set()
         return await future
 
     async def call_all(self, commands: Sequence[Sequence[Any]]) -> list[Any]:
