@@ -30,8 +30,9 @@ from usersvc.domain.replies import Reply
 from usersvc.workers.cache import CacheChanges
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.message_scope import current_command_id, current_speaker
-from usersvc.workers.models import OutboxEvent, ProcessedCommand
+from usersvc.workers.models import OutboxEvent, ProcessedCommand, User
 from usersvc.workers.outbox import new_event
+from usersvc.workers.user_lock import ACTOR_ROLE, lock_live_user_and_actor_role, user_not_found
 
 C = TypeVar("C", bound=Command)
 
@@ -45,9 +46,6 @@ class CommandEnvelope(BaseModel, Generic[C]):
     context: CommandContext = CommandContext()
 
 
-ACTOR_ROLE_SQL = 'SELECT "role" FROM "users" WHERE "id" = $1 AND "deleted_at" IS NULL AND "is_active"'
-
-
 async def resolve_principal(actor: Actor, *, using_db: BaseDBAsyncClient | None = None) -> Principal:
     """Who acts, from the broker-verified speaker (workers/identity.py) and the body's actor.
 
@@ -55,16 +53,37 @@ async def resolve_principal(actor: Actor, *, using_db: BaseDBAsyncClient | None 
     for the user in the body, whose current role is read on every command (plain SQL: it is
     on every path); on its own behalf (login, refresh, readiness) it has no rights.
     """
+    if (principal := _principal_without_role(actor)) is not None:
+        return principal
+    connection = using_db or connections.get("default")
+    rows = await connection.execute_query_dict(ACTOR_ROLE, [actor.id]) if _is_uuid(actor.id) else []
+    return _acting_user(actor, rows[0]["role"] if rows else None)
+
+
+async def _resolve_principal_and_lock(
+    actor: Actor, user_id: uuid.UUID, connection: BaseDBAsyncClient
+) -> tuple[Principal, User | None]:
+    """resolve_principal, and the lock of the live user `user_id`, in one round trip."""
+    principal = _principal_without_role(actor)
+    actor_id = uuid.UUID(actor.id) if principal is None and _is_uuid(actor.id) else None
+    user, role = await lock_live_user_and_actor_role(connection, user_id=user_id, actor_id=actor_id)
+    return principal or _acting_user(actor, role), user
+
+
+def _principal_without_role(actor: Actor) -> Principal | None:
+    """The principal when no role needs reading: a calling service, or the edge itself."""
     speaker = current_speaker.get()
     if not speaker.is_edge:
         return Principal(kind="service", id=speaker.broker_user, role=Role.ADMIN)
     if actor.type == "service":
         return Principal(kind="service", id=speaker.broker_user, role=Role.USER)
-    connection = using_db or connections.get("default")
-    rows = await connection.execute_query_dict(ACTOR_ROLE_SQL, [actor.id]) if _is_uuid(actor.id) else []
-    if not rows:
+    return None
+
+
+def _acting_user(actor: Actor, role: str | None) -> Principal:
+    if role is None:
         raise DomainError(ErrorCode.UNAUTHENTICATED, "The acting user is unknown or inactive")
-    return Principal(kind="user", id=str(uuid.UUID(actor.id)), role=Role(rows[0]["role"]))
+    return Principal(kind="user", id=str(uuid.UUID(actor.id)), role=Role(role))
 
 
 def _is_uuid(value: str) -> bool:
@@ -179,6 +198,8 @@ class UnitOfWork:
     command_id: str | None
     now: datetime
     prepared: Any = None  # what the command computed before its transaction (password hashes)
+    # The live user execute_write's `locks_user` named, locked (None: there is none); see target().
+    locked_user: User | None = None
     cache: CacheChanges = field(default_factory=CacheChanges)
     events: list[OutboxEvent] = field(default_factory=list)
     mails_queued: bool = False  # set by MailRelay.queue; the relay is woken after commit
@@ -203,6 +224,12 @@ class UnitOfWork:
             now=datetime.now(UTC),
             prepared=prepared,
         )
+
+    def target(self, user_id: uuid.UUID) -> User:
+        """The user locked for this command (execute_write's `locks_user`), or USER_NOT_FOUND."""
+        if self.locked_user is None or self.locked_user.id != user_id:
+            raise user_not_found(user_id)
+        return self.locked_user
 
     async def record(
         self,
@@ -308,8 +335,14 @@ async def execute_write(
     work: Callable[[UnitOfWork, Any], Awaitable[Any]],
     prepare: Callable[[Any, Principal], Awaitable[Any]] | None = None,
     idempotent: bool = True,
+    locks_user: Callable[[Any], uuid.UUID] | None = None,
 ) -> dict:
     """`prepare` runs slow work (bcrypt) before the transaction, so no lock waits on it.
+
+    `locks_user` names, from the command, the user whose row `work` starts by locking: the
+    lock is taken with the read of the actor's role, one round trip fewer, and `work` finds
+    the user in `unit.target(id)`. Its authorization still comes first in `work`: a refused
+    command only held the lock until its rollback.
 
     `idempotent` records the AMQP message_id with the reply in the same transaction, so a
     redelivery, or a twin running at the same time, answers like the first (the record's
@@ -325,7 +358,12 @@ async def execute_write(
         # prepare() authorizes before it touches the target or checks a password (docs/api.md, "REST").
         prepared = await prepare(command, await resolve_principal(envelope.actor)) if prepare else None
         async with in_transaction() as connection:
-            principal = await resolve_principal(envelope.actor, using_db=connection)
+            if locks_user is None:
+                principal, locked_user = await resolve_principal(envelope.actor, using_db=connection), None
+            else:
+                principal, locked_user = await _resolve_principal_and_lock(
+                    envelope.actor, locks_user(command), connection
+                )
             context = current_speaker.get().trusted_context(envelope.context)
             unit = UnitOfWork(
                 connection=connection,
@@ -334,6 +372,7 @@ async def execute_write(
                 command_id=command_id,
                 now=datetime.now(UTC),
                 prepared=prepared,
+                locked_user=locked_user,
                 deferred=True,
             )
             try:

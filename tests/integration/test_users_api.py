@@ -166,6 +166,23 @@ def test_concurrent_changes_to_one_email_or_username_give_one_winner_and_409s(ad
         assert len(holders) == 1
 
 
+def test_concurrent_changes_under_one_etag_let_exactly_one_through(admin):
+    """The row lock serializes them: each reads the row only once the one before committed, so
+    every one after the first sees a new ETag (412). Without the lock several would pass."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = admin.post("/v1/users", json=new_user_body()).json()
+    path, etag = f"/v1/users/{user['id']}", admin.get(f"/v1/users/{user['id']}").headers["ETag"]
+    names = [f"Name{index}" for index in range(8)]
+    with ThreadPoolExecutor(len(names)) as pool:
+        answers = list(
+            pool.map(lambda name: admin.patch(path, json={"first_name": name}, headers={"If-Match": etag}), names)
+        )
+    assert sorted(answer.status_code for answer in answers) == [200] + [412] * 7, [a.text for a in answers]
+    (winner,) = [answer.json()["first_name"] for answer in answers if answer.status_code == 200]
+    assert admin.get(path).json()["first_name"] == winner
+
+
 def test_a_bad_list_query_is_answered_after_authentication_and_the_role_check(admin, anonymous, make_user):
     bad = {"sort": "password_hash", "page_size": 0}
     assert anonymous.get("/v1/users", params=bad).status_code == 401

@@ -37,7 +37,7 @@ from usersvc.workers.execution import (
 from usersvc.workers.handlers.sessions import revoke_sessions, sessions_follow_role
 from usersvc.workers.models import User
 from usersvc.workers.routing import Handlers
-from usersvc.workers.user_lock import lock_user, user_not_found
+from usersvc.workers.user_lock import user_not_found
 
 SEARCH_TEXT = """(lower("username") || ' ' || "email" || ' ' || lower("first_name") || ' ' || lower("last_name"))"""
 USER_COLUMNS = ", ".join(f'"{name}"' for name in UserView.model_fields)
@@ -111,6 +111,11 @@ async def _record_change(
 # --- writes -----------------------------------------------------------------------------
 
 
+def _named_user(command: ReplaceUser | UpdateUser | DeleteUser | ChangePassword) -> uuid.UUID:
+    """The user these commands change: execute_write locks it with the actor's role."""
+    return command.user_id
+
+
 async def _hash_password(deps: WorkerDeps, password: str) -> str:
     return await asyncio.to_thread(deps.hasher.hash, password)
 
@@ -157,7 +162,7 @@ async def create_user(deps: WorkerDeps, envelope: CommandEnvelope[CreateUser]) -
 
 async def _replace(deps: WorkerDeps, unit: UnitOfWork, command: ReplaceUser) -> dict:
     rbac.authorize_replace(unit.principal, command.user_id)
-    user = await lock_user(unit.connection, command.user_id)
+    user = unit.target(command.user_id)
     _check_if_match(user, command.if_match)
     old = view_of(user)
     fields = command.model_dump(include={"username", "email", "first_name", "last_name", "phone"})
@@ -174,12 +179,12 @@ async def _replace(deps: WorkerDeps, unit: UnitOfWork, command: ReplaceUser) -> 
 
 async def replace_user(deps: WorkerDeps, envelope: CommandEnvelope[ReplaceUser]) -> dict:
     """Replace a user's profile fields (admin or self)."""
-    return await execute_write(deps, envelope, work=partial(_replace, deps))
+    return await execute_write(deps, envelope, work=partial(_replace, deps), locks_user=_named_user)
 
 
 async def _update(deps: WorkerDeps, unit: UnitOfWork, command: UpdateUser) -> dict:
     rbac.authorize_update_of_anyone(unit.principal, command.user_id)
-    user = await lock_user(unit.connection, command.user_id)
+    user = unit.target(command.user_id)
     changes = command.changes()
     rbac.authorize_update(unit.principal, target_id=user.id, target_role=Role(user.role), fields=set(changes))
     _check_if_match(user, command.if_match)
@@ -204,12 +209,12 @@ async def _update(deps: WorkerDeps, unit: UnitOfWork, command: UpdateUser) -> di
 
 async def update_user(deps: WorkerDeps, envelope: CommandEnvelope[UpdateUser]) -> dict:
     """Change some fields of a user (role: admin only; is_active: admin or moderator)."""
-    return await execute_write(deps, envelope, work=partial(_update, deps))
+    return await execute_write(deps, envelope, work=partial(_update, deps), locks_user=_named_user)
 
 
 async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:
     rbac.authorize_delete(unit.principal, command.user_id)
-    user = await lock_user(unit.connection, command.user_id)
+    user = unit.target(command.user_id)
     _check_if_match(user, command.if_match)
     old = view_of(user)
     user.deleted_at = unit.now
@@ -229,7 +234,7 @@ async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:
 
 async def delete_user(deps: WorkerDeps, envelope: CommandEnvelope[DeleteUser]) -> dict:
     """Soft-delete a user (admin): 404 everywhere after, email/username stay reserved."""
-    return await execute_write(deps, envelope, work=_delete)
+    return await execute_write(deps, envelope, work=_delete, locks_user=_named_user)
 
 
 async def _authorize_verify_then_hash(deps: WorkerDeps, command: ChangePassword, principal: Principal) -> str:
@@ -246,7 +251,7 @@ async def _authorize_verify_then_hash(deps: WorkerDeps, command: ChangePassword,
 
 async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
     rbac.authorize_password_change(unit.principal, command.user_id)  # again: the role may have changed
-    user = await lock_user(unit.connection, command.user_id)
+    user = unit.target(command.user_id)
     old = view_of(user)
     user.password_hash = unit.prepared
     await unit.save(user, ["password_hash"])
@@ -258,7 +263,11 @@ async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
 async def change_password(deps: WorkerDeps, envelope: CommandEnvelope[ChangePassword]) -> dict:
     """Set a new password (self with current_password, or admin); other sessions are revoked."""
     return await execute_write(
-        deps, envelope, work=_change_password, prepare=partial(_authorize_verify_then_hash, deps)
+        deps,
+        envelope,
+        work=_change_password,
+        prepare=partial(_authorize_verify_then_hash, deps),
+        locks_user=_named_user,
     )
 
 
