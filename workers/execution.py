@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -278,7 +278,14 @@ class UnitOfWork:
         DomainError then (TAKEN_BY_CONSTRAINT)."""
         if "updated_at" in model._meta.fields_map:
             fields = [*fields, "updated_at"]
-        self._updates.append(RowUpdate.of(model, fields))
+        update = RowUpdate.of(model, fields)
+        # One statement may change a row only once (PostgreSQL keeps one of two changes).
+        for index, pending in enumerate(self._updates):
+            if (pending.table, pending.key) == (update.table, update.key):
+                update = replace(update, values={**pending.values, **update.values})
+                del self._updates[index]
+                break
+        self._updates.append(update)
         if not self.deferred:
             await self.write_records()
 
