@@ -5,8 +5,10 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import redis
 
 from tests.support import USER_PASSWORD, login, new_user_body
+from usersvc.cache_keys import CacheKeys
 
 
 def _list_queries(stack) -> float:
@@ -68,3 +70,19 @@ def test_concurrent_misses_of_one_page_share_one_query_per_edge_process(stack, a
         statuses = list(pool.map(lambda _: admin.get("/v1/users", params=page).status_code, range(20)))
     assert statuses == [200] * 20
     assert _list_queries(stack) - before <= int(stack.env.get("EDGE_PROCESSES", "2"))
+
+
+def test_a_page_whose_user_entry_is_gone_is_read_from_the_database_whole(stack, admin):
+    """An entry evicted or expired in Redis: the page is a miss, never a page with a hole."""
+    tag, team = _team(admin)
+    page = {"search": tag, "sort": "username"}
+    assert len(admin.get("/v1/users", params=page).json()["data"]) == 3  # fills the page
+    assert admin.get("/v1/users", params=page).status_code == 200
+    keys = CacheKeys(stack.env["REDIS_KEY_PREFIX"])
+    redis.Redis.from_url(stack.env["REDIS_URL"]).delete(keys.user(team[1]["id"]))
+    before = _list_queries(stack)
+    listed = admin.get("/v1/users", params=page).json()["data"]
+    assert {user["id"] for user in listed} == {user["id"] for user in team}
+    assert _list_queries(stack) == before + 1, "the page went to the workers"
+    admin.get("/v1/users", params=page)
+    assert _list_queries(stack) == before + 1, "and is cached again, entry and all"
