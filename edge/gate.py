@@ -6,8 +6,8 @@ round trip, and cheaper in redis-py than a pipeline of four commands).
 
 On a Redis Cluster (usersvc/redis_client.py) a script may only touch keys of one slot, and a
 request's keys are spread over slots (and nodes) on purpose: there the same reads and counts
-go out as concurrent single-slot commands, still one round trip of latency (a list page
-takes two: see _page_across_slots).
+go out as concurrent single-slot commands, still one round trip of latency. A list page
+takes two everywhere: the checks with the page entry, then its users (_assemble_page).
 """
 
 import asyncio
@@ -177,8 +177,8 @@ class Gate:
         self, request: Request, *, limit: RateLimitItem, scope: str, dependencies: list[str], page_key_template: str
     ) -> tuple[Caller, bytes | None, str]:
         """Authenticate, count, and read a cached list page assembled from its users' current
-        entries (so a change to one user is seen at once), all in one Redis call. Also
-        returns the list generations read, which a miss's fill must not predate."""
+        entries (so a change to one user is seen at once): one script call, then one MGET.
+        Also returns the list generations read, which a miss's fill must not predate."""
         claims = self._claims(request)
         window, counter_key = self._window(limit, scope, claims["sub"])
         keys = [
@@ -232,7 +232,8 @@ class Gate:
         return [session, count, await self._assemble_page(page) if page else None, state]
 
     async def _assemble_page(self, page: bytes) -> bytes | None:
-        """ADMIT_PAGE_SCRIPT's assembly: None when one of the page's users is not cached."""
+        """The page from its entry (pagination, ids) and its users' current entries, read
+        with one MGET: None when one of them is not cached (evicted, expired, deleted)."""
         pagination, _, ids = page.partition(b"\n")
         prefix = self.keys.user_prefix().encode()
         keys = [prefix + user_id for user_id in ids.split()]

@@ -10,7 +10,6 @@ import hashlib
 import orjson
 
 TOMBSTONE = b"-"
-UUID_LENGTH = 36  # a user id as text, as page entries hold it (page_entry)
 
 # A cached list page is keyed by generation counters of what decides which users it holds and
 # in what order: membership (users created or deleted), each filter it uses, its search, its
@@ -48,11 +47,7 @@ def changed_dependencies(old: dict | None, new: dict) -> set[str]:
 
 
 def page_entry(*, ids: list[str], pagination: dict) -> bytes:
-    """What a cached page holds: its pagination object, a newline, its user ids in order.
-    The edge's page script reads the ids by position (edge/gate.py): each is a UUID's 36
-    characters, and one space parts them."""
-    if any(len(user_id) != UUID_LENGTH for user_id in ids):
-        raise ValueError("a page entry holds user ids in their 36-character form")
+    """What a cached page holds: its pagination object, a newline, its user ids in order."""
     return orjson.dumps(pagination) + b"\n" + " ".join(ids).encode()
 
 
