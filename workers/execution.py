@@ -113,9 +113,21 @@ TAKEN_BY_CONSTRAINT = {
 }
 
 
+TAKEN = "That email or username is already taken"
+
+
 def constraint_of(error: IntegrityError) -> str | None:
     """The constraint a violation names (Tortoise wraps the driver's error, which has it)."""
     return getattr(error.__cause__, "constraint_name", None)
+
+
+def taken_code(error: IntegrityError) -> ErrorCode:
+    """EMAIL_TAKEN or USERNAME_TAKEN for a unique rule a concurrent write won; any other
+    violation is re-raised."""
+    code = TAKEN_BY_CONSTRAINT.get(constraint_of(error) or "")
+    if code is None:
+        raise error
+    return code
 
 
 @functools.cache
@@ -297,10 +309,8 @@ class UnitOfWork:
         self._audit_rows, self._outbox_rows, self._updates = [], [], []
         try:
             await self.connection.execute_query(sql, params)
-        except IntegrityError as error:
-            if code := TAKEN_BY_CONSTRAINT.get(constraint_of(error) or ""):
-                raise DomainError(code, "That email or username is already taken") from None
-            raise
+        except IntegrityError as error:  # any but a taken email or username goes on up
+            raise DomainError(taken_code(error), TAKEN) from None
 
 
 def fingerprint(command: Command, *, key: str) -> str:

@@ -10,8 +10,8 @@ from usersvc.domain import rbac
 from usersvc.domain.commands import ImportUsers
 from usersvc.domain.errors import DomainError
 from usersvc.workers.deps import WorkerDeps
-from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
-from usersvc.workers.handlers.users import taken_code, view_of
+from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write, taken_code
+from usersvc.workers.handlers.users import view_of
 from usersvc.workers.models import User
 from usersvc.workers.routing import Handlers
 

@@ -27,12 +27,12 @@ from usersvc.domain.replies import UserView, etag_of, page_of
 from usersvc.workers.account_tokens import mail_token
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import (
-    TAKEN_BY_CONSTRAINT,
+    TAKEN,
     CommandEnvelope,
     UnitOfWork,
-    constraint_of,
     execute_query,
     execute_write,
+    taken_code,
 )
 from usersvc.workers.handlers.sessions import revoke_sessions, sessions_follow_role
 from usersvc.workers.models import User
@@ -74,20 +74,11 @@ async def _ensure_unique(
             raise DomainError(code, f"That {field} is already taken")
 
 
-def taken_code(error: IntegrityError) -> ErrorCode:
-    """EMAIL_TAKEN or USERNAME_TAKEN for a unique rule a concurrent write won (the driver's
-    error, which Tortoise wraps, names the constraint); any other violation is re-raised."""
-    code = TAKEN_BY_CONSTRAINT.get(constraint_of(error) or "")
-    if code is None:
-        raise error
-    return code
-
-
 async def _insert(user: User, unit: UnitOfWork) -> None:
     try:
         await user.save(using_db=unit.connection, force_create=True)
     except IntegrityError as error:  # a concurrent twin won the race past _ensure_unique
-        raise DomainError(taken_code(error), "That email or username is already taken") from None
+        raise DomainError(taken_code(error), TAKEN) from None
 
 
 async def _record_change(
