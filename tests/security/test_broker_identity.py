@@ -120,3 +120,28 @@ async def test_a_listed_service_can_still_consume_events(stack):
         channel = await connection.channel()
         queue = await channel.declare_queue(exclusive=True)
         await queue.bind("usersvc.events", routing_key="user.*")  # allowed: events are for services
+
+
+async def test_the_edge_speaks_for_a_user_with_the_role_the_database_holds_now(stack, admin, make_user):
+    """A user write locks its target and reads the actor's role in one statement: a demoted
+    or deactivated actor is refused there, whatever they could do when their token was made."""
+    target, _ = make_user()
+    staff, _ = make_user("admin")
+    path = f"/v1/users/{staff['id']}"
+    edge_url = stack.broker_urls["edge"]
+    async with BusClient(edge_url, reply_queue=f"usersvc.edge.replies.{uuid.uuid4().hex}") as edge:
+        as_staff = {"type": "user", "id": staff["id"]}
+        allowed = await edge.call("user.update", {"user_id": target["id"], "last_name": "ByAdmin"}, actor=as_staff)
+        assert allowed["ok"], allowed
+        assert admin.patch(path, json={"role": "user"}).status_code == 200
+        demoted = await edge.call("user.update", {"user_id": target["id"], "role": "admin"}, actor=as_staff)
+        assert admin.patch(path, json={"is_active": False}).status_code == 200
+        deactivated = await edge.call("user.delete", {"user_id": target["id"]}, actor=as_staff)
+        unknown = await edge.call(
+            "user.update", {"user_id": target["id"], "role": "admin"}, actor={"type": "user", "id": str(uuid.uuid4())}
+        )
+    assert demoted["error"]["code"] == "FORBIDDEN"
+    assert deactivated["error"]["code"] == "UNAUTHENTICATED"
+    assert unknown["error"]["code"] == "UNAUTHENTICATED"
+    after = admin.get(f"/v1/users/{target['id']}").json()
+    assert (after["role"], after["last_name"]) == ("user", "ByAdmin")
