@@ -87,13 +87,18 @@ class Stack:
     owner_database_url: str  # the schema owner's (a superuser here), as `usersvc migrate` connects
     broker_urls: dict = field(default_factory=dict)  # edge, worker, service, rogue
     processes: dict = field(default_factory=dict)
+    # Logs are per stack, so test runs side by side (two checkouts) never share a file.
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+
+    def log_path(self, name: str) -> Path:
+        return Path(f"/tmp/usersvc-test-{self.run_id}-{name}.log")
 
     def log_text(self, name: str) -> str:
         """What a spawned process has written so far."""
-        return Path(f"/tmp/usersvc-test-{name}.log").read_text(errors="replace")
+        return self.log_path(name).read_text(errors="replace")
 
     def spawn(self, name: str, *args: str, **extra_env: str) -> subprocess.Popen:
-        log = open(f"/tmp/usersvc-test-{name}.log", "w")
+        log = open(self.log_path(name), "w")
         process = subprocess.Popen(
             [sys.executable, "-m", "usersvc.cli", *args],
             env={**self.env, **extra_env},
@@ -184,6 +189,7 @@ def running_stack(mailbox, *, name: str = "", **settings: str):
         database_url=env["DATABASE_URL"],
         owner_database_url=env["MIGRATION_DATABASE_URL"],
         broker_urls=broker_urls,
+        run_id=run_id,
     )
     try:
         subprocess.run([sys.executable, "-m", "usersvc.cli", "migrate"], env=env, check=True, timeout=120)

@@ -125,8 +125,7 @@ def test_a_mail_never_delivered_is_given_up_counted_and_logged_without_its_conte
         stack.spawn("worker-1", "worker")
         stack.spawn("worker-2", "worker")
         wait_ready(stack.base_url)
-    with open("/tmp/usersvc-test-worker-mail.log") as worker_log:
-        log = worker_log.read()
+    log = stack.log_text("worker-mail")
     assert re.search(r"mail \S+ \(reset_password\) is dead after 2 attempt\(s\): SMTPConnectError", log), log
     assert "token=" not in log and user["email"] not in log
     [dead] = owner_query(stack, "SELECT sealed, sent_at FROM outbox_mails WHERE failed_at IS NOT NULL")

@@ -181,7 +181,7 @@ def test_no_token_reaches_a_log_event_or_audit_row(stack, anonymous, make_user, 
     )
     assert "user.password_reset_requested" in events and "user.email_verification_requested" in events
     logs = ""
-    for path in glob.glob("/tmp/usersvc-test-*.log"):
+    for path in glob.glob(f"/tmp/usersvc-test-{stack.run_id}-*.log"):
         with open(path) as log:
             logs += log.read()
     for token in tokens:

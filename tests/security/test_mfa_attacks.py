@@ -4,7 +4,6 @@ and secrets leaking into events, audit rows or logs."""
 import asyncio
 import json
 import uuid
-from pathlib import Path
 
 import aio_pika
 import httpx
@@ -128,7 +127,7 @@ def test_events_audit_rows_and_logs_hold_no_mfa_secret(stack, make_user, admin):
     assert {"auth.mfa_enrol", "auth.mfa_enable", "auth.mfa_challenge", "auth.mfa_wrong_code", "auth.mfa_disable"} <= {
         row["action"] for row in json.loads(audit)["data"]
     }
-    logs = "".join(Path(f"/tmp/usersvc-test-{name}.log").read_text() for name in STACK_LOGS)
+    logs = "".join(stack.log_text(name) for name in STACK_LOGS)
     for secret in [seen["secret"], *seen["codes"], seen["token"]]:
         for form in _forms(secret):
             assert form not in events and form not in audit and form not in logs

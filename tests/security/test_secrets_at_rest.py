@@ -145,7 +145,7 @@ async def test_debug_logs_hold_no_password_or_token(stack, make_user):
         stack.stop("edge-debug")
         stack.stop("worker-debug")
         await asyncio.to_thread(_restart_workers, stack)
-    logs = "".join(open(f"/tmp/usersvc-test-{name}.log").read() for name in ("worker-debug", "edge-debug"))
+    logs = "".join(stack.log_text(name) for name in ("worker-debug", "edge-debug"))
     assert "DEBUG" in logs  # the level really was DEBUG
     secrets = [
         ADMIN_PASSWORD,
@@ -159,7 +159,7 @@ async def test_debug_logs_hold_no_password_or_token(stack, make_user):
     for secret in secrets:
         assert secret not in logs
     hashes = subprocess.run(
-        ["grep", "-c", r"\$2b\$", *[f"/tmp/usersvc-test-{n}.log" for n in ("worker-debug",)]],
+        ["grep", "-c", r"\$2b\$", stack.log_path("worker-debug")],
         capture_output=True,
         text=True,
     ).stdout.strip()
