@@ -313,6 +313,13 @@ class Ping(Command):
     ROUTING_KEY: ClassVar[str] = "system.ping"
 
 
+class GetSigningKeys(Command):
+    """The public signing keys whose tokens may still be live, with the set's version: what
+    the edge verifies access tokens with."""
+
+    ROUTING_KEY: ClassVar[str] = "signing_keys.get"
+
+
 # --- MFA (TOTP) ---------------------------------------------------------------------------
 
 MfaCode = Annotated[

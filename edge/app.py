@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
         app.ctx.rpc = RpcClient(settings.edge_broker_url, timeout_seconds=settings.rpc_timeout_seconds)
         await app.ctx.rpc.start()
         verifier = TokenVerifier(issuer=settings.token_issuer, audience=settings.jwt_audience)
-        app.ctx.key_set = EdgeKeySet(redis=app.ctx.redis, keys=app.ctx.keys, verifier=verifier)
+        app.ctx.key_set = EdgeKeySet(rpc=app.ctx.rpc, verifier=verifier)
         await app.ctx.key_set.start()
         app.ctx.gate = Gate(redis=app.ctx.redis, keys=app.ctx.keys, rpc=app.ctx.rpc, tokens=verifier)
         app.ctx.list_fills = SingleFlight()
@@ -107,8 +107,8 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
 
     @app.on_request(priority=90)  # type: ignore[call-arg]
     async def look_up_new_signing_keys(request: Request) -> None:
-        """A token signed by a key newer than this process's set (just rotated): reload the set
-        before the synchronous token check refuses it."""
+        """A token signed by a key newer than this process's set (just rotated): fetch the set
+        before the synchronous token check refuses it. 503 while the set cannot be trusted."""
         await request.app.ctx.key_set.learn_signer_of(request.headers.get("authorization"))
 
     @app.on_response(priority=100)

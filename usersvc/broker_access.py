@@ -45,10 +45,14 @@ class Permissions:
 def permissions(kind: str, user: str) -> Permissions:
     """`kind` is edge, worker or service; `user` the broker user name."""
     if kind == "edge":
-        # Its exclusive reply queue, and the commands exchange (declared, never read).
-        replies = r"usersvc\.edge\.replies\..+"
+        # Its exclusive reply and key-set queues, the presence queue every edge process
+        # consumes, the commands exchange (declared, never read), and the key-set exchanges:
+        # it binds its key queue to usersvc.key-set (read) and confirms on the acks one (write).
+        own = r"usersvc\.edge\.(replies|keys)\..+|usersvc\.edge\.presence"
         return Permissions(
-            configure=rf"^(usersvc\.commands|{replies})$", write=r"^usersvc\.commands$", read=rf"^{replies}$"
+            configure=rf"^(usersvc\.commands|usersvc\.key-set|usersvc\.key-set\.acks|{own})$",
+            write=rf"^(usersvc\.commands|usersvc\.key-set\.acks|{own})$",
+            read=rf"^(usersvc\.key-set|{own})$",
         )
     if kind == "worker":
         # Everything of usersvc's but the edge's reply queues; replies via the default exchange.

@@ -101,14 +101,6 @@ class CacheKeys:
         it, normalised) for as long as the mfa_token lives; keyed by the token's digest."""
         return f"{self.prefix}:login:mfa:{_digest(mfa_token)}"
 
-    # The public signing keys (usersvc/published_keys.py): a hash {version, document}, and the
-    # channel that tells every edge process to reload it.
-    def signing_keys(self) -> str:
-        return f"{self.prefix}:signing-keys"
-
-    def signing_keys_channel(self) -> str:
-        return f"{self.prefix}:signing-keys:changed"
-
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -208,10 +208,7 @@ def keys(settings: Settings, args: argparse.Namespace) -> None:
     from usersvc.workers.db import maintenance_url
 
     owner_setting = "MIGRATION_DATABASE_URL" if settings.migration_database_url else "DATABASE_URL"
-    require_reachable(
-        (owner_setting, "database", maintenance_url(settings.owner_database_url)),
-        ("REDIS_URL", "cache", settings.redis_url),
-    )
+    require_reachable((owner_setting, "database", maintenance_url(settings.owner_database_url)))
     if args.action == "list":
         print("\n".join(key_admin.key_table(asyncio.run(key_admin.list_keys(settings)))))
         return
@@ -222,14 +219,21 @@ def keys(settings: Settings, args: argparse.Namespace) -> None:
     except key_admin.UnknownKey:
         sys.exit(f"usersvc: keys revoke: there is no signing key {args.kid}")
     if args.action == "revoke" and outcome.revoked is None:
-        print(f"{args.kid} was revoked before; nothing changed")
+        print(f"{args.kid} was revoked before; announced again")
     for label, kid in (("revoked", outcome.revoked), ("retired", outcome.retired), ("signing", outcome.created)):
         if kid:
             print(f"{label}: {kid}")
-    if not outcome.published:
+    confirmation = outcome.confirmation
+    if confirmation is None:
         sys.exit(
-            "usersvc: the change is committed, but Redis did not take the new key set: edges learn of it "
-            "when a worker publishes it again (every few seconds once Redis answers)"
+            "usersvc: the change is committed, but RABBITMQ_URL did not answer, so no edge process was told: "
+            "run the same command again once the broker is back"
+        )
+    print(f"confirmed by {confirmation.confirmed} of {confirmation.edges} edge process(es)")
+    if not confirmation.complete:
+        sys.exit(
+            f"usersvc: the change is committed, but only {confirmation.confirmed} of {confirmation.edges} edge "
+            "processes confirmed it within 5 s: run the same command again, and restart any edge that stays silent"
         )
 
 

@@ -1,33 +1,22 @@
-"""The public halves of the signing keys, as the edge reads them from Redis.
+"""The public halves of the signing keys, as the workers announce them to the edge.
 
-The edge never opens a database connection, so whoever changes keys (`usersvc keys`,
-`usersvc migrate`) writes the set computed from the database here, and every worker writes
-it again at start and every few seconds (a flushed Redis heals itself). The write also
-publishes on a pub/sub channel, so every edge process reloads at once.
+The edge never opens a database connection, and it never takes keys from Redis (whoever can
+write there could otherwise add a key, keep a revoked one alive, or drop the current one).
+It asks a worker (`signing_keys.get`) at start, after a lost broker connection, when a token
+names a key it does not know and every little while; and `usersvc keys` announces each change
+on the `usersvc.key-set` fanout exchange, where only the workers' broker user may publish
+(edge/key_set.py, workers/key_admin.py).
 
 Each document carries a version that only grows with the keys' state (keys are never
-deleted and their state only moves forward: signing → retired → revoked), and the write
-script never replaces a newer version with an older one: a worker that read the database
-just before a revocation cannot publish the revoked key again.
+deleted and their state only moves forward: signing → retired → revoked), and an edge never
+replaces a newer version with an older one: a worker that read the database just before a
+revocation cannot bring the revoked key back.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 import orjson
-from redis.asyncio import Redis
-
-from usersvc.cache_keys import CacheKeys
-
-# KEYS[1]: the hash holding `version` and `document`. ARGV: version, document, channel.
-PUBLISH_SCRIPT = """
-local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
-if tonumber(ARGV[1]) < current then return 0 end
-if redis.call('HGET', KEYS[1], 'document') == ARGV[2] then return 1 end
-redis.call('HSET', KEYS[1], 'version', ARGV[1], 'document', ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[1])
-return 1
-"""
 
 
 @dataclass(frozen=True)
@@ -44,34 +33,32 @@ class KeySetDocument:
     version: int
     keys: tuple[PublishedKey, ...]
 
+    def as_json(self) -> dict:
+        """The wire form: a worker's reply to `signing_keys.get`, and each announcement's body."""
+        return {
+            "version": self.version,
+            "keys": [
+                {"jwk": key.jwk, "verify_until": key.verify_until and key.verify_until.isoformat()} for key in self.keys
+            ],
+        }
+
     def encode(self) -> bytes:
-        return orjson.dumps(
-            {"version": self.version, "keys": [{"jwk": key.jwk, "verify_until": key.verify_until} for key in self.keys]}
-        )
+        return orjson.dumps(self.as_json())
 
     @classmethod
-    def decode(cls, raw: bytes | str) -> "KeySetDocument":
-        body = orjson.loads(raw)
+    def from_json(cls, body: dict) -> "KeySetDocument":
+        """Raises KeyError, TypeError or ValueError for anything but the wire form."""
         return cls(
-            version=body["version"],
+            version=int(body["version"]),
             keys=tuple(
                 PublishedKey(
-                    jwk=entry["jwk"],
+                    jwk=dict(entry["jwk"]),
                     verify_until=entry["verify_until"] and datetime.fromisoformat(entry["verify_until"]),
                 )
                 for entry in body["keys"]
             ),
         )
 
-
-async def publish(redis: Redis, keys: CacheKeys, document: KeySetDocument) -> bool:
-    """False when Redis already holds a newer version."""
-    written = await redis.eval(
-        PUBLISH_SCRIPT, 1, keys.signing_keys(), document.version, document.encode(), keys.signing_keys_channel()
-    )
-    return bool(written)
-
-
-async def read(redis: Redis, keys: CacheKeys) -> KeySetDocument | None:
-    raw = await redis.hget(keys.signing_keys(), "document")
-    return KeySetDocument.decode(raw) if raw else None
+    @classmethod
+    def decode(cls, raw: bytes | str) -> "KeySetDocument":
+        return cls.from_json(orjson.loads(raw))

@@ -37,3 +37,19 @@ def dead_letter_queue_arguments() -> dict:
         "x-message-ttl": DEAD_LETTER_TTL_MS,
         "x-overflow": "drop-head",
     }
+
+
+# The public signing keys reach every edge process over the bus, never through Redis: only
+# the workers' broker user may publish to this fanout exchange (usersvc/broker_access.py),
+# and each edge process binds a queue of its own to it (edge/key_set.py).
+KEY_SET_EXCHANGE = "usersvc.key-set"
+# Edge processes confirm a key set here, routed by the announcement's correlation id, so
+# `usersvc keys revoke` can tell that every one of them has it.
+KEY_SET_ACKS_EXCHANGE = "usersvc.key-set.acks"
+# Every edge process consumes this queue (no message is ever sent to it): its consumer count
+# is the number of edge processes that must confirm.
+EDGE_PRESENCE_QUEUE = "usersvc.edge.presence"
+
+
+def edge_key_queue_name(process_id: str) -> str:
+    return f"usersvc.edge.keys.{process_id}"

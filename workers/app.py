@@ -25,7 +25,7 @@ from usersvc.workers.cache import WorkerCache
 from usersvc.workers.db import tortoise_config
 from usersvc.workers.db_role_guard import refuse_privileged_role
 from usersvc.workers.deps import WorkerDeps
-from usersvc.workers.handlers import account, audit, auth, mfa, sessions, user_import, users
+from usersvc.workers.handlers import account, audit, auth, mfa, sessions, signing_keys, user_import, users
 from usersvc.workers.housekeeping import prune_forever
 from usersvc.workers.mail_outbox import MailRelay
 from usersvc.workers.mail_render import load_templates
@@ -34,12 +34,7 @@ from usersvc.workers.middleware import command_middleware
 from usersvc.workers.outbox import EventPublisher
 from usersvc.workers.queue_upgrade import recreate_changed_queues
 from usersvc.workers.routing import Handlers, command_router
-from usersvc.workers.signing_keys import (
-    CurrentSigningKey,
-    publish_key_set,
-    republish_forever,
-    require_signing_key,
-)
+from usersvc.workers.signing_keys import CurrentSigningKey, require_signing_key
 
 # Every command the workers answer, by area (workers/handlers/).
 HANDLERS: Handlers = {
@@ -50,6 +45,7 @@ HANDLERS: Handlers = {
     **account.HANDLERS,
     **mfa.HANDLERS,
     **user_import.HANDLERS,
+    **signing_keys.HANDLERS,
 }
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTERS = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True)
@@ -120,8 +116,6 @@ def create_worker_app(settings: Settings) -> FastStream:
         await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=settings.database_pool_size))
         await refuse_privileged_role(settings.environment)
         await require_signing_key(deps.signing_key, connections.get("default"))
-        # The edge verifies tokens with what this publishes; a new edge finds it at once.
-        await publish_key_set(redis, deps.cache.keys)
 
     @app.after_startup
     async def declare_and_relay() -> None:
@@ -136,7 +130,6 @@ def create_worker_app(settings: Settings) -> FastStream:
         await dead_letter_queue.bind(DEAD_LETTER_EXCHANGE)
         background.append(asyncio.create_task(deps.events.relay_forever()))
         background.append(asyncio.create_task(prune_forever()))
-        background.append(asyncio.create_task(republish_forever(redis, deps.cache.keys)))
         background.append(asyncio.create_task(deps.mail.run_forever()))
         deps.started.set()  # after_startup runs once the broker has started every subscriber
 

@@ -4,8 +4,9 @@
 These run as the schema owner (MIGRATION_DATABASE_URL): the runtime role may only read
 keys. One transaction per operation, serialised by an advisory lock, with an audit row
 per key touched (public facts only) and an event for services that verify tokens
-themselves; after the commit the public set is published to Redis, which tells every
-edge process at once.
+themselves; after the commit the public set is announced to every edge process over the bus
+(workers/key_announcement.py). A key that no longer signs keeps no private half: retiring or
+revoking it overwrites the sealed private key in the same transaction.
 """
 
 import logging
@@ -18,17 +19,16 @@ from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from usersvc.cache_keys import CacheKeys
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import iso_utc
-from usersvc.redis_client import connect_redis
 from usersvc.settings import Settings
 from usersvc.signing_keys import generate_key, signing_key_box
 from usersvc.workers.bootstrap import BOOTSTRAP
 from usersvc.workers.db import tortoise_config
 from usersvc.workers.execution import UnitOfWork
+from usersvc.workers.key_announcement import CONFIRM_SECONDS, Confirmation, announce
 from usersvc.workers.models import SigningKey as SigningKeyRow
-from usersvc.workers.signing_keys import publish_key_set
+from usersvc.workers.signing_keys import key_set_document
 
 log = logging.getLogger(__name__)
 KEY_OPERATIONS_LOCK = 0x7573_6B79  # pg_advisory_xact_lock id: one key operation at a time
@@ -36,6 +36,7 @@ KEY_OPERATIONS_LOCK = 0x7573_6B79  # pg_advisory_xact_lock id: one key operation
 # with it; such a token expires at most this long after the access-token lifetime.
 RETIREMENT_MARGIN = timedelta(minutes=1)
 KEYS_CLI = Principal(kind="service", id="usersvc-keys", role=Role.ADMIN)
+DESTROYED = ""  # what a retired or revoked key's private_key column holds
 
 
 class UnknownKey(Exception):
@@ -44,12 +45,13 @@ class UnknownKey(Exception):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an operation did, and whether every edge has been told (Redis reachable)."""
+    """What an operation did, and which edge processes confirmed the new set (None when the
+    broker could not be reached)."""
 
     created: str | None = None
     retired: str | None = None
     revoked: str | None = None
-    published: bool = False
+    confirmation: Confirmation | None = None
 
 
 @asynccontextmanager
@@ -98,7 +100,8 @@ async def _retire(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> N
     """Signs no more; stays published as long as a token it signed may live."""
     key.retired_at = unit.now
     key.verify_until = unit.now + timedelta(minutes=settings.access_token_expire_minutes) + RETIREMENT_MARGIN
-    await key.save(update_fields=["retired_at", "verify_until"], using_db=unit.connection)
+    key.private_key = DESTROYED
+    await key.save(update_fields=["retired_at", "verify_until", "private_key"], using_db=unit.connection)
     await unit.record(
         action="signing_key.retire",
         entity_type="signing_key",
@@ -108,20 +111,14 @@ async def _retire(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> N
     )
 
 
-async def _publish(settings: Settings) -> bool:
-    redis = connect_redis(settings.redis_url)
+async def _announce(settings: Settings, *, wait_seconds: float) -> Confirmation | None:
+    """The set as committed, to every edge process; None when the broker cannot be reached."""
+    document = key_set_document(await SigningKeyRow.all(), now=datetime.now(UTC))
     try:
-        await publish_key_set(redis, CacheKeys(settings.redis_key_prefix))
-        return True
+        return await announce(settings.rabbitmq_url, document, wait_seconds=wait_seconds)
     except Exception as error:
-        log.warning(
-            "the key change is committed, but publishing it to Redis failed (%s): the workers "
-            "publish it within seconds once Redis answers",
-            type(error).__name__,
-        )
-        return False
-    finally:
-        await redis.aclose()
+        log.warning("the key change is committed, but announcing it failed (%s)", type(error).__name__)
+        return None
 
 
 async def ensure_signing_key(settings: Settings) -> Outcome:
@@ -129,7 +126,8 @@ async def ensure_signing_key(settings: Settings) -> Outcome:
     async with _owner_database(settings):
         async with _key_operation(BOOTSTRAP) as unit:
             created = None if await _signer(unit.connection) else await _create(unit, settings, replaces=None)
-        return Outcome(created=created, published=await _publish(settings))
+        # Not announced: an edge process fetches the set when a token names a key it lacks.
+        return Outcome(created=created)
 
 
 async def rotate(settings: Settings) -> Outcome:
@@ -139,14 +137,19 @@ async def rotate(settings: Settings) -> Outcome:
             if current:
                 await _retire(unit, settings, current)
             created = await _create(unit, settings, replaces=current.kid if current else None)
-        return Outcome(created=created, retired=current.kid if current else None, published=await _publish(settings))
+        return Outcome(
+            created=created,
+            retired=current.kid if current else None,
+            confirmation=await _announce(settings, wait_seconds=CONFIRM_SECONDS),
+        )
 
 
 async def _revoke(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> str | None:
     """Returns the successor's kid when the signing key itself was revoked."""
     was_signing = key.retired_at is None
     key.revoked_at = unit.now
-    await key.save(update_fields=["revoked_at"], using_db=unit.connection)
+    key.private_key = DESTROYED
+    await key.save(update_fields=["revoked_at", "private_key"], using_db=unit.connection)
     await unit.record(
         action="signing_key.revoke",
         entity_type="signing_key",
@@ -161,7 +164,8 @@ async def _revoke(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> s
 
 async def revoke(settings: Settings, kid: str) -> Outcome:
     """Its tokens are refused at once. Revoking the signing key also makes its successor, so
-    logins go on. A key revoked before is left as it is (`revoked` is then None)."""
+    logins go on. A key revoked before is left as it is (`revoked` is then None), but
+    announced again: running it twice is how an unconfirmed revocation is retried."""
     async with _owner_database(settings):
         async with _key_operation(KEYS_CLI) as unit:
             key = await SigningKeyRow.filter(kid=kid).using_db(unit.connection).first()
@@ -169,7 +173,11 @@ async def revoke(settings: Settings, kid: str) -> Outcome:
                 raise UnknownKey(kid)
             revoked_now = key.revoked_at is None
             created = await _revoke(unit, settings, key) if revoked_now else None
-        return Outcome(created=created, revoked=kid if revoked_now else None, published=await _publish(settings))
+        return Outcome(
+            created=created,
+            revoked=kid if revoked_now else None,
+            confirmation=await _announce(settings, wait_seconds=CONFIRM_SECONDS),
+        )
 
 
 async def list_keys(settings: Settings) -> list[SigningKeyRow]:

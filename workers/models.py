@@ -80,7 +80,9 @@ class SigningKey(Model):
     kid = fields.CharField(max_length=64, primary_key=True, description="RFC 7638 thumbprint of the public key")
     algorithm = fields.CharField(max_length=16)
     public_jwk: dict[str, Any] = fields.JSONField()
-    private_key = fields.TextField(description="PKCS#8 PEM sealed with SECRET_KEY (purpose signing-keys)")
+    private_key = fields.TextField(
+        description="PKCS#8 PEM sealed with SECRET_KEY (purpose signing-keys); empty once the key no longer signs"
+    )
     created_at = fields.DatetimeField()
     retired_at = fields.DatetimeField(null=True, description="no longer signs; still verifies until verify_until")
     verify_until = fields.DatetimeField(null=True, description="a retired key leaves the published set then")

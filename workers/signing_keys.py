@@ -1,30 +1,25 @@
 """Signing keys as the workers use them: the current one, read in the transaction that
-issues a token, and the public set they keep published in Redis for the edge.
+issues a token, and the public set the edge verifies with (workers/handlers/signing_keys.py).
 
 Reading the current key's id per issue (one indexed lookup) means no worker signs with a
 key after its rotation or revocation has committed, without any notification to miss.
 """
 
-import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 import asyncpg
-from redis.asyncio import Redis
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import OperationalError
 
-from usersvc.cache_keys import CacheKeys
 from usersvc.domain.errors import DomainError, ErrorCode
-from usersvc.published_keys import KeySetDocument, PublishedKey, publish
+from usersvc.published_keys import KeySetDocument, PublishedKey
 from usersvc.secret_box import SecretBox, SecretBoxError
 from usersvc.signing_keys import SigningKey, open_signing_key
 from usersvc.workers.db_role_guard import stop_worker
 from usersvc.workers.models import SigningKey as SigningKeyRow
 
 log = logging.getLogger(__name__)
-# Heals a flushed or restarted Redis, and drops retired keys from the set when their time is up.
-REPUBLISH_SECONDS = 10
 CURRENT_KEY_SQL = (
     'SELECT "kid", "algorithm", "private_key" FROM "signing_keys" WHERE "retired_at" IS NULL AND "revoked_at" IS NULL'
 )
@@ -82,22 +77,3 @@ def key_set_document(rows: list[SigningKeyRow], *, now: datetime) -> KeySetDocum
             PublishedKey(jwk=row.public_jwk, verify_until=row.verify_until if row.retired_at else None) for row in live
         ),
     )
-
-
-async def publish_key_set(
-    redis: Redis, keys: CacheKeys, *, connection: BaseDBAsyncClient | None = None
-) -> KeySetDocument:
-    query = SigningKeyRow.all()
-    rows = await (query.using_db(connection) if connection else query)
-    document = key_set_document(rows, now=datetime.now(UTC))
-    await publish(redis, keys, document)
-    return document
-
-
-async def republish_forever(redis: Redis, keys: CacheKeys) -> None:
-    while True:
-        await asyncio.sleep(REPUBLISH_SECONDS)
-        try:
-            await publish_key_set(redis, keys)
-        except Exception as error:  # the next pass tries again; the edge keeps what it has
-            log.warning("publishing the signing keys failed: %s", type(error).__name__)

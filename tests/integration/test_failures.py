@@ -45,7 +45,9 @@ async def test_a_command_waits_in_its_queue_while_no_worker_runs(stack, admin):
     finally:
         await asyncio.to_thread(_restart_workers, stack, kill=False)
     for _ in range(100):
-        if admin.get("/v1/users", params={"search": body["username"]}).json()["data"]:
+        listed = admin.get("/v1/users", params={"search": body["username"]})
+        assert listed.status_code == 200, listed.text
+        if listed.json()["data"]:
             break
         await asyncio.sleep(0.1)
     assert admin.get("/v1/users", params={"search": body["username"]}).json()["pagination"]["total_items"] == 1

@@ -10,12 +10,10 @@ import time
 import uuid
 
 import pytest
-from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError, ResponseError
 
 from tests.support import free_port, redis_server
-from usersvc.cache_keys import CacheKeys
 from usersvc.redis_pipeline import RedisPipeline
 
 # Returns its key's value and the argument it was given: a reply names its own call.
@@ -137,22 +135,9 @@ async def test_a_redis_that_stops_answering_fails_calls_in_time_and_is_used_agai
         await pipeline.aclose()
 
 
-def _copy_signing_keys(stack, port: int) -> None:
-    """An edge finds the token signing keys in its Redis, where the stack's workers put them."""
-    key = CacheKeys(stack.env["REDIS_KEY_PREFIX"]).signing_keys()
-    shared = SyncRedis.from_url(stack.env["REDIS_URL"])
-    private = SyncRedis(port=port)
-    try:
-        private.restore(key, 0, shared.dump(key), replace=True)
-    finally:
-        shared.close()
-        private.close()
-
-
 def test_an_edge_answers_503_while_its_redis_is_down_and_serves_again_after(stack, extra_edge, admin):
     port = free_port()
     with redis_server(port) as process:
-        _copy_signing_keys(stack, port)
         edge = extra_edge(REDIS_URL=f"redis://127.0.0.1:{port}/0")
         signed_in = {"Authorization": f"Bearer {admin.token}"}
         me = edge.get("/v1/auth/me", headers=signed_in)
@@ -164,7 +149,6 @@ def test_an_edge_answers_503_while_its_redis_is_down_and_serves_again_after(stac
         assert time.monotonic() - started < 5  # each a refused connect, not a wait
         assert {(r.status_code, r.json()["error"]["code"]) for r in down} == {(503, "SERVICE_UNAVAILABLE")}
     with redis_server(port):
-        _copy_signing_keys(stack, port)
         back = edge.get("/v1/auth/me", headers=signed_in)
         assert back.status_code == 200, back.text
         assert back.json()["id"] == me.json()["id"]

@@ -1,7 +1,6 @@
 """The cache, rate limits, login back-off, sessions and key changes on a 3-node Redis Cluster
 (conftest.py): the same behaviour as on one Redis, with the keys spread over the nodes."""
 
-import asyncio
 import re
 import secrets
 import subprocess
@@ -12,17 +11,9 @@ import uuid
 import httpx
 import jwt
 import orjson
-import pytest
 
 from tests.support import USER_PASSWORD, Api, free_port, login, new_user_body, wait_ready
-from usersvc import published_keys
 from usersvc.cache_keys import TOMBSTONE, CacheKeys
-from usersvc.edge import key_set
-from usersvc.edge.key_set import EdgeKeySet
-from usersvc.published_keys import KeySetDocument, PublishedKey
-from usersvc.redis_client import connect_redis
-from usersvc.signing_keys import generate_key, signing_key_box
-from usersvc.tokens import TokenVerifier
 
 
 def rpc_count(stack, command: str) -> float:
@@ -204,48 +195,3 @@ def test_key_rotation_and_revocation_reach_the_edge(stack, admin):
     eventually(lambda: new_kid not in served())
     assert error_code(fresh.get("/v1/auth/me")) == (401, "INVALID_TOKEN")
     assert admin.get("/v1/auth/me").status_code == 200  # its key was retired, not revoked
-
-
-async def subscribers(client, channel: str) -> int:
-    """Subscribers of `channel` on all the cluster's nodes."""
-    return sum(
-        [count for node in client.get_nodes() for _, count in await client.pubsub_numsub(channel, target_nodes=node)]
-    )
-
-
-@pytest.fixture
-async def cluster_client(redis_cluster_url):
-    client = connect_redis(redis_cluster_url)
-    yield client
-    await client.aclose()
-
-
-async def test_a_key_change_is_told_to_the_edge_across_nodes(cluster_client, monkeypatch):
-    """Published on the node that holds the key set, heard on the node the channel hashes
-    to: not by polling (switched off here), so through the cluster's pub/sub."""
-    monkeypatch.setattr(key_set, "POLL_SECONDS", 3600.0)
-    await cluster_client.initialize()
-    while True:  # a prefix whose key set and channel are on different nodes
-        keys = CacheKeys(f"usersvc-test-keyset-{uuid.uuid4().hex[:8]}")
-        holder = cluster_client.get_node_from_key(keys.signing_keys())
-        if holder.name != cluster_client.get_node_from_key(keys.signing_keys_channel()).name:
-            break
-    box = signing_key_box("k" * 40)
-    first, second = (PublishedKey(jwk=generate_key("EdDSA", box=box).public_jwk, verify_until=None) for _ in range(2))
-    edge = EdgeKeySet(
-        redis=cluster_client, keys=keys, verifier=TokenVerifier(issuer="https://id.example.com", audience="usersvc")
-    )
-    try:
-        assert await published_keys.publish(cluster_client, keys, KeySetDocument(version=1, keys=(first,)))
-        await edge.start()
-        assert [key["kid"] for key in orjson.loads(edge.jwks())["keys"]] == [first.jwk["kid"]]
-        while not await subscribers(cluster_client, keys.signing_keys_channel()):
-            await asyncio.sleep(0.02)  # the follower subscribes
-        assert await published_keys.publish(cluster_client, keys, KeySetDocument(version=2, keys=(second,)))
-        deadline = asyncio.get_running_loop().time() + 3
-        while [key["kid"] for key in orjson.loads(edge.jwks())["keys"]] != [second.jwk["kid"]]:
-            assert asyncio.get_running_loop().time() < deadline, "the change was not told"
-            await asyncio.sleep(0.02)
-    finally:
-        await edge.stop()
-        await cluster_client.delete(keys.signing_keys())
