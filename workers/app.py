@@ -25,7 +25,17 @@ from usersvc.workers.cache import WorkerCache
 from usersvc.workers.db import tortoise_config
 from usersvc.workers.db_role_guard import refuse_privileged_role
 from usersvc.workers.deps import WorkerDeps
-from usersvc.workers.handlers import account, audit, auth, mfa, sessions, signing_keys, user_import, users
+from usersvc.workers.handlers import (
+    account,
+    audit,
+    auth,
+    mfa,
+    sessions,
+    signing_keys,
+    system,
+    user_import,
+    users,
+)
 from usersvc.workers.housekeeping import prune_forever
 from usersvc.workers.mail_outbox import MailRelay
 from usersvc.workers.mail_render import load_templates
@@ -46,6 +56,7 @@ HANDLERS: Handlers = {
     **mfa.HANDLERS,
     **user_import.HANDLERS,
     **signing_keys.HANDLERS,
+    **system.HANDLERS,
 }
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTERS = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True)

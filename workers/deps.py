@@ -23,5 +23,5 @@ class WorkerDeps:
     events: EventPublisher
     mail: MailRelay
     # Set once every subscriber of this worker listens (FastStream starts them in no fixed
-    # order): until then the readiness ping says "starting" (workers/handlers/audit.py).
+    # order): until then the readiness ping says "starting" (workers/handlers/system.py).
     started: asyncio.Event = field(default_factory=asyncio.Event)

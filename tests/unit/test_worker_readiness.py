@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from usersvc.domain.commands import Ping
 from usersvc.workers.execution import CommandEnvelope
-from usersvc.workers.handlers.audit import ping
+from usersvc.workers.handlers.system import ping
 
 
 async def test_a_starting_worker_answers_the_readiness_ping_with_service_unavailable():

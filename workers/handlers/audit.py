@@ -1,15 +1,9 @@
-"""audit.list and system.ping."""
-
-import os
-import socket
-
-from tortoise import connections
+"""audit.list."""
 
 from usersvc.domain import rbac
-from usersvc.domain.commands import ListAuditLogs, Ping
-from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.commands import ListAuditLogs
 from usersvc.domain.rbac import Principal, Role
-from usersvc.domain.replies import Reply, iso_utc, page_of
+from usersvc.domain.replies import iso_utc, page_of
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, execute_query
 from usersvc.workers.models import AuditLog
@@ -51,21 +45,4 @@ async def list_audit_logs(deps: WorkerDeps, envelope: CommandEnvelope[ListAuditL
     return await execute_query(envelope, work)
 
 
-async def ping(deps: WorkerDeps, envelope: CommandEnvelope[Ping]) -> dict:
-    """Readiness: a worker answers once all of its subscribers listen. The ping queue may be
-    among the first FastStream starts, and a command whose queue is not yet bound would be
-    refused as unroutable."""
-    if not deps.started.is_set():
-        return Reply.failure(DomainError(ErrorCode.SERVICE_UNAVAILABLE, "This worker is still starting")).to_json_dict()
-
-    async def work(principal: Principal, command: Ping) -> dict:
-        try:
-            await connections.get("default").execute_query("SELECT 1")
-        except Exception:
-            raise DomainError(ErrorCode.SERVICE_UNAVAILABLE, "The database is unavailable") from None
-        return {"worker": f"{socket.gethostname()}:{os.getpid()}"}
-
-    return await execute_query(envelope, work)
-
-
-HANDLERS: Handlers = {ListAuditLogs: list_audit_logs, Ping: ping}
+HANDLERS: Handlers = {ListAuditLogs: list_audit_logs}

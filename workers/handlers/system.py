@@ -1,0 +1,34 @@
+"""system.ping: the readiness probe the edge sends (GET /ready)."""
+
+import os
+import socket
+
+from tortoise import connections
+
+from usersvc.domain.commands import Ping
+from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.rbac import Principal
+from usersvc.domain.replies import Reply
+from usersvc.workers.deps import WorkerDeps
+from usersvc.workers.execution import CommandEnvelope, execute_query
+from usersvc.workers.routing import Handlers
+
+
+async def ping(deps: WorkerDeps, envelope: CommandEnvelope[Ping]) -> dict:
+    """Readiness: a worker answers once all of its subscribers listen. The ping queue may be
+    among the first FastStream starts, and a command whose queue is not yet bound would be
+    refused as unroutable."""
+    if not deps.started.is_set():
+        return Reply.failure(DomainError(ErrorCode.SERVICE_UNAVAILABLE, "This worker is still starting")).to_json_dict()
+
+    async def work(principal: Principal, command: Ping) -> dict:
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+        except Exception:
+            raise DomainError(ErrorCode.SERVICE_UNAVAILABLE, "The database is unavailable") from None
+        return {"worker": f"{socket.gethostname()}:{os.getpid()}"}
+
+    return await execute_query(envelope, work)
+
+
+HANDLERS: Handlers = {Ping: ping}
