@@ -55,12 +55,10 @@ async def _cache_check(app: Sanic) -> str:
 async def _worker_and_database_checks(app: Sanic) -> dict:
     """A ping command proves a worker listens; the worker's SELECT 1 proves the database."""
     try:
-        await app.ctx.rpc.call(Ping(), actor=EDGE_ACTOR, context={}, timeout=READY_TIMEOUT_SECONDS)
-    except ApiError as error:
-        if error.code == ErrorCode.SERVICE_UNAVAILABLE and "database" in error.message.lower():
-            return {"workers": "ok", "database": "unavailable"}
+        answer = await app.ctx.rpc.call(Ping(), actor=EDGE_ACTOR, context={}, timeout=READY_TIMEOUT_SECONDS)
+    except ApiError:
         return {"workers": "unavailable", "database": "unknown"}
-    return {"workers": "ok", "database": "ok"}
+    return {"workers": "ok", "database": "ok" if answer.get("database") == "ok" else "unavailable"}
 
 
 async def _dependency_checks(app: Sanic) -> dict:

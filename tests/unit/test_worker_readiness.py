@@ -8,6 +8,8 @@ from types import SimpleNamespace
 from usersvc.domain.commands import Ping
 from usersvc.workers.execution import CommandEnvelope
 from usersvc.workers.handlers.system import ping
+from usersvc.workers.identity import Speaker
+from usersvc.workers.message_scope import current_speaker
 
 
 async def test_a_starting_worker_answers_the_readiness_ping_with_service_unavailable():
@@ -17,3 +19,14 @@ async def test_a_starting_worker_answers_the_readiness_ping_with_service_unavail
     assert reply["ok"] is False
     assert reply["error"]["code"] == "SERVICE_UNAVAILABLE"
     assert "starting" in reply["error"]["message"]
+
+
+async def test_a_worker_whose_database_is_down_answers_the_ping_and_names_the_database():
+    """The edge tells "no worker" from "no database" by this field, not by a message's words."""
+    deps = SimpleNamespace(started=asyncio.Event())
+    deps.started.set()
+    current_speaker.set(Speaker(broker_user="edge", is_edge=True))
+    envelope = CommandEnvelope[Ping](actor={"type": "service", "id": "edge"}, data=Ping())
+    reply = await ping(deps, envelope)  # type: ignore[arg-type]  # no Tortoise connection here
+    assert reply["ok"] is True
+    assert reply["data"]["database"] == "unavailable"

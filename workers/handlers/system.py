@@ -22,11 +22,13 @@ async def ping(deps: WorkerDeps, envelope: CommandEnvelope[Ping]) -> dict:
         return Reply.failure(DomainError(ErrorCode.SERVICE_UNAVAILABLE, "This worker is still starting")).to_json_dict()
 
     async def work(principal: Principal, command: Ping) -> dict:
+        """The worker answers; whether its database does is a field the edge reports."""
         try:
             await connections.get("default").execute_query("SELECT 1")
+            database = "ok"
         except Exception:
-            raise DomainError(ErrorCode.SERVICE_UNAVAILABLE, "The database is unavailable") from None
-        return {"worker": f"{socket.gethostname()}:{os.getpid()}"}
+            database = "unavailable"
+        return {"worker": f"{socket.gethostname()}:{os.getpid()}", "database": database}
 
     return await execute_query(envelope, work)
 
