@@ -7,7 +7,8 @@ but the workers has, so no calling service can see another publisher's commands.
 travel through the default exchange (`amq.default`), where only the workers may write, so
 no one can forge a reply either.
 
-Used three ways, so the rules exist once:
+Used three ways, so the rules exist once (`usersvc broker-access …` is the same command for
+operators; scripts/services calls the module before the virtualenv exists):
     python -m usersvc.broker_access apply --vhost V edge=NAME:PASSWORD worker=… service=…
         creates or updates the users on a local broker with rabbitmqctl (scripts/services,
         tests);
@@ -132,9 +133,9 @@ def definitions(vhost: str, accounts: list[tuple[str, str, str]]) -> dict:
     return {"users": users, "vhosts": [{"name": vhost}], "permissions": grants}
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, *, prog: str = "python -m usersvc.broker_access") -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m usersvc.broker_access",
+        prog=prog,
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

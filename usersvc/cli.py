@@ -290,6 +290,14 @@ def main(argv: list[str] | None = None) -> None:
     # A kid is base64url and may start with "-": `usersvc keys revoke -- KID` then.
     revoke_parser.add_argument("kid", help="the key's id (put -- before one that starts with -)")
     key_actions.add_parser("list", help="every key and its state")
+    sub.add_parser("broker-access", help="broker users and permissions: apply, apply-env, definitions, show")
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["broker-access"]:
+        # Its own parser, and no settings: run where the broker is, before usersvc is configured.
+        from usersvc import broker_access
+
+        broker_access.main(arguments[1:], prog="usersvc broker-access")
+        return
     args = parser.parse_args(argv)
     settings = load_settings()
     configure_logging(level=settings.log_level, fmt=settings.log_format)
