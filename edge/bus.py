@@ -1,8 +1,8 @@
 """The RPC client: one exclusive reply queue per edge process, correlation id → future.
 
 FastStream's broker.request() serialises calls behind a lock and has no default timeout
-(measured: ~1.06k calls/s however many callers), so replies are matched here instead, with
-a deadline on every call.
+(its ceiling is in docs/scaling.md), so replies are matched here instead, with a deadline on
+every call.
 """
 
 import asyncio
