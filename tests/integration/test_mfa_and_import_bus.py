@@ -26,7 +26,7 @@ def _edge(stack) -> BusClient:
 
 
 async def test_a_service_enrols_confirms_and_turns_off_mfa_for_a_user(stack, make_user, admin):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     async with BusClient(stack.amqp_url) as bus:
         wrong = await bus.call("auth.mfa_totp_enrol", {"user_id": user["id"], "password": "Wrong!pass1"})
         assert wrong["error"]["code"] == "VALIDATION_ERROR"
@@ -48,7 +48,7 @@ async def test_a_service_enrols_confirms_and_turns_off_mfa_for_a_user(stack, mak
 
 
 async def test_a_service_resets_a_users_mfa(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     enrol(api)
     async with BusClient(stack.amqp_url) as bus:
         assert await bus.call("user.mfa_disable", {"user_id": user["id"]}) == {"ok": True, "data": None}
@@ -58,7 +58,7 @@ async def test_a_service_resets_a_users_mfa(stack, make_user):
 
 
 async def test_only_the_edge_sends_the_second_login_step(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     authenticator, _, _ = enrol(api)
     token = password_step(stack.base_url, user["username"]).json()["mfa_token"]
     async with BusClient(stack.amqp_url) as bus:
