@@ -151,7 +151,7 @@ async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
     old = view_of(user)
     user.password_hash = unit.prepared
     await unit.save(user, ["password_hash"])
-    await retire_tokens(unit, user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD)
+    await retire_tokens(unit, user_id=user.id)
     await revoke_sessions(unit, user_id=user.id)
     new = view_of(user)
     await unit.record(
