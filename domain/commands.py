@@ -348,11 +348,13 @@ class TotpConfirmBody(Command):
 
 class ConfirmTotp(TotpConfirmBody):
     """Turn MFA on with a current code of the enrolled authenticator; the reply holds ten
-    single-use recovery codes, shown this once. A wrong code is a VALIDATION_ERROR."""
+    single-use recovery codes, shown this once. A wrong code is a VALIDATION_ERROR. Every
+    other session of the user ends: none goes on without the second factor."""
 
     ROUTING_KEY: ClassVar[str] = "auth.mfa_totp_confirm"
     CARRIES_SECRET: ClassVar[bool] = True
     user_id: UUID
+    keep_session_id: UUID | None = Field(None, description="the caller's own session, left open")
 
 
 class TotpDisableBody(Command):

@@ -35,14 +35,15 @@ async def test_a_service_enrols_confirms_and_turns_off_mfa_for_a_user(stack, mak
         authenticator = Authenticator(started["data"]["secret"])
         confirmed = await bus.call("auth.mfa_totp_confirm", {"user_id": user["id"], "code": authenticator.next_code()})
         assert confirmed["ok"] and len(confirmed["data"]["recovery_codes"]) == 10
-        assert api.get("/v1/auth/me").json()["mfa_enabled"] is True
+        assert api.get("/v1/auth/me").status_code == 401  # no session was named to keep: all ended
+        assert admin.get(f"/v1/users/{user['id']}").json()["mfa_enabled"] is True
         assert password_step(stack.base_url, user["username"]).json()["mfa_required"] is True
         disabled = await bus.call(
             "auth.mfa_totp_disable",
             {"user_id": user["id"], "password": USER_PASSWORD, "code": confirmed["data"]["recovery_codes"][0]},
         )
         assert disabled == {"ok": True, "data": None}
-    assert api.get("/v1/auth/me").json()["mfa_enabled"] is False
+    assert admin.get(f"/v1/users/{user['id']}").json()["mfa_enabled"] is False
     rows = admin.get("/v1/audit-logs", params={"entity_id": user["id"], "action": "auth.mfa_enable"}).json()["data"]
     assert rows[0]["actor"]["type"] == "service"
 

@@ -1,10 +1,12 @@
-"""Attacks on the account flows: links that outlive what they were sent for."""
+"""Attacks on the account flows: links that outlive what they were sent for, and sessions
+that survive a second factor being turned on."""
 
 import uuid
 
 import httpx
 
 from tests.integration.account_flows import reset_token, verification_token
+from tests.integration.authenticator import enrol
 from tests.support import USER_PASSWORD, Api, login
 
 NEW_PASSWORD = "N3w!passw0rd"
@@ -49,3 +51,19 @@ def test_a_link_for_an_address_is_not_revived_when_the_email_goes_away_and_comes
         assert admin.patch(f"/v1/users/{user['id']}", json={"email": email}).status_code == 200
     assert refusal(confirm_reset(anonymous, link)) == (400, "INVALID_TOKEN")
     assert me.get("/v1/auth/me").status_code == 200  # the owner's password and sessions stand
+
+
+# --- turning MFA on ends the other sessions ----------------------------------------------------
+
+
+def test_confirming_mfa_ends_the_users_other_sessions(stack, make_user):
+    user, me = make_user(verified=True)
+    earlier = httpx.post(
+        f"{stack.base_url}/v1/auth/login", json={"username": user["username"], "password": USER_PASSWORD}
+    ).json()
+    enrol(me)
+    # The earlier session (say, a thief's) cannot mint tokens without the second factor.
+    refreshed = httpx.post(f"{stack.base_url}/v1/auth/refresh", json={"refresh_token": earlier["refresh_token"]})
+    assert refreshed.status_code == 401
+    assert Api(stack.base_url, earlier["access_token"]).get("/v1/auth/me").status_code == 401
+    assert me.get("/v1/auth/me").status_code == 200  # the session that turned MFA on goes on
