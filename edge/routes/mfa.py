@@ -36,6 +36,8 @@ mfa = Blueprint("mfa")
     tag="mfa",
     body=TotpEnrolBody,
     response=TotpEnrolment,
+    errors=(403,),
+    description="403 `EMAIL_NOT_VERIFIED` until an address of the account was verified.",
 )
 async def enrol_totp(request: Request) -> HTTPResponse:
     caller = await admit_write(request)

@@ -1,19 +1,32 @@
-"""Attacks on the account flows: links that outlive what they were sent for, and sessions
-that survive a second factor being turned on."""
+"""Attacks on the account flows: links that outlive what they were sent for, an address
+squatted before its owner came, and sessions that survive a second factor being turned
+on."""
 
+import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 
-from tests.integration.account_flows import reset_token, verification_token
-from tests.integration.authenticator import enrol
-from tests.support import USER_PASSWORD, Api, login
+from tests.integration.account_flows import registration_body, reset_token, verification_token
+from tests.integration.authenticator import enrol, password_step
+from tests.support import USER_PASSWORD, Api, database, login
+from usersvc.secret_box import SecretBox
+from usersvc.settings import DEVELOPMENT_SECRET_KEY
 
 NEW_PASSWORD = "N3w!passw0rd"
 
 
 def refusal(response) -> tuple[int, str]:
     return response.status_code, response.json()["error"]["code"]
+
+
+def owner_execute(stack, sql: str, *args) -> None:
+    async def run() -> None:
+        async with database(stack.owner_database_url) as connection:
+            await connection.execute(sql, *args)
+
+    asyncio.run(run())
 
 
 def confirm_reset(anonymous: Api, token: str, password: str = NEW_PASSWORD) -> httpx.Response:
@@ -51,6 +64,63 @@ def test_a_link_for_an_address_is_not_revived_when_the_email_goes_away_and_comes
         assert admin.patch(f"/v1/users/{user['id']}", json={"email": email}).status_code == 200
     assert refusal(confirm_reset(anonymous, link)) == (400, "INVALID_TOKEN")
     assert me.get("/v1/auth/me").status_code == 200  # the owner's password and sessions stand
+
+
+# --- an address squatted before its owner came --------------------------------------------
+
+
+def _register_and_sign_in(stack, anonymous, email: str) -> tuple[dict, Api]:
+    body = registration_body(email=email)
+    assert anonymous.post("/v1/auth/register", json=body).status_code in (201, 202)
+    squatter = login(stack.base_url, body["password"], username=body["username"])
+    return squatter.get("/v1/auth/me").json(), squatter
+
+
+def test_an_account_whose_email_was_never_verified_cannot_enrol_mfa(stack, make_user, anonymous):
+    victim_address = f"victim_{uuid.uuid4().hex[:10]}@example.com"
+    _, squatter = _register_and_sign_in(stack, anonymous, victim_address)
+    refused = squatter.post("/v1/auth/mfa/totp", json={"password": USER_PASSWORD})
+    assert refusal(refused) == (403, "EMAIL_NOT_VERIFIED")
+    assert squatter.get("/v1/auth/me").json()["mfa_enabled"] is False
+    _, created_by_admin = make_user()  # an admin-made account, too, until its owner answers the mail
+    assert refusal(created_by_admin.post("/v1/auth/mfa/totp", json={"password": USER_PASSWORD})) == (
+        403,
+        "EMAIL_NOT_VERIFIED",
+    )
+
+
+def test_the_owners_reset_takes_the_account_back_from_a_squatter_with_a_second_factor(stack, anonymous, mailbox):
+    """A squatter that enrolled TOTP before enrolment needed a verified address: the factor is
+    put in place in the database as enrolment would have (a secret sealed with the key)."""
+    victim_address = f"victim_{uuid.uuid4().hex[:10]}@example.com"
+    squatted, squatter = _register_and_sign_in(stack, anonymous, victim_address)
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    sealed = SecretBox(stack.env.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY, purpose="mfa").seal(secret.encode())
+    owner_execute(
+        stack,
+        "INSERT INTO user_totp (user_id, secret_sealed, confirmed_at, created_at) VALUES ($1, $2, $3, $3)",
+        uuid.UUID(squatted["id"]),
+        sealed,
+        datetime.now(UTC),
+    )
+    owner_execute(stack, "UPDATE users SET mfa_enabled = true WHERE id = $1", uuid.UUID(squatted["id"]))
+    assert password_step(stack.base_url, squatted["username"]).json()["mfa_required"] is True
+    # The address's owner asks for a reset and sets a password.
+    assert anonymous.post("/v1/auth/password-reset", json={"email": victim_address}).status_code == 202
+    assert confirm_reset(anonymous, reset_token(mailbox, victim_address)).status_code == 204
+    owner = password_step(stack.base_url, squatted["username"], password=NEW_PASSWORD)
+    assert owner.status_code == 200 and "access_token" in owner.json(), owner.text  # no squatter's factor asked
+    me = Api(stack.base_url, owner.json()["access_token"]).get("/v1/auth/me").json()
+    assert (me["mfa_enabled"], me["email_verified"]) == (False, True)
+    assert squatter.get("/v1/auth/me").status_code == 401
+
+
+def test_a_reset_keeps_the_second_factor_of_an_account_verified_before(stack, make_user, anonymous, mailbox):
+    user, me = make_user(verified=True)
+    enrol(me)
+    assert anonymous.post("/v1/auth/password-reset", json={"email": user["email"]}).status_code == 202
+    assert confirm_reset(anonymous, reset_token(mailbox, user["email"])).status_code == 204
+    assert password_step(stack.base_url, user["username"], password=NEW_PASSWORD).json()["mfa_required"] is True
 
 
 # --- turning MFA on ends the other sessions ----------------------------------------------------

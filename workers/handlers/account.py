@@ -35,6 +35,7 @@ from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
 from usersvc.workers.handlers.sessions import revoke_sessions
 from usersvc.workers.handlers.users import add_user, view_of
 from usersvc.workers.routing import Handlers
+from usersvc.workers.second_factor import set_mfa_enabled
 from usersvc.workers.user_lock import lock_live_user, lock_user
 
 # Anyone may ask for a reset of any address: at most one mail per account per minute, so a
@@ -149,13 +150,24 @@ async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
         raise token_refused()
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the owner
     old = view_of(user)
-    user.password_hash = unit.prepared
-    await unit.save(user, ["password_hash"])
+    # The mail reached its address: whoever opened the link owns it, so the address is verified.
+    squatted = not user.email_ever_verified
+    user.password_hash, user.email_verified = unit.prepared, True
+    await unit.save(user, ["password_hash", "email_verified"])
+    if squatted and user.mfa_enabled:
+        # Whoever registered the address first and enrolled a factor does not keep the account.
+        await set_mfa_enabled(unit, user, enabled=False, action="user.mfa_disable_on_reset")
     await retire_tokens(unit, user_id=user.id)
     await revoke_sessions(unit, user_id=user.id)
     new = view_of(user)
+    verified_now = not old["email_verified"]
     await unit.record(
-        action="user.reset_password", entity_id=new["id"], old=None, new=None, event="user.updated", event_data=new
+        action="user.reset_password",
+        entity_id=new["id"],
+        old={"email_verified": False} if verified_now else None,
+        new={"email_verified": True} if verified_now else None,
+        event="user.updated",
+        event_data=new,
     )
     unit.cache.changed_user(old=old, new=new)
     return {"user": new}

@@ -50,6 +50,10 @@ async def _authorize_then_check_password(
 async def _enrol(deps: WorkerDeps, unit: UnitOfWork, command: EnrolTotp) -> dict:
     rbac.authorize_own_mfa(unit.principal, command.user_id)
     user = await lock_user(unit.connection, command.user_id, active=True)
+    if not user.email_ever_verified:
+        # A factor binds the account only to whoever proved the address: else someone who
+        # registered another's address first could enrol one before the owner came.
+        raise DomainError(ErrorCode.EMAIL_NOT_VERIFIED, "Verify your email address before enrolling MFA")
     if user.mfa_enabled:
         raise _mfa_state_error("MFA is already on; turn it off before enrolling again")
     secret = new_secret()
