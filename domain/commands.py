@@ -247,8 +247,11 @@ class RegistrationBody(UserProfile):
 
 
 class Register(RegistrationBody):
-    """Create an account for oneself (only while ALLOW_REGISTRATION is on) and mail it a
-    verification link. Sent by the edge only (it carries the new user's password)."""
+    """Register for an account (only while ALLOW_REGISTRATION is on). A new address gets an
+    account (role user, unverified) and a verification link; an address that has an account
+    gets a mail to its owner instead, and nothing changes. The reply is the same,
+    {"status": "verification_sent"}; a taken username is USERNAME_TAKEN. Sent by the edge
+    only (it carries the new user's password)."""
 
     ROUTING_KEY: ClassVar[str] = "auth.register"
     HASHES_PASSWORD: ClassVar[bool] = True

@@ -1,8 +1,10 @@
-"""Attacks on the account flows: links that outlive what they were sent for, an address
-squatted before its owner came, and sessions that survive a second factor being turned
-on."""
+"""Attacks on the account flows: links that outlive what they were sent for, registration as
+an existence oracle, an address squatted before its owner came, and sessions that survive a
+second factor being turned on."""
 
 import asyncio
+import statistics
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -15,6 +17,7 @@ from usersvc.secret_box import SecretBox
 from usersvc.settings import DEVELOPMENT_SECRET_KEY
 
 NEW_PASSWORD = "N3w!passw0rd"
+ACCEPTED = {"status": "verification_sent"}
 
 
 def refusal(response) -> tuple[int, str]:
@@ -64,6 +67,72 @@ def test_a_link_for_an_address_is_not_revived_when_the_email_goes_away_and_comes
         assert admin.patch(f"/v1/users/{user['id']}", json={"email": email}).status_code == 200
     assert refusal(confirm_reset(anonymous, link)) == (400, "INVALID_TOKEN")
     assert me.get("/v1/auth/me").status_code == 200  # the owner's password and sessions stand
+
+
+# --- registration tells nothing about an address ---------------------------------------------
+
+
+def test_registration_answers_alike_for_new_existing_deleted_and_admin_addresses(
+    stack, admin, make_user, anonymous, mailbox
+):
+    existing, _ = make_user()
+    deleted, _ = make_user()
+    assert admin.delete(f"/v1/users/{deleted['id']}").status_code == 204
+    fresh = f"fresh_{uuid.uuid4().hex[:10]}@example.com"
+    answers = {}
+    bodies = {}
+    for kind, address in {
+        "fresh": fresh,
+        "existing": existing["email"].upper(),
+        "deleted": deleted["email"],
+        "admin": "root@example.com",
+    }.items():
+        bodies[kind] = registration_body(email=address)
+        response = anonymous.post("/v1/auth/register", json=bodies[kind])
+        answers[kind] = (response.status_code, response.json())
+    assert answers == {kind: (202, ACCEPTED) for kind in answers}
+    # The new address gets its verification link; the existing account's owner is told instead.
+    verification_token(mailbox, fresh)
+    [notice] = mailbox.wait_for(existing["email"])
+    assert "/verify-email?token=" not in notice.get_body(("plain",)).get_content()
+    # Nothing changed for a taken address: no second account, the owner's password stands.
+    for kind in ("existing", "deleted", "admin"):
+        taken = anonymous.post(
+            "/v1/auth/login", json={"username": bodies[kind]["username"], "password": bodies[kind]["password"]}
+        )
+        assert refusal(taken) == (401, "INVALID_CREDENTIALS")
+    assert login(stack.base_url, USER_PASSWORD, username=existing["username"]).get("/v1/auth/me").status_code == 200
+    mailbox.wait_for("root@example.com", containing="register a new account")  # an admin is an owner too
+    time.sleep(1)
+    assert mailbox.to(deleted["email"]) == []  # a deleted account's address is sent nothing
+
+
+def test_a_taken_username_is_refused_whatever_the_email(make_user, anonymous):
+    existing, _ = make_user()
+    for email in (f"other_{uuid.uuid4().hex[:10]}@example.com", existing["email"]):
+        taken = anonymous.post(
+            "/v1/auth/register", json=registration_body(username=existing["username"].upper(), email=email)
+        )
+        assert refusal(taken) == (409, "USERNAME_TAKEN")
+
+
+def test_registration_takes_about_as_long_for_a_taken_email_as_for_a_new_one(stack, make_user, capsys):
+    """Both branches hash the password. Timing is reported (pytest -s), not asserted."""
+    existing, _ = make_user()
+    seconds: dict[str, list[float]] = {"new": [], "taken": []}
+    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
+        for round_ in range(20):
+            for kind in sorted(seconds, reverse=bool(round_ % 2)):  # neither always follows the other
+                email = existing["email"] if kind == "taken" else f"t_{uuid.uuid4().hex[:10]}@example.com"
+                started = time.perf_counter()
+                response = client.post("/v1/auth/register", json=registration_body(email=email))
+                seconds[kind].append(time.perf_counter() - started)
+                assert (response.status_code, response.json()) == (202, ACCEPTED)
+    with capsys.disabled():
+        print(
+            "\nregistration, median of 20: "
+            + ", ".join(f"{kind} {statistics.median(values) * 1000:.2f} ms" for kind, values in seconds.items())
+        )
 
 
 # --- an address squatted before its owner came --------------------------------------------
