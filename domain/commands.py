@@ -247,8 +247,11 @@ class RegistrationBody(UserProfile):
 
 
 class Register(RegistrationBody):
-    """Create an account for oneself (only while ALLOW_REGISTRATION is on) and mail it a
-    verification link. Sent by the edge only (it carries the new user's password)."""
+    """Register for an account (only while ALLOW_REGISTRATION is on). A new address gets an
+    account (role user, unverified) and a verification link; an address that has an account
+    gets a mail to its owner instead, and nothing changes. The reply is the same,
+    {"status": "verification_sent"}; a taken username is USERNAME_TAKEN. Sent by the edge
+    only (it carries the new user's password)."""
 
     ROUTING_KEY: ClassVar[str] = "auth.register"
     HASHES_PASSWORD: ClassVar[bool] = True
@@ -355,11 +358,13 @@ class TotpConfirmBody(Command):
 
 class ConfirmTotp(TotpConfirmBody):
     """Turn MFA on with a current code of the enrolled authenticator; the reply holds ten
-    single-use recovery codes, shown this once. A wrong code is a VALIDATION_ERROR."""
+    single-use recovery codes, shown this once. A wrong code is a VALIDATION_ERROR. Every
+    other session of the user ends: none goes on without the second factor."""
 
     ROUTING_KEY: ClassVar[str] = "auth.mfa_totp_confirm"
     CARRIES_SECRET: ClassVar[bool] = True
     user_id: UUID
+    keep_session_id: UUID | None = Field(None, description="the caller's own session, left open")
 
 
 class TotpDisableBody(Command):

@@ -164,6 +164,12 @@ class LoginOutcome(RootModel[LoginResult | MfaRequired]):
     """The login answer: the tokens, or with MFA on an mfa_token for the second step."""
 
 
+class RegistrationAccepted(BaseModel):
+    """The answer to a registration, the same whether or not the address had an account."""
+
+    status: Literal["verification_sent"]
+
+
 class TotpEnrolment(BaseModel):
     secret: str = Field(description="Base32, for authenticator apps; shown only in this answer")
     otpauth_uri: str = Field(description="otpauth://totp/usersvc:<email>?secret=…&issuer=usersvc, for a QR code")

@@ -18,6 +18,7 @@ STATUS = {
     ErrorCode.TOKEN_EXPIRED: 401,
     ErrorCode.INVALID_CREDENTIALS: 401,
     ErrorCode.FORBIDDEN: 403,
+    ErrorCode.EMAIL_NOT_VERIFIED: 403,
     ErrorCode.USER_NOT_FOUND: 404,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.METHOD_NOT_ALLOWED: 405,

@@ -6,6 +6,7 @@ import uuid
 import httpx
 import pytest
 
+from tests.integration.account_flows import verification_token
 from tests.integration.mailbox import Mailbox
 from tests.support import ADMIN_PASSWORD, Api, free_port, login, new_user_body, running_stack, wait_ready
 
@@ -38,14 +39,22 @@ def anonymous(stack) -> Api:
 
 
 @pytest.fixture
-def make_user(stack, admin):
-    """Create a user through the API; returns (user, Api logged in as that user)."""
+def make_user(stack, admin, anonymous, mailbox):
+    """Create a user through the API; returns (user, Api logged in as that user). `verified`:
+    the user then answers the verification mail, as it must before enrolling MFA."""
 
-    def make(role: str = "user", **overrides) -> tuple[dict, Api]:
+    def make(role: str = "user", *, verified: bool = False, **overrides) -> tuple[dict, Api]:
         body = new_user_body(role, **overrides)
         response = admin.post("/v1/users", json=body)
         assert response.status_code == 201, response.text
-        return response.json(), login(stack.base_url, body["password"], username=body["username"])
+        api = login(stack.base_url, body["password"], username=body["username"])
+        user = response.json()
+        if verified:
+            assert api.post("/v1/auth/verify-email/request").status_code == 202
+            token = verification_token(mailbox, user["email"])
+            assert anonymous.post("/v1/auth/verify-email", json={"token": token}).status_code == 204
+            user = {**user, **api.get("/v1/auth/me").json()}
+        return user, api
 
     return make
 

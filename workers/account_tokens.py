@@ -1,9 +1,11 @@
 """One-time tokens in the database, and the mails that carry them.
 
 Only a token's SHA-256 is stored (domain/one_time_tokens.py). A token is bound to its
-purpose and to the address it was mailed to: it opens nothing else, and it dies when the
-user's email changes. Issuing a token retires the user's earlier unused ones of the same
-purpose, so only the newest link works.
+purpose and to the address it was mailed to: it opens nothing else. Issuing a token retires
+the user's earlier unused ones of the same purpose, so only the newest link works; a change
+of the password or the email retires every one (`retire_tokens` without a purpose), in the
+change's transaction. Retired is for good: an address that goes A → B → A does not revive a
+link mailed to A before.
 """
 
 import uuid
@@ -77,12 +79,13 @@ async def mail_token(
     await unit.record(action=action, entity_id=str(user_id), old=None, new=mailed, event=event, event_data=mailed)
 
 
-async def retire_tokens(unit: UnitOfWork, *, user_id: object, purpose: TokenPurpose) -> None:
-    await (
-        AccountToken.filter(user_id=user_id, purpose=purpose.value, used_at=None)
-        .using_db(unit.connection)
-        .update(used_at=unit.now)
-    )
+async def retire_tokens(unit: UnitOfWork, *, user_id: object, purpose: TokenPurpose | None = None) -> None:
+    """The user's unused tokens of `purpose` stop working; without one, every link the user was
+    mailed: what the password and email changes call, in their own transaction."""
+    unused = AccountToken.filter(user_id=user_id, used_at=None)
+    if purpose is not None:
+        unused = unused.filter(purpose=purpose.value)
+    await unused.using_db(unit.connection).update(used_at=unit.now)
 
 
 async def live_token(

@@ -13,7 +13,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent / "mail_templates"
-TEMPLATE_NAMES = ("verify_email", "reset_password")
+TEMPLATE_NAMES = ("verify_email", "reset_password", "account_exists")
 SAMPLE_VALUES = {"username": "jane_doe", "link": "http://localhost:8000/verify-email?token=t", "expires": "1 hour"}
 
 

@@ -24,6 +24,9 @@ class User(Model):
     role = fields.CharEnumField(Role, max_length=16, default=Role.USER, db_index=True)
     is_active = fields.BooleanField(default=True)
     email_verified = fields.BooleanField(default=False)
+    email_ever_verified = fields.BooleanField(
+        default=False, description="an address of this account was verified once; kept true by a trigger"
+    )
     mfa_enabled = fields.BooleanField(default=False, description="a confirmed TOTP factor (user_totp)")
     last_login_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

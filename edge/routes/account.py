@@ -4,7 +4,7 @@ The token endpoints and registration speak for no user yet: they are limited per
 and sent as the edge itself; their commands are the edge's alone (workers/identity.py).
 """
 
-from sanic import Blueprint, HTTPResponse, Request, empty
+from sanic import Blueprint, HTTPResponse, Request, empty, json
 
 from usersvc.domain.commands import (
     PasswordResetBody,
@@ -18,14 +18,13 @@ from usersvc.domain.commands import (
     VerifyEmailBody,
 )
 from usersvc.domain.errors import ErrorCode
-from usersvc.domain.replies import UserView
+from usersvc.domain.replies import RegistrationAccepted
 from usersvc.edge.body import parse_body
 from usersvc.edge.bus import EDGE_ACTOR
 from usersvc.edge.errors import ApiError, one_time_token_refusals
 from usersvc.edge.gate import client_subject, command_context
 from usersvc.edge.login_guard import account_identifiers
 from usersvc.edge.openapi import operation
-from usersvc.edge.routes.users import user_response
 
 account = Blueprint("account", url_prefix="/v1/auth")
 # A reset request waits this long for a worker; then it is dropped (the client may ask again).
@@ -36,15 +35,19 @@ STALE_LINK_ANSWER = "400 `INVALID_TOKEN`: the token is unknown, used, expired, o
 @account.post("/register")
 @operation(
     operation_id="auth.register",
-    summary="Create your own account; a verification mail follows",
+    summary="Register for an account; a verification mail follows",
     tag="auth",
-    status=201,
+    status=202,
     secured=False,
     body=RegistrationBody,
-    response=UserView,
+    response=RegistrationAccepted,
     errors=(404, 409),
-    response_headers=("ETag", "Location"),
-    description="Only while ALLOW_REGISTRATION is on (404 `NOT_FOUND` otherwise). The role is `user`.",
+    description=(
+        "The same 202 whether or not the email has an account: a new address gets an account (role `user`, "
+        "email unverified) and a verification mail; an address that has one gets a mail to its owner instead, "
+        "and nothing changes. 409 `USERNAME_TAKEN` for a taken username (usernames are public). "
+        "Only while ALLOW_REGISTRATION is on (404 `NOT_FOUND` otherwise)."
+    ),
 )
 async def register(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
@@ -52,8 +55,8 @@ async def register(request: Request) -> HTTPResponse:
         raise ApiError(ErrorCode.NOT_FOUND, "No such route")
     await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="register")
     body = parse_body(request, RegistrationBody)
-    user = await ctx.rpc.call(Register(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request))
-    return user_response(user, status=201, headers={"Location": f"/v1/users/{user['id']}"})
+    accepted = await ctx.rpc.call(Register(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request))
+    return json(accepted, status=202)
 
 
 @account.post("/verify-email/request")

@@ -36,6 +36,8 @@ mfa = Blueprint("mfa")
     tag="mfa",
     body=TotpEnrolBody,
     response=TotpEnrolment,
+    errors=(403,),
+    description="403 `EMAIL_NOT_VERIFIED` until an address of the account was verified.",
 )
 async def enrol_totp(request: Request) -> HTTPResponse:
     caller = await admit_write(request)
@@ -50,11 +52,13 @@ async def enrol_totp(request: Request) -> HTTPResponse:
     tag="mfa",
     body=TotpConfirmBody,
     response=RecoveryCodes,
+    description="Every other session of yours ends; this one goes on.",
 )
 async def confirm_totp(request: Request) -> HTTPResponse:
     caller = await admit_write(request)
     body = parse_body(request, TotpConfirmBody)
-    return json(await send_command(request, caller, ConfirmTotp(**body.model_dump(), user_id=caller.user_id)))
+    command = ConfirmTotp(**body.model_dump(), user_id=caller.user_id, keep_session_id=caller.session_id)
+    return json(await send_command(request, caller, command))
 
 
 @mfa.delete("/v1/auth/mfa/totp")

@@ -111,7 +111,7 @@ def test_my_sessions_mark_this_browser_and_revoke_another(page, make_user, scree
 
 
 def test_enrolling_totp_then_signing_in_with_a_code(page, make_user, admin, screenshot):
-    user, _ = make_user()
+    user, _ = make_user(verified=True)
     sign_in(page, user["username"], USER_PASSWORD)
     mfa = page.get_by_role("region", name="Two-factor authentication")
     mfa.get_by_label("Your password").fill(USER_PASSWORD)
@@ -141,7 +141,7 @@ def test_enrolling_totp_then_signing_in_with_a_code(page, make_user, admin, scre
 
 
 def test_an_admin_resets_a_users_mfa(page, make_user, admin, stack):
-    user, their_api = make_user()
+    user, their_api = make_user(verified=True)
     secret = their_api.post("/v1/auth/mfa/totp", json={"password": USER_PASSWORD}).json()["secret"]
     confirmed = their_api.post("/v1/auth/mfa/totp/confirm", json={"code": pyotp.TOTP(secret).now()})
     assert confirmed.status_code == 200, confirmed.text

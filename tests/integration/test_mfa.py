@@ -22,7 +22,7 @@ def _mfa_token(stack, user: dict, **kwargs) -> str:
 
 
 def test_enrolment_gives_a_secret_and_an_otpauth_uri_and_confirmation_turns_mfa_on(make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     assert api.get("/v1/auth/me").json()["mfa_enabled"] is False
     _, recovery_codes, started = enrol(api)
     uri = urlsplit(started["otpauth_uri"])
@@ -35,7 +35,7 @@ def test_enrolment_gives_a_secret_and_an_otpauth_uri_and_confirmation_turns_mfa_
 
 
 def test_the_user_resource_shows_mfa_enabled_everywhere(make_user, admin):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     enrol(api)
     assert admin.get(f"/v1/users/{user['id']}").json()["mfa_enabled"] is True
     listed = admin.get("/v1/users", params={"search": user["username"]}).json()["data"]
@@ -43,7 +43,7 @@ def test_the_user_resource_shows_mfa_enabled_everywhere(make_user, admin):
 
 
 def test_enrolment_needs_the_current_password_and_a_right_code(make_user):
-    _, api = make_user()
+    _, api = make_user(verified=True)
     wrong = api.post("/v1/auth/mfa/totp", json={"password": "Wrong!pass1"})
     assert _code(wrong) == (422, "VALIDATION_ERROR") and wrong.json()["error"]["details"][0]["field"] == "password"
     started = api.post("/v1/auth/mfa/totp", json={"password": USER_PASSWORD}).json()
@@ -63,7 +63,7 @@ def test_confirm_without_a_pending_enrolment_is_refused(make_user):
 
 
 def test_login_with_mfa_takes_two_steps_and_the_password_alone_gives_no_tokens(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     authenticator, _, _ = enrol(api)
     first = password_step(stack.base_url, user["username"])
     assert first.status_code == 200
@@ -79,7 +79,7 @@ def test_login_with_mfa_takes_two_steps_and_the_password_alone_gives_no_tokens(s
 
 
 def test_a_wrong_password_with_mfa_on_is_refused_as_without(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     enrol(api)
     assert _code(password_step(stack.base_url, user["username"], password="Wrong!pass1")) == (
         401,
@@ -88,7 +88,7 @@ def test_a_wrong_password_with_mfa_on_is_refused_as_without(stack, make_user):
 
 
 def test_a_code_is_accepted_once(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     authenticator, _, _ = enrol(api)
     code = authenticator.next_code()
     assert code_step(stack.base_url, _mfa_token(stack, user), code).status_code == 200
@@ -96,7 +96,7 @@ def test_a_code_is_accepted_once(stack, make_user):
 
 
 def test_the_code_that_confirmed_enrolment_cannot_log_in(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     authenticator, _, _ = enrol(api)
     assert _code(code_step(stack.base_url, _mfa_token(stack, user), authenticator.last_code())) == (
         401,
@@ -105,7 +105,7 @@ def test_the_code_that_confirmed_enrolment_cannot_log_in(stack, make_user):
 
 
 def test_a_recovery_code_logs_in_once(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     _, recovery_codes, _ = enrol(api)
     code = recovery_codes[3]
     assert code_step(stack.base_url, _mfa_token(stack, user), code.upper()).status_code == 200
@@ -114,7 +114,7 @@ def test_a_recovery_code_logs_in_once(stack, make_user):
 
 
 def test_five_wrong_codes_spend_the_mfa_token(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     authenticator, _, _ = enrol(api)
     token = _mfa_token(stack, user)
     for wrong in ("000001", "000002", "000003", "000004", "aaaaa-bbbbb"):
@@ -125,7 +125,7 @@ def test_five_wrong_codes_spend_the_mfa_token(stack, make_user):
 
 
 def test_an_mfa_token_is_spent_by_its_login(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     authenticator, recovery_codes, _ = enrol(api)
     token = _mfa_token(stack, user)
     assert code_step(stack.base_url, token, authenticator.next_code()).status_code == 200
@@ -133,7 +133,7 @@ def test_an_mfa_token_is_spent_by_its_login(stack, make_user):
 
 
 def test_the_user_turns_mfa_off_with_password_and_code(stack, make_user, admin):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     authenticator, recovery_codes, _ = enrol(api)
     no_code = api.delete("/v1/auth/mfa/totp", json={"password": USER_PASSWORD, "code": "000000"})
     assert _code(no_code) == (422, "VALIDATION_ERROR")
@@ -155,7 +155,7 @@ def test_the_user_turns_mfa_off_with_password_and_code(stack, make_user, admin):
 
 
 def test_a_recovery_code_can_turn_mfa_off(make_user):
-    _, api = make_user()
+    _, api = make_user(verified=True)
     _, recovery_codes, _ = enrol(api)
     assert (
         api.delete("/v1/auth/mfa/totp", json={"password": USER_PASSWORD, "code": recovery_codes[9]}).status_code == 204
@@ -163,7 +163,7 @@ def test_a_recovery_code_can_turn_mfa_off(make_user):
 
 
 def test_an_admin_turns_a_users_mfa_off_and_it_is_audited(stack, make_user, admin):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     enrol(api)
     before = admin.get(f"/v1/users/{user['id']}")
     assert admin.delete(f"/v1/users/{user['id']}/mfa").status_code == 204
@@ -191,7 +191,7 @@ def test_only_admins_reset_mfa_and_not_their_own(make_user, admin):
 def test_wrong_codes_count_in_the_login_back_off_and_a_pending_login_does_not_reset_it(stack, make_user):
     """Back-off threshold 10: five wrong codes, then four, then one, across three password
     steps that were right; if a right password reset the count, the last would not be held."""
-    user, api = make_user()
+    user, api = make_user(verified=True)
     authenticator, _, _ = enrol(api)
     client = _client_ip()
     for wrong_codes in (5, 4, 1):
@@ -204,7 +204,7 @@ def test_wrong_codes_count_in_the_login_back_off_and_a_pending_login_does_not_re
 
 
 def test_a_completed_mfa_login_resets_the_back_off(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     authenticator, _, _ = enrol(api)
     client, elsewhere = _client_ip(), "203.0.113.77"
     for wrong_codes in (5, 4):

@@ -26,7 +26,7 @@ def _edge(stack) -> BusClient:
 
 
 async def test_a_service_enrols_confirms_and_turns_off_mfa_for_a_user(stack, make_user, admin):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     async with BusClient(stack.amqp_url) as bus:
         wrong = await bus.call("auth.mfa_totp_enrol", {"user_id": user["id"], "password": "Wrong!pass1"})
         assert wrong["error"]["code"] == "VALIDATION_ERROR"
@@ -35,20 +35,21 @@ async def test_a_service_enrols_confirms_and_turns_off_mfa_for_a_user(stack, mak
         authenticator = Authenticator(started["data"]["secret"])
         confirmed = await bus.call("auth.mfa_totp_confirm", {"user_id": user["id"], "code": authenticator.next_code()})
         assert confirmed["ok"] and len(confirmed["data"]["recovery_codes"]) == 10
-        assert api.get("/v1/auth/me").json()["mfa_enabled"] is True
+        assert api.get("/v1/auth/me").status_code == 401  # no session was named to keep: all ended
+        assert admin.get(f"/v1/users/{user['id']}").json()["mfa_enabled"] is True
         assert password_step(stack.base_url, user["username"]).json()["mfa_required"] is True
         disabled = await bus.call(
             "auth.mfa_totp_disable",
             {"user_id": user["id"], "password": USER_PASSWORD, "code": confirmed["data"]["recovery_codes"][0]},
         )
         assert disabled == {"ok": True, "data": None}
-    assert api.get("/v1/auth/me").json()["mfa_enabled"] is False
+    assert admin.get(f"/v1/users/{user['id']}").json()["mfa_enabled"] is False
     rows = admin.get("/v1/audit-logs", params={"entity_id": user["id"], "action": "auth.mfa_enable"}).json()["data"]
     assert rows[0]["actor"]["type"] == "service"
 
 
 async def test_a_service_resets_a_users_mfa(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     enrol(api)
     async with BusClient(stack.amqp_url) as bus:
         assert await bus.call("user.mfa_disable", {"user_id": user["id"]}) == {"ok": True, "data": None}
@@ -58,7 +59,7 @@ async def test_a_service_resets_a_users_mfa(stack, make_user):
 
 
 async def test_only_the_edge_sends_the_second_login_step(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     authenticator, _, _ = enrol(api)
     token = password_step(stack.base_url, user["username"]).json()["mfa_token"]
     async with BusClient(stack.amqp_url) as bus:

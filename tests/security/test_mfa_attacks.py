@@ -34,7 +34,7 @@ def _forms(secret: str) -> set[str]:
 
 
 def test_a_database_dump_reveals_no_mfa_secret_recovery_code_or_mfa_token(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     _, recovery_codes, started = enrol(api)
     pending_token = password_step(stack.base_url, user["username"]).json()["mfa_token"]
     spent_token = password_step(stack.base_url, user["username"]).json()["mfa_token"]
@@ -48,7 +48,7 @@ def test_a_database_dump_reveals_no_mfa_secret_recovery_code_or_mfa_token(stack,
 
 def test_a_code_raced_by_two_logins_is_accepted_once(stack, make_user):
     """Someone who saw the code and the password races the owner: one of them wins, never both."""
-    user, api = make_user()
+    user, api = make_user(verified=True)
     authenticator, _, _ = enrol(api)
     tokens = [password_step(stack.base_url, user["username"]).json()["mfa_token"] for _ in range(4)]
     code = authenticator.next_code()
@@ -64,7 +64,7 @@ def test_a_code_raced_by_two_logins_is_accepted_once(stack, make_user):
 
 
 def test_an_mfa_token_is_no_access_or_refresh_token_and_is_spent_once_used(stack, make_user):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     authenticator, _, _ = enrol(api)
     token = password_step(stack.base_url, user["username"]).json()["mfa_token"]
     as_bearer = Api(stack.base_url, token).get("/v1/auth/me")
@@ -77,8 +77,8 @@ def test_an_mfa_token_is_no_access_or_refresh_token_and_is_spent_once_used(stack
 
 
 def test_a_forged_or_foreign_mfa_token_gets_nothing(stack, make_user):
-    _, victim_api = make_user()
-    attacker, attacker_api = make_user()
+    _, victim_api = make_user(verified=True)
+    attacker, attacker_api = make_user(verified=True)
     victim_authenticator, _, _ = enrol(victim_api)
     attacker_authenticator, _, _ = enrol(attacker_api)
     attacker_token = password_step(stack.base_url, attacker["username"]).json()["mfa_token"]
@@ -104,7 +104,7 @@ async def _collect_events(stack, action) -> list[bytes]:
 
 
 def test_events_audit_rows_and_logs_hold_no_mfa_secret(stack, make_user, admin):
-    user, api = make_user()
+    user, api = make_user(verified=True)
     seen: dict = {}
 
     def mfa_lifecycle() -> None:

@@ -22,6 +22,7 @@ from usersvc.domain.commands import (
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.one_time_tokens import TokenPurpose
 from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.replies import RegistrationAccepted
 from usersvc.workers.account_tokens import (
     live_token,
     mail_token,
@@ -33,13 +34,16 @@ from usersvc.workers.account_tokens import (
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
 from usersvc.workers.handlers.sessions import revoke_sessions
-from usersvc.workers.handlers.users import add_user, view_of
+from usersvc.workers.handlers.users import add_user, users_named, view_of
+from usersvc.workers.models import AuditLog, User
 from usersvc.workers.routing import Handlers
+from usersvc.workers.second_factor import set_mfa_enabled
 from usersvc.workers.user_lock import lock_live_user, lock_user
 
-# Anyone may ask for a reset of any address: at most one mail per account per minute, so a
-# mailbox cannot be flooded. The earlier link still works meanwhile.
+# Anyone may ask for a reset of any address, or register with it: at most one mail of each
+# kind per account per minute, so a mailbox cannot be flooded. An earlier link works meanwhile.
 RESET_MAIL_INTERVAL = timedelta(minutes=1)
+REGISTERED_TAKEN = "user.register_taken_email"  # audited; the account is not changed
 
 
 def _registration_open(deps: WorkerDeps) -> None:
@@ -54,7 +58,20 @@ async def _open_then_hash(deps: WorkerDeps, command: Register, _: Principal) -> 
 
 
 async def _register(deps: WorkerDeps, unit: UnitOfWork, command: Register) -> dict[str, Any]:
+    """Both branches have hashed the password already (prepare), so the answer's timing does
+    not tell a new address from a taken one either."""
     _registration_open(deps)
+    if await users_named(command.username).using_db(unit.connection).exists():
+        raise DomainError(ErrorCode.USERNAME_TAKEN, "That username is already taken")  # usernames are public
+    holder = await User.filter(email=command.email).using_db(unit.connection).first()  # deleted ones too
+    if holder is None:
+        await _open_account(deps, unit, command)
+    else:
+        await _tell_the_holder(deps, unit, holder)
+    return RegistrationAccepted(status="verification_sent").model_dump()
+
+
+async def _open_account(deps: WorkerDeps, unit: UnitOfWork, command: Register) -> None:
     user_id = uuid.uuid4()
     unit.principal = Principal(kind="user", id=str(user_id), role=Role.USER)  # audit: the newcomer
     user = await add_user(
@@ -63,11 +80,27 @@ async def _register(deps: WorkerDeps, unit: UnitOfWork, command: Register) -> di
     await mail_token(
         deps, unit, user_id=user_id, email=user["email"], username=user["username"], purpose=TokenPurpose.VERIFY_EMAIL
     )
-    return user
+
+
+async def _tell_the_holder(deps: WorkerDeps, unit: UnitOfWork, holder: User) -> None:
+    """The address has an account: nothing changes, and its owner, not the registrant, hears of
+    it (at most once a minute). A deactivated or deleted account's address is sent nothing."""
+    holder_id = str(holder.id)
+    told_lately = (
+        await AuditLog.filter(
+            entity_id=holder_id, action=REGISTERED_TAKEN, created_at__gt=unit.now - RESET_MAIL_INTERVAL
+        )
+        .using_db(unit.connection)
+        .exists()
+    )
+    if holder.is_active and holder.deleted_at is None and not told_lately:
+        await deps.mail.queue(unit, template="account_exists", to=holder.email, values={"username": holder.username})
+    await unit.record(action=REGISTERED_TAKEN, entity_id=holder_id, old=None, new={"user_id": holder_id})
 
 
 async def register(deps: WorkerDeps, envelope: CommandEnvelope[Register]) -> dict[str, Any]:
-    """Create an account for oneself (ALLOW_REGISTRATION) with role user, and mail a verification link."""
+    """Register for an account (ALLOW_REGISTRATION): a new address gets a user with role user
+    and a verification link; a taken one a mail to its owner instead. The reply is the same."""
     return await execute_write(deps, envelope, work=partial(_register, deps), prepare=partial(_open_then_hash, deps))
 
 
@@ -149,13 +182,24 @@ async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
         raise token_refused()
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the owner
     old = view_of(user)
-    user.password_hash = unit.prepared
-    await unit.save(user, ["password_hash"])
-    await retire_tokens(unit, user_id=user.id, purpose=TokenPurpose.RESET_PASSWORD)
+    # The mail reached its address: whoever opened the link owns it, so the address is verified.
+    squatted = not user.email_ever_verified
+    user.password_hash, user.email_verified = unit.prepared, True
+    await unit.save(user, ["password_hash", "email_verified"])
+    if squatted and user.mfa_enabled:
+        # Whoever registered the address first and enrolled a factor does not keep the account.
+        await set_mfa_enabled(unit, user, enabled=False, action="user.mfa_disable_on_reset")
+    await retire_tokens(unit, user_id=user.id)
     await revoke_sessions(unit, user_id=user.id)
     new = view_of(user)
+    verified_now = not old["email_verified"]
     await unit.record(
-        action="user.reset_password", entity_id=new["id"], old=None, new=None, event="user.updated", event_data=new
+        action="user.reset_password",
+        entity_id=new["id"],
+        old={"email_verified": False} if verified_now else None,
+        new={"email_verified": True} if verified_now else None,
+        event="user.updated",
+        event_data=new,
     )
     unit.cache.changed_user(old=old, new=new)
     return {"user": new}

@@ -17,6 +17,7 @@ from usersvc.domain.totp import accepted_step, new_secret, provisioning_uri
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, RefuseAfterCommit, UnitOfWork, execute_write
 from usersvc.workers.handlers.auth import open_session
+from usersvc.workers.handlers.sessions import revoke_sessions
 from usersvc.workers.models import MfaChallenge, User, UserTotp
 from usersvc.workers.routing import Handlers
 from usersvc.workers.second_factor import (
@@ -49,6 +50,10 @@ async def _authorize_then_check_password(
 async def _enrol(deps: WorkerDeps, unit: UnitOfWork, command: EnrolTotp) -> dict:
     rbac.authorize_own_mfa(unit.principal, command.user_id)
     user = await lock_user(unit.connection, command.user_id, active=True)
+    if not user.email_ever_verified:
+        # A factor binds the account only to whoever proved the address: else someone who
+        # registered another's address first could enrol one before the owner came.
+        raise DomainError(ErrorCode.EMAIL_NOT_VERIFIED, "Verify your email address before enrolling MFA")
     if user.mfa_enabled:
         raise _mfa_state_error("MFA is already on; turn it off before enrolling again")
     secret = new_secret()
@@ -90,11 +95,14 @@ async def _confirm(deps: WorkerDeps, unit: UnitOfWork, command: ConfirmTotp) -> 
     await totp.save(update_fields=["confirmed_at", "last_used_step"], using_db=unit.connection)
     codes = await replace_recovery_codes(unit, user_id=user.id, secret_key=secret_key)
     await set_mfa_enabled(unit, user, enabled=True, action="auth.mfa_enable")
+    # A session opened before (perhaps by whoever had the password) would go on without the factor.
+    await revoke_sessions(unit, user_id=user.id, keep=command.keep_session_id)
     return {"recovery_codes": codes}
 
 
 async def confirm_totp(deps: WorkerDeps, envelope: CommandEnvelope[ConfirmTotp]) -> dict:
-    """Turn MFA on with a current code; the reply holds ten recovery codes, shown once."""
+    """Turn MFA on with a current code; the reply holds ten recovery codes, shown once. The
+    user's other sessions end."""
     return await execute_write(deps, envelope, work=partial(_confirm, deps), idempotent=False)
 
 

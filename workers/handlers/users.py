@@ -24,7 +24,7 @@ from usersvc.domain.errors import DomainError, ErrorCode, validation_error
 from usersvc.domain.one_time_tokens import TokenPurpose
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import UserView, etag_of, page_of
-from usersvc.workers.account_tokens import mail_token
+from usersvc.workers.account_tokens import mail_token, retire_tokens
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import (
     TAKEN,
@@ -141,6 +141,7 @@ def _unverify_new_email(user: User, *, old_email: str, fields: list[str]) -> boo
 
 
 async def _mail_verification(deps: WorkerDeps, unit: UnitOfWork, user: User) -> None:
+    await retire_tokens(unit, user_id=user.id)  # links mailed to the earlier address die with it
     await mail_token(
         deps, unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.VERIFY_EMAIL
     )
@@ -246,6 +247,7 @@ async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
     old = view_of(user)
     user.password_hash = unit.prepared
     await unit.save(user, ["password_hash"])
+    await retire_tokens(unit, user_id=user.id)
     await revoke_sessions(unit, user_id=user.id, keep=command.keep_session_id)
     await _record_change(unit, action="user.change_password", old=old, user=user, audit_old=False)
     return None
