@@ -9,6 +9,7 @@ import pytest
 from passlib.hash import bcrypt
 
 from tests.integration.bus import BusClient
+from tests.security.test_login_abuse import THRESHOLD, WRONG_PASSWORD, attempt, fresh_ipv4, outcome
 from tests.support import USER_PASSWORD, login, new_user_body
 
 FULL_WIDTH = {chr(code): chr(code + 0xFEE0) for code in range(0x21, 0x7F)}
@@ -109,3 +110,16 @@ async def test_import_skips_a_look_alike_of_an_existing_email(stack, admin):
         reply = await bus.call("user.import", {"users": [imported]})
     assert reply["ok"], reply
     assert [result["status"] for result in reply["data"]["results"]] == ["skipped"]
+
+
+def test_look_alike_spellings_of_an_email_share_one_login_back_off(stack, admin):
+    """Each spelling of an address is the same account, so it is one back-off counter: ten
+    failures in ten spellings hold the next login back, the right password included."""
+    name = _base_name()
+    assert admin.post("/v1/users", json=new_user_body(username=name, email=f"{name}@example.com")).status_code == 201
+    spellings = {(full_width(name[:cut]) + name[cut:]).upper() + "@EXAMPLE.com" for cut in range(THRESHOLD)}
+    assert len(spellings) == THRESHOLD
+    failures = [outcome(attempt(stack, {"email": email}, WRONG_PASSWORD, ip=fresh_ipv4())) for email in spellings]
+    assert failures == [(401, "INVALID_CREDENTIALS")] * THRESHOLD
+    held = attempt(stack, {"email": f"{name}@example.com"}, USER_PASSWORD, ip=fresh_ipv4())
+    assert outcome(held) == (429, "RATE_LIMITED")
