@@ -60,7 +60,7 @@ def test_a_full_width_copy_of_an_existing_username_is_taken(admin, anonymous):
         assert _code(anonymous.post("/v1/auth/register", json=registration)) == (409, "USERNAME_TAKEN")
 
 
-def test_patch_to_a_look_alike_of_another_account_is_taken(admin, make_user):
+def test_patch_or_put_to_a_look_alike_of_another_account_is_taken(admin, make_user):
     owner, _ = make_user()
     other, _ = make_user()
     email_copy = full_width(owner["email"].split("@")[0]) + "@" + owner["email"].split("@")[1].upper()
@@ -68,6 +68,11 @@ def test_patch_to_a_look_alike_of_another_account_is_taken(admin, make_user):
     assert _code(patch) == (409, "EMAIL_TAKEN")
     patch = admin.patch(f"/v1/users/{other['id']}", json={"username": full_width(owner["username"])})
     assert _code(patch) == (409, "USERNAME_TAKEN")
+    profile = {key: other[key] for key in ("username", "email", "first_name", "last_name")}
+    put = admin.put(f"/v1/users/{other['id']}", json={**profile, "email": email_copy})
+    assert _code(put) == (409, "EMAIL_TAKEN")
+    put = admin.put(f"/v1/users/{other['id']}", json={**profile, "username": full_width(owner["username"].upper())})
+    assert _code(put) == (409, "USERNAME_TAKEN")
 
 
 @pytest.mark.parametrize("email", ["аdmin_{}@example.com", "admin_{}@exаmple.com"])  # Cyrillic а
