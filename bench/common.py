@@ -74,10 +74,10 @@ class Http:
         except ValueError:
             return response.status, raw.decode(errors="replace")
 
-    def text(self, path: str) -> str:
+    def text(self, path: str, token: str | None = None) -> str:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
         try:
-            connection.request("GET", path)
+            connection.request("GET", path, headers={"Authorization": f"Bearer {token}"} if token else {})
             return connection.getresponse().read().decode()
         finally:
             connection.close()

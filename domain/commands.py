@@ -7,10 +7,10 @@ The edge, the workers and outside services all speak these. A body on the bus is
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from usersvc.domain.identifiers import email_form, login_email, username_form
 from usersvc.domain.passwords import imported_hash_problem, password_problem
 from usersvc.domain.rbac import Role
 
@@ -25,13 +26,6 @@ USERNAME_PATTERN = r"^[A-Za-z0-9_]{3,50}$"
 PHONE_PATTERN = r"^\+?[0-9\-\(\) ]{7,20}$"
 USER_SORT_FIELDS = ("created_at", "updated_at", "username", "email", "last_name")
 MAX_PAGE_SIZE = 100
-
-
-def _email(value: str) -> str:
-    try:
-        return validate_email(value, check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
-        raise ValueError(f"not a valid email address: {error}") from None
 
 
 def _new_password(value: str) -> str:
@@ -47,8 +41,18 @@ def _user_sort(value: str) -> str:
     return value
 
 
-Username = Annotated[StrictStr, Field(pattern=USERNAME_PATTERN, description="3-50 of [A-Za-z0-9_]")]
-Email = Annotated[StrictStr, Field(max_length=254), AfterValidator(_email)]
+# Compatibility forms (full-width letters) are read as the letters they stand for before the
+# ASCII rule applies; domain/identifiers.py says why.
+Username = Annotated[
+    StrictStr,
+    BeforeValidator(username_form),
+    Field(pattern=USERNAME_PATTERN, description="3-50 of [A-Za-z0-9_] (after NFKC); unique case-insensitively"),
+]
+Email = Annotated[
+    StrictStr,
+    Field(max_length=254, description="stored with its local part NFKC case-folded and its domain IDNA-normalised"),
+    AfterValidator(email_form),
+]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100)]
 Phone = Annotated[StrictStr, Field(pattern=PHONE_PATTERN)]
 NewPassword = Annotated[
@@ -124,8 +128,9 @@ class PasswordChangeBody(Command):
 
 
 class LoginBody(Command):
-    email: StrictStr | None = Field(None, max_length=254)
-    username: StrictStr | None = Field(None, max_length=50)
+    # Read as the account's identifiers are stored, so either form of a look-alike signs in.
+    email: Annotated[StrictStr, AfterValidator(login_email)] | None = Field(None, max_length=254)
+    username: Annotated[StrictStr, AfterValidator(username_form)] | None = Field(None, max_length=50)
     password: AnyPassword = Field(repr=False)
 
     @model_validator(mode="after")

@@ -27,6 +27,11 @@ def url_user(url: str) -> str:
     return unquote(urlsplit(url).username or "")
 
 
+def _networks(cidrs: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated CIDRs (a bare address is its own /32 or /128)."""
+    return tuple(ipaddress.ip_network(cidr.strip(), strict=False) for cidr in cidrs.split(",") if cidr.strip())
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -51,6 +56,10 @@ class Settings(BaseSettings):
     jwt_issuer: str = ""
     jwt_audience: str = Field("usersvc", min_length=1)
     trusted_proxies: str = ""
+    # Who may read /metrics (edge and worker metrics ports): these client CIDRs, or anyone
+    # sending `Authorization: Bearer <METRICS_TOKEN>` when a token is set.
+    metrics_allow: str = "127.0.0.0/8,::1/128"
+    metrics_token: str = Field("", repr=False)
     access_token_expire_minutes: int = Field(15, ge=1)
     refresh_token_expire_minutes: int = Field(10080, ge=1)
     session_max_age_days: float = Field(30, gt=0)
@@ -123,6 +132,12 @@ class Settings(BaseSettings):
             self.trusted_proxy_networks  # noqa: B018 - parsed now so a typo stops the process
         except ValueError as error:
             raise SettingError(f"TRUSTED_PROXIES: {error}") from None
+        try:
+            self.metrics_allow_networks  # noqa: B018 - parsed now so a typo stops the process
+        except ValueError as error:
+            raise SettingError(f"METRICS_ALLOW: {error}") from None
+        if self.metrics_token and len(self.metrics_token) < MIN_SECRET_LENGTH:
+            raise SettingError(f"METRICS_TOKEN must be at least {MIN_SECRET_LENGTH} characters (or empty: none)")
         return self
 
     def _check_mail(self, *, development: bool) -> None:
@@ -169,9 +184,11 @@ class Settings(BaseSettings):
 
     @cached_property
     def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-        return tuple(
-            ipaddress.ip_network(cidr.strip(), strict=False) for cidr in self.trusted_proxies.split(",") if cidr.strip()
-        )
+        return _networks(self.trusted_proxies)
+
+    @cached_property
+    def metrics_allow_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return _networks(self.metrics_allow)
 
     @cached_property
     def login_limit(self) -> RateLimitItem:

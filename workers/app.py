@@ -5,12 +5,12 @@ import logging
 
 from faststream import FastStream
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
-from prometheus_client import start_http_server
 from redis.asyncio import Redis
 from tortoise import Tortoise, connections
 
 from usersvc.broker_failover import ClusterBroker
 from usersvc.domain.passwords import PasswordHasher
+from usersvc.metrics_access import MetricsAccess
 from usersvc.redis_client import connect_redis
 from usersvc.settings import Settings
 from usersvc.signing_keys import signing_key_box
@@ -40,6 +40,7 @@ from usersvc.workers.housekeeping import prune_forever
 from usersvc.workers.mail_outbox import MailRelay
 from usersvc.workers.mail_render import load_templates
 from usersvc.workers.mail_transport import LogTransport, SmtpTransport
+from usersvc.workers.metrics import serve_metrics
 from usersvc.workers.middleware import command_middleware
 from usersvc.workers.outbox import EventPublisher
 from usersvc.workers.queue_upgrade import recreate_changed_queues
@@ -131,7 +132,7 @@ def create_worker_app(settings: Settings) -> FastStream:
     @app.after_startup
     async def declare_and_relay() -> None:
         if settings.worker_metrics_port:
-            start_http_server(settings.worker_metrics_port, addr=settings.host)  # a daemon thread
+            serve_metrics(host=settings.host, port=settings.worker_metrics_port, access=MetricsAccess.of(settings))
         await deps.events.declare()
         await broker.declare_exchange(DEAD_LETTERS)
         dead_letter_queue = await broker.declare_queue(

@@ -16,7 +16,9 @@ from usersvc.domain.rbac import Role
 class User(Model):
     id = fields.UUIDField(primary_key=True)
     username = fields.CharField(max_length=50, unique=True, description="[A-Za-z0-9_]{3,50}")
-    email = fields.CharField(max_length=254, unique=True, description="stored lower-cased")
+    email = fields.CharField(
+        max_length=254, unique=True, description="stored normalised: local part NFKC case-folded, domain IDNA"
+    )
     password_hash = fields.CharField(max_length=255)
     first_name = fields.CharField(max_length=100)
     last_name = fields.CharField(max_length=100, db_index=True)

@@ -15,6 +15,7 @@ from usersvc.edge.errors import ApiError, error_body
 from usersvc.edge.metrics import flush_counts
 from usersvc.edge.openapi import operation
 from usersvc.edge.single_flight import SharedResult
+from usersvc.metrics_access import MetricsAccess
 
 ops = Blueprint("ops")
 
@@ -97,15 +98,30 @@ async def ready(request: Request) -> HTTPResponse:
     return json({"status": "unavailable", "checks": checks, **error_body(request, error)}, status=503)
 
 
+@ops.before_server_start
+async def metrics_rule(app: Sanic) -> None:
+    app.ctx.metrics_access = MetricsAccess.of(app.ctx.settings)
+
+
 @ops.get("/metrics")
 @operation(
     operation_id="ops.metrics",
     summary="Prometheus metrics of every edge process",
+    description="Only to clients in METRICS_ALLOW (CIDRs; loopback by default) or with "
+    "`Authorization: Bearer <METRICS_TOKEN>`; anyone else gets 404 `NOT_FOUND`, as for an unknown route.",
     uses_bus=False,
     content_type="text/plain",
+    errors=(404,),
     **PROBE,
 )
 async def metrics(request: Request) -> HTTPResponse:
+    admitted = request.app.ctx.metrics_access.admits(
+        peer=request.ip,
+        forwarded_for=request.headers.getall("x-forwarded-for", []),
+        authorization=request.headers.get("authorization"),
+    )
+    if not admitted:
+        raise ApiError(ErrorCode.NOT_FOUND, "No such route")
     flush_counts()  # this process's; the others' within FLUSH_SECONDS (edge/metrics.py)
     return raw(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
 

@@ -32,6 +32,10 @@ def installed(tmp_path_factory) -> Path:
     return venv / "bin" / "usersvc"
 
 
+def _files(root: Path) -> set[str]:
+    return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
+
+
 def test_the_wheel_holds_one_namespace_and_its_migrations(installed):
     site = next(installed.parent.parent.glob("lib/python*/site-packages"))
     assert {path.name for path in site.iterdir()} & {"domain", "edge", "workers", "migrations"} == set()
@@ -41,13 +45,23 @@ def test_the_wheel_holds_one_namespace_and_its_migrations(installed):
 def test_the_wheel_holds_every_file_of_the_admin_console(installed):
     """Package data is listed by glob in pyproject.toml: a file the globs miss is caught here."""
     site = next(installed.parent.parent.glob("lib/python*/site-packages"))
-
-    def files(root: Path) -> set[str]:
-        return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
-
-    shipped = files(site / "usersvc" / "edge" / "console")
-    assert files(ROOT / "edge" / "console") == shipped
+    shipped = _files(site / "usersvc" / "edge" / "console")
+    assert _files(ROOT / "edge" / "console") == shipped
     assert {"index.html", "js/main.js", "vendor/uqr-0.1.3/index.mjs", "vendor/uqr-0.1.3/LICENSE"} <= shipped
+
+
+def test_the_wheel_holds_the_api_docs_page_and_its_swagger_ui(installed):
+    """/docs loads nothing from another origin, so every file it serves must be in the wheel."""
+    site = next(installed.parent.parent.glob("lib/python*/site-packages"))
+    shipped = _files(site / "usersvc" / "edge" / "api_docs")
+    assert _files(ROOT / "edge" / "api_docs") == shipped
+    swagger_ui = "vendor/swagger-ui-dist-5.32.0"
+    assert {
+        "docs.js",
+        f"{swagger_ui}/swagger-ui-bundle.js",
+        f"{swagger_ui}/swagger-ui.css",
+        f"{swagger_ui}/LICENSE",
+    } <= shipped
 
 
 def test_help_lists_every_subcommand(installed, tmp_path):

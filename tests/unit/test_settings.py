@@ -24,6 +24,8 @@ def clean_environment(monkeypatch):
         "TRUSTED_PROXIES",
         "SMTP_URL",
         "PUBLIC_URL",
+        "METRICS_ALLOW",
+        "METRICS_TOKEN",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -82,6 +84,17 @@ def test_bus_services_and_trusted_proxies_are_parsed():
     assert [str(network) for network in settings.trusted_proxy_networks] == ["10.0.0.0/8", "::1/128"]
     with pytest.raises(ValidationError, match="TRUSTED_PROXIES"):
         Settings(_env_file=None, environment="development", trusted_proxies="10.0.0.0/33")
+
+
+def test_metrics_are_for_loopback_unless_told_and_a_token_must_be_long():
+    settings = Settings(_env_file=None, environment="development")
+    assert [str(network) for network in settings.metrics_allow_networks] == ["127.0.0.0/8", "::1/128"]
+    assert settings.metrics_token == ""
+    with pytest.raises(ValidationError, match="METRICS_ALLOW"):
+        Settings(_env_file=None, environment="development", metrics_allow="10.0.0.0/33")
+    with pytest.raises(ValidationError, match="METRICS_TOKEN"):
+        Settings(_env_file=None, environment="development", metrics_token="short")
+    assert "m" * 32 not in repr(Settings(_env_file=None, environment="development", metrics_token="m" * 32))
 
 
 def test_mail_needs_an_smtp_url_outside_development_and_a_valid_one_anywhere():

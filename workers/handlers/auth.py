@@ -44,10 +44,8 @@ class VerifiedPassword:
 
 
 async def _verify_credentials(deps: WorkerDeps, command: Login, _: Principal) -> VerifiedPassword:
-    # Login's validator lets exactly one of email and username through.
-    candidates = (
-        User.filter(email=command.email.strip().lower()) if command.email else users_named(command.username or "")
-    )
+    # Login's validator lets exactly one of email and username through, in stored form.
+    candidates = User.filter(email=command.email) if command.email else users_named(command.username or "")
     user = await candidates.filter(deleted_at=None, is_active=True).first()
     # Unknown, inactive and deleted users verify against a dummy hash: same time, same answer.
     ok, upgraded_hash = await asyncio.to_thread(
