@@ -4,6 +4,8 @@
 service listed in BUS_SERVICES, and a rogue with a service's permissions but not listed.
 """
 
+import asyncio
+import json
 import uuid
 
 import aio_pika
@@ -12,6 +14,7 @@ import pytest
 
 from tests.integration.bus import BusClient
 from tests.support import new_user_body
+from usersvc.topology import DEAD_LETTER_QUEUE
 
 
 async def _ignore(message: aio_pika.abc.AbstractIncomingMessage) -> None:
@@ -114,12 +117,69 @@ async def test_no_one_but_the_workers_can_read_commands_or_forge_replies(stack, 
             )
 
 
-async def test_a_listed_service_can_still_consume_events(stack):
+async def test_a_listed_service_can_still_consume_events(stack, admin):
     connection = await aio_pika.connect(stack.amqp_url)
     async with connection:
         channel = await connection.channel()
         queue = await channel.declare_queue(exclusive=True)
         await queue.bind("usersvc.events", routing_key="user.*")  # allowed: events are for services
+        created = admin.post("/v1/users", json=new_user_body()).json()
+        async with queue.iterator(timeout=15) as messages:
+            async for message in messages:
+                event = json.loads(message.body)
+                if event["type"] == "user.created" and event["data"]["id"] == created["id"]:
+                    break
+    assert "password" not in json.dumps(event) and "password_hash" not in json.dumps(event)
+
+
+async def _message_counts(worker_url: str, queues: list[str]) -> dict[str, int]:
+    """How many messages wait in each queue, as the workers' broker user sees them."""
+    connection = await aio_pika.connect(worker_url)
+    async with connection:
+        channel = await connection.channel()
+        return {
+            name: (await channel.declare_queue(name, passive=True)).declaration_result.message_count for name in queues
+        }
+
+
+@pytest.mark.parametrize("who", ["rogue", "service"])
+async def test_no_caller_can_make_the_workers_fill_a_queue_of_usersvcs(stack, admin, make_user, who):
+    """reply_to aimed at the dead-letter queue, at another queue of usersvc's, or (FastStream's
+    `queue|exchange` form) at usersvc's exchanges: nothing lands there, and a listed service's
+    command with such a reply_to is not executed either."""
+    user, _ = make_user()
+    probe = f"usersvc.probe.{uuid.uuid4().hex}"  # in the workers' name space, as usersvc's queues are
+    worker = await aio_pika.connect(stack.broker_urls["worker"])
+    async with worker:
+        channel = await worker.channel()
+        probe_queue = await channel.declare_queue(probe)
+        await probe_queue.bind("usersvc.events", routing_key="forged.#")
+        await probe_queue.bind("usersvc.dead-letter")
+        before = await _message_counts(stack.broker_urls["worker"], [DEAD_LETTER_QUEUE])
+        targets = [
+            DEAD_LETTER_QUEUE,
+            probe,
+            f"{probe}|",
+            "anything|usersvc.dead-letter",
+            "forged.reply|usersvc.events",
+            "amq.gen-x|usersvc.dead-letter",
+        ]
+        async with BusClient(stack.broker_urls[who]) as caller:
+            for reply_to in targets:
+                await caller.send(
+                    "user.update",
+                    {"user_id": user["id"], "last_name": "Aimed"},
+                    reply_to=reply_to,
+                    correlation_id=uuid.uuid4().hex,
+                )
+            # Same queue, after them: when this is answered, the workers have taken them all.
+            answered = await caller.call("user.update", {"user_id": user["id"], "first_name": "Synced"})
+        await asyncio.sleep(1)
+        after = await _message_counts(stack.broker_urls["worker"], [DEAD_LETTER_QUEUE, probe])
+        await probe_queue.delete(if_unused=False, if_empty=False)
+    assert after == {DEAD_LETTER_QUEUE: before[DEAD_LETTER_QUEUE], probe: 0}
+    assert answered["ok"] if who == "service" else answered["error"]["code"] == "FORBIDDEN"
+    assert admin.get(f"/v1/users/{user['id']}").json()["last_name"] == "User"
 
 
 async def test_the_edge_speaks_for_a_user_with_the_role_the_database_holds_now(stack, admin, make_user):
