@@ -14,6 +14,7 @@ import pytest
 
 from tests.integration.bus import BusClient
 from tests.support import new_user_body
+from usersvc.edge.routes.users import IDEMPOTENCY_NAMESPACE
 from usersvc.topology import DEAD_LETTER_QUEUE
 
 
@@ -205,3 +206,52 @@ async def test_the_edge_speaks_for_a_user_with_the_role_the_database_holds_now(s
     assert unknown["error"]["code"] == "UNAUTHENTICATED"
     after = admin.get(f"/v1/users/{target['id']}").json()
     assert (after["role"], after["last_name"]) == ("user", "ByAdmin")
+
+
+def _edge_message_id(admin, key: str) -> str:
+    """The message id the edge sends for this admin's Idempotency-Key: anyone who reads the
+    edge's code and knows the admin's id and key can work it out."""
+    admin_id = admin.get("/v1/auth/me").json()["id"]
+    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{admin_id}:{key}"))
+
+
+async def test_a_service_cannot_pre_record_the_reply_an_admin_gets_for_an_idempotency_key(stack, admin):
+    key = f"create-{uuid.uuid4().hex}"
+    async with BusClient(stack.amqp_url) as service:
+        planted = await service.call("user.create", new_user_body(), message_id=_edge_message_id(admin, key))
+    assert planted["ok"], planted
+    wanted = new_user_body()
+    response = admin.post("/v1/users", json=wanted, headers={"Idempotency-Key": key})
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["username"] == wanted["username"] and created["id"] != planted["data"]["id"]
+    assert [row["actor"]["type"] for row in _audit_rows(admin, created["id"])] == ["user"]
+    again = admin.post("/v1/users", json=wanted, headers={"Idempotency-Key": key})
+    assert (again.status_code, again.json()["id"]) == (201, created["id"])  # still idempotent for the admin
+
+
+async def test_a_service_cannot_read_the_reply_an_admin_got_for_an_idempotency_key(stack, admin):
+    key = f"create-{uuid.uuid4().hex}"
+    body = new_user_body()
+    assert admin.post("/v1/users", json=body, headers={"Idempotency-Key": key}).status_code == 201
+    async with BusClient(stack.amqp_url) as service:
+        reply = await service.call("user.create", body, message_id=_edge_message_id(admin, key))
+    assert not reply["ok"] and reply["error"]["code"] in {"EMAIL_TAKEN", "USERNAME_TAKEN"}  # run for itself
+
+
+async def test_the_edge_keeps_each_users_command_ids_apart(stack, make_user):
+    """The same message id from the edge, for two users: each command runs as its user's."""
+    first, _ = make_user()
+    second, _ = make_user()
+    message_id = uuid.uuid4().hex
+    async with BusClient(stack.broker_urls["edge"], reply_queue=f"usersvc.edge.replies.{uuid.uuid4().hex}") as edge:
+        replies = [
+            await edge.call(
+                "user.update",
+                {"user_id": user["id"], "last_name": "Own"},
+                actor={"type": "user", "id": user["id"]},
+                message_id=message_id,
+            )
+            for user in (first, second)
+        ]
+    assert [reply["data"]["id"] for reply in replies] == [first["id"], second["id"]]
