@@ -15,6 +15,7 @@ import pytest
 from tests.integration.bus import BusClient
 from tests.support import new_user_body
 from usersvc.edge.routes.users import IDEMPOTENCY_NAMESPACE
+from usersvc.settings import url_user
 from usersvc.topology import DEAD_LETTER_QUEUE
 
 
@@ -206,6 +207,32 @@ async def test_the_edge_speaks_for_a_user_with_the_role_the_database_holds_now(s
     assert unknown["error"]["code"] == "UNAUTHENTICATED"
     after = admin.get(f"/v1/users/{target['id']}").json()
     assert (after["role"], after["last_name"]) == ("user", "ByAdmin")
+
+
+async def test_a_service_still_gets_replies_in_its_own_named_queue_and_by_direct_reply_to(stack, make_user):
+    user, _ = make_user()
+    service = url_user(stack.amqp_url)
+    connection = await aio_pika.connect(stack.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        named = await channel.declare_queue(f"{service}.replies.{uuid.uuid4().hex}", exclusive=True)
+        direct = await channel.get_queue("amq.rabbitmq.reply-to", ensure=False)
+        replies: asyncio.Queue = asyncio.Queue()
+
+        async def collect(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            replies.put_nowait(json.loads(message.body))
+
+        for queue in (named, direct):
+            await queue.consume(collect, no_ack=True)
+        exchange = await channel.get_exchange("usersvc.commands")
+        body = json.dumps({"actor": {"type": "service", "id": service}, "data": {"user_id": user["id"]}}).encode()
+        for reply_to in (named.name, "amq.rabbitmq.reply-to"):
+            await exchange.publish(
+                aio_pika.Message(body, user_id=service, reply_to=reply_to, message_id=uuid.uuid4().hex),
+                routing_key="user.get",
+            )
+        answers = [await asyncio.wait_for(replies.get(), 15) for _ in range(2)]
+    assert [answer["data"]["id"] for answer in answers] == [user["id"], user["id"]]
 
 
 def _edge_message_id(admin, key: str) -> str:
