@@ -63,7 +63,10 @@ NewPassword = Annotated[
 AnyPassword = Annotated[StrictStr, Field(min_length=1, max_length=1024)]
 PageNumber = Annotated[int, Field(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
-ETag = Annotated[str | None, Field(None, max_length=200, description="If-Match: the ETag the caller last saw")]
+ETAG_MAX_LENGTH = 200
+ETag = Annotated[
+    str | None, Field(None, max_length=ETAG_MAX_LENGTH, description="If-Match: the ETag the caller last saw")
+]
 
 
 class Command(BaseModel):

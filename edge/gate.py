@@ -29,6 +29,7 @@ from usersvc.edge.bus import RpcClient
 from usersvc.edge.client_address import rate_limit_subject, resolve_client_ip
 from usersvc.edge.errors import ApiError
 from usersvc.edge.metrics import cache_lookup
+from usersvc.edge.request_headers import header_text
 from usersvc.redis_pipeline import RedisPipeline
 from usersvc.tokens import InvalidToken, TokenVerifier
 
@@ -53,7 +54,7 @@ def command_context(request: Request) -> dict:
     return {
         "request_id": request.ctx.request_id,
         "ip": client_ip(request) or None,
-        "user_agent": (request.headers.get("user-agent") or "")[:500] or None,
+        "user_agent": (header_text(request, "user-agent") or "")[:500] or None,
     }
 
 

@@ -90,8 +90,9 @@ CLIENT_REQUEST_ID = Parameter(
 IF_MATCH = Parameter(
     "If-Match",
     "header",
-    "The ETag you last read: the change is refused (412) if the user changed since",
-    {"type": "string", "maxLength": 200},
+    "The ETag you last read: the change is refused (412) if the user changed since, or if the"
+    " value cannot be an ETag (over 200 characters, say)",
+    {"type": "string"},
 )
 IDEMPOTENCY_KEY = Parameter(
     "Idempotency-Key",

@@ -43,13 +43,35 @@ class Permissions:
     read: str
 
 
+# Queues the broker names itself when a client declares one without a name: always the
+# declaring connection's own (exclusive), whoever it is.
+SERVER_NAMED_QUEUES = r"amq\.gen-.+"
+# The edge process's exclusive reply queue (edge/bus.py).
+EDGE_REPLY_QUEUES = r"usersvc\.edge\.replies\..+"
+# Name spaces of usersvc's own queues and exchanges and of the broker's: a service named so
+# that its own space (`<name>.…`) reached into one would be granted them.
+RESERVED_PREFIXES = ("usersvc.", "amq.")
+
+
+def own_queues(kind: str, user: str) -> str:
+    """The queues a broker user owns, as a regex: what its permissions let it declare and read,
+    and where the workers send its replies (workers/identity.py). `kind` is edge or service."""
+    if kind == "edge":
+        return EDGE_REPLY_QUEUES
+    if kind == "service":
+        if f"{user}.".startswith(RESERVED_PREFIXES):
+            raise ValueError(f"a service may not be named {user!r}: its queues would be usersvc's or the broker's")
+        return rf"({SERVER_NAMED_QUEUES}|{re.escape(user)}\..+)"
+    raise ValueError(f"kind {kind!r} owns no reply queues: edge or service")
+
+
 def permissions(kind: str, user: str) -> Permissions:
     """`kind` is edge, worker or service; `user` the broker user name."""
     if kind == "edge":
         # Its exclusive reply and key-set queues, the presence queue every edge process
         # consumes, the commands exchange (declared, never read), and the key-set exchanges:
         # it binds its key queue to usersvc.key-set (read) and confirms on the acks one (write).
-        own = r"usersvc\.edge\.(replies|keys)\..+|usersvc\.edge\.presence"
+        own = rf"{own_queues(kind, user)}|usersvc\.edge\.keys\..+|usersvc\.edge\.presence"
         return Permissions(
             configure=rf"^(usersvc\.commands|usersvc\.key-set|usersvc\.key-set\.acks|{own})$",
             write=rf"^(usersvc\.commands|usersvc\.key-set\.acks|{own})$",
@@ -61,7 +83,7 @@ def permissions(kind: str, user: str) -> Permissions:
         return Permissions(configure=rf"^{own}$", write=rf"^({own}|amq\.default)$", read=rf"^{own}$")
     if kind == "service":
         # Its own queues (server-named, or named after the user) for replies and events.
-        own = rf"(amq\.gen-.+|{re.escape(user)}\..+)"
+        own = own_queues(kind, user)
         return Permissions(
             configure=rf"^{own}$", write=rf"^(usersvc\.commands|{own})$", read=rf"^(usersvc\.events|{own})$"
         )
@@ -77,20 +99,32 @@ def _account(text: str) -> tuple[str, str, str]:
     return kind, name, password
 
 
-def _rabbitmqctl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    # rabbitmqctl from PATH, as the broker's package installs it; arguments are a list, no shell.
-    return subprocess.run(["rabbitmqctl", "-q", *args], check=check, capture_output=True, text=True, timeout=60)  # noqa: S603, S607
+def _rabbitmqctl(*args: str, password: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    """rabbitmqctl from PATH, as the broker's package installs it; arguments are a list, no shell.
+
+    A password goes on standard input, never on the command line: there a generated one that
+    begins with `-` is read as an option, and any one is visible to every local user (ps).
+    """
+    return subprocess.run(  # noqa: S603
+        ["rabbitmqctl", "-q", *args],  # noqa: S607
+        input=password,
+        check=check,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def apply(vhost: str, accounts: list[tuple[str, str, str]]) -> None:
-    """Create (or update) each user on the local broker and set its permissions on `vhost`."""
-    _rabbitmqctl("add_vhost", vhost, check=False)  # fails harmlessly when it exists
+    """Create (or update) each user on the local broker and set its permissions on `vhost`.
+    `--` ends the options before every name and rule, so none is read as one."""
+    _rabbitmqctl("add_vhost", "--", vhost, check=False)  # fails harmlessly when it exists
     for kind, name, password in accounts:
-        if _rabbitmqctl("add_user", name, password, check=False).returncode != 0:
-            _rabbitmqctl("change_password", name, password)
-        _rabbitmqctl("set_user_tags", name)  # no tags: never `impersonator` or `administrator`
-        rules = permissions(kind, name)
-        _rabbitmqctl("set_permissions", "-p", vhost, name, rules.configure, rules.write, rules.read)
+        rules = permissions(kind, name)  # a name no user may have is refused before any change
+        if _rabbitmqctl("add_user", "--", name, password=password, check=False).returncode != 0:
+            _rabbitmqctl("change_password", "--", name, password=password)
+        _rabbitmqctl("set_user_tags", "--", name)  # no tags: never `impersonator` or `administrator`
+        _rabbitmqctl("set_permissions", "-p", vhost, "--", name, rules.configure, rules.write, rules.read)
 
 
 def accounts_in_env_file(path: Path) -> tuple[str, list[tuple[str, str, str]]]:
@@ -150,6 +184,24 @@ def main(argv: list[str] | None = None, *, prog: str = "python -m usersvc.broker
     show.add_argument("kind", choices=("edge", "worker", "service"))
     show.add_argument("name")
     args = parser.parse_args(argv)
+    try:
+        _run(args)
+    except subprocess.CalledProcessError as error:
+        said = (error.stderr or "").strip().splitlines()
+        sys.exit(
+            f"broker_access: rabbitmqctl {error.cmd[2]} failed (exit {error.returncode}: "
+            f"{said[-1] if said else 'no message'}); check that RabbitMQ runs and that this user may "
+            "run rabbitmqctl (root or rabbitmq), then run this again"
+        )
+    except subprocess.TimeoutExpired as error:
+        sys.exit(f"broker_access: rabbitmqctl {error.cmd[2]} got no answer in time; check that RabbitMQ runs")
+    except FileNotFoundError:
+        sys.exit("broker_access: rabbitmqctl is not on PATH; install RabbitMQ's package or add its sbin folder")
+    except ValueError as error:
+        sys.exit(f"broker_access: {error}")
+
+
+def _run(args: argparse.Namespace) -> None:
     if args.action == "apply":
         apply(args.vhost, args.accounts)
     elif args.action == "apply-env":

@@ -10,6 +10,7 @@ from limits import RateLimitItem, parse
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from usersvc.broker_access import own_queues
 from usersvc.broker_addresses import parse_broker_url
 from usersvc.smtp_url import SmtpEndpoint, parse_smtp_url
 
@@ -122,6 +123,11 @@ class Settings(BaseSettings):
                 raise SettingError(f"{name} {error}") from None
             if url and not development and url_user(url) == "guest":
                 raise SettingError(f"{name}: the guest broker user is for development only")
+        for service in self.service_broker_users:
+            try:
+                own_queues("service", service)
+            except ValueError as error:
+                raise SettingError(f"BUS_SERVICES: {error}") from None
         for name in ("rate_limit_login", "rate_limit_read", "rate_limit_write"):
             try:
                 parse(getattr(self, name))  # fail at start-up, not on the first request

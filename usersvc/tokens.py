@@ -99,7 +99,7 @@ class TokenVerifier:
     def knows_signer(self, token: str) -> bool:
         """False only for a well-formed token naming a key this verifier has not seen: the key
         set may be newer than what this process holds."""
-        if token in self._verified:
+        if token in self._verified or not token.isascii():
             return True
         try:
             kid = jwt.get_unverified_header(token).get("kid")
@@ -121,6 +121,8 @@ class TokenVerifier:
         return claims
 
     def _decode(self, token: str) -> tuple[dict, str]:
+        if not token.isascii():  # a JWT is base64url; PyJWT would fail to encode some others
+            raise InvalidToken(expired=False)
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             if not isinstance(kid, str) or kid not in self._keys:

@@ -313,9 +313,20 @@ class UnitOfWork:
             raise DomainError(taken_code(error), TAKEN) from None
 
 
+def record_key(message_id: str, actor: Actor) -> str:
+    """The processed-command record's key: the message id within its caller's scope, which
+    is the broker user and, for the edge, the actor it speaks for. So one caller can never
+    pre-record a reply another will get, nor read another's (docs/api.md, "Bus"). A digest:
+    any message id fits the column, and the scope's parts cannot run into each other."""
+    speaker = current_speaker.get()
+    scope = [speaker.broker_user, actor.type, actor.id] if speaker.is_edge else [speaker.broker_user]
+    return hashlib.sha256(orjson.dumps([*scope, message_id])).hexdigest()
+
+
 def fingerprint(command: Command, *, key: str) -> str:
-    """Tells a redelivery from another command under the same id. Keyed (HMAC with
-    SECRET_KEY): bodies may hold passwords, and a plain hash in a dump could be cracked."""
+    """Tells a redelivery from another command under the same id (and caller: record_key).
+    Keyed (HMAC with SECRET_KEY): bodies may hold passwords, and a plain hash in a dump could
+    be cracked."""
     body = orjson.dumps(command.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
     return hmac.new(key.encode(), command.ROUTING_KEY.encode() + b"\n" + body, hashlib.sha256).hexdigest()
 
@@ -323,8 +334,8 @@ def fingerprint(command: Command, *, key: str) -> str:
 class _AlreadyProcessed(Exception):
     """A twin's processed-command record committed first (its primary key let one in)."""
 
-    def __init__(self, command_id: str) -> None:
-        self.command_id = command_id
+    def __init__(self, record_id: str) -> None:
+        self.record_id = record_id
 
 
 class RefuseAfterCommit(DomainError):
@@ -332,8 +343,8 @@ class RefuseAfterCommit(DomainError):
     session, and the caller is refused)."""
 
 
-async def _earlier_reply(command_id: str, command_fingerprint: str) -> dict | None:
-    earlier = await ProcessedCommand.filter(id=command_id).first()
+async def _earlier_reply(record_id: str, command_fingerprint: str) -> dict | None:
+    earlier = await ProcessedCommand.filter(id=record_id).first()
     if earlier is None:
         return None
     if earlier.fingerprint != command_fingerprint:
@@ -361,15 +372,16 @@ async def execute_write(
     the user in `unit.target(id)`. Its authorization still comes first in `work`: a refused
     command only held the lock until its rollback.
 
-    `idempotent` records the AMQP message_id with the reply in the same transaction, so a
-    redelivery, or a twin running at the same time, answers like the first (the record's
-    primary key lets only one of them commit).
+    `idempotent` records the AMQP message_id, scoped to its caller (record_key), with the
+    reply in the same transaction, so a redelivery, or a twin running at the same time,
+    answers like the first (the record's primary key lets only one of them commit).
     """
     command_id = current_command_id.get() if idempotent else None
+    record_id = record_key(command_id, envelope.actor) if command_id else None
     command = envelope.data
     command_fingerprint = fingerprint(command, key=deps.settings.secret_key)
     # Only worth a round trip when a redelivery would otherwise redo slow work.
-    if prepare and command_id and (reply := await _earlier_reply(command_id, command_fingerprint)):
+    if prepare and record_id and (reply := await _earlier_reply(record_id, command_fingerprint)):
         return reply
     try:
         # prepare() authorizes before it touches the target or checks a password (docs/api.md, "REST").
@@ -397,27 +409,27 @@ async def execute_write(
             except RefuseAfterCommit as refusal:
                 reply = Reply.failure(refusal).to_json_dict()
             processed = (
-                [command_id, command.ROUTING_KEY, command_fingerprint, orjson.dumps(reply).decode(), unit.now]
-                if command_id
+                [record_id, command.ROUTING_KEY, command_fingerprint, orjson.dumps(reply).decode(), unit.now]
+                if record_id
                 else None
             )
             try:
                 await unit.write_records(processed)
             except IntegrityError as error:
-                if command_id and constraint_of(error) == PROCESSED_COMMAND_KEY:
-                    raise _AlreadyProcessed(command_id) from None
+                if record_id and constraint_of(error) == PROCESSED_COMMAND_KEY:
+                    raise _AlreadyProcessed(record_id) from None
                 raise
     except _AlreadyProcessed as twin:
-        earlier = await _earlier_reply(twin.command_id, command_fingerprint)
+        earlier = await _earlier_reply(twin.record_id, command_fingerprint)
         if earlier is None:  # the record that refused ours was there a moment ago
-            raise RuntimeError(f"command {twin.command_id}: its processed record vanished") from None
+            raise RuntimeError(f"command {command_id}: its processed record vanished") from None
         return earlier
     except DomainError as error:
-        if command_id and (reply := await _earlier_reply(command_id, command_fingerprint)):
+        if record_id and (reply := await _earlier_reply(record_id, command_fingerprint)):
             return reply  # a twin committed first; its success explains this refusal
         reply = Reply.failure(error).to_json_dict()
-        if command_id:
-            await _remember_refusal(command_id, command, command_fingerprint, reply)
+        if record_id:
+            await _remember_refusal(record_id, command, command_fingerprint, reply)
         return reply
     await deps.cache.apply(unit.cache)
     deps.events.publish_soon(unit.events)
@@ -426,11 +438,11 @@ async def execute_write(
     return reply
 
 
-async def _remember_refusal(command_id: str, command: Command, command_fingerprint: str, reply: dict) -> None:
+async def _remember_refusal(record_id: str, command: Command, command_fingerprint: str, reply: dict) -> None:
     """A refused command gives the same refusal when it is delivered again."""
     with contextlib.suppress(IntegrityError):  # a twin recorded it first
         await ProcessedCommand.create(
-            id=command_id, routing_key=command.ROUTING_KEY, fingerprint=command_fingerprint, reply=reply
+            id=record_id, routing_key=command.ROUTING_KEY, fingerprint=command_fingerprint, reply=reply
         )
 
 

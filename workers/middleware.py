@@ -7,6 +7,10 @@
 - a command past its expiration: UPSTREAM_TIMEOUT, not executed;
 - any other exception: logged with its request id, INTERNAL_ERROR, requeued likewise when
   no one waits, dead-lettered at once when someone does (they have their answer).
+
+Except one kind, which gets no reply at all: a command whose `reply_to` is not its caller's
+own queue (workers/identity.py, `may_reply_to`) is acked, logged and counted, and neither
+executed nor answered, so no caller can make the workers fill a queue of usersvc's.
 """
 
 import json
@@ -24,8 +28,9 @@ from tortoise.exceptions import DBConnectionError
 from usersvc.domain.errors import DomainError, ErrorCode, field_errors_from_pydantic
 from usersvc.domain.replies import Reply
 from usersvc.settings import Settings
-from usersvc.workers.identity import identify
+from usersvc.workers.identity import identify, may_reply_to
 from usersvc.workers.message_scope import current_command_id, current_speaker
+from usersvc.workers.metrics import REPLY_TARGETS_REFUSED
 
 log = logging.getLogger("workers.commands")
 TRANSIENT_ERRORS = (DBConnectionError, ConnectionError, OSError, RedisConnectionError, RedisTimeoutError)
@@ -59,9 +64,21 @@ class CommandMiddleware(BaseMiddleware):
         self.settings = settings
 
     async def consume_scope(self, call_next, msg):
+        settings = self.settings
+        if msg.reply_to and not may_reply_to(
+            msg.reply_to, broker_user=self.msg.user_id, edge_user=settings.edge_broker_user
+        ):
+            log.warning(
+                "dropped %s from broker user %r: reply_to %r is not its own queue",
+                self.msg.routing_key,
+                self.msg.user_id,
+                msg.reply_to[:100],
+            )
+            REPLY_TARGETS_REFUSED.inc()
+            msg.reply_to = ""  # FastStream publishes what this returns to msg.reply_to: now nowhere
+            return None
         waiting = bool(self.msg.reply_to)
         current_command_id.set(self.msg.message_id)
-        settings = self.settings
         try:
             current_speaker.set(
                 identify(

@@ -119,9 +119,13 @@ class AuditLog(Model):
 
 
 class ProcessedCommand(Model):
-    """Makes commands idempotent: a message_id seen before gets its first reply again."""
+    """Makes commands idempotent: a message_id its caller used before gets its first reply again."""
 
-    id = fields.CharField(max_length=200, primary_key=True, description="AMQP message_id")
+    id = fields.CharField(
+        max_length=200,
+        primary_key=True,
+        description="sha256 of the caller (broker user; for the edge, also the actor) and the AMQP message_id",
+    )
     routing_key = fields.CharField(max_length=64)
     fingerprint = fields.CharField(max_length=64, description="sha256 of routing key + data")
     reply: dict[str, Any] | None = fields.JSONField(null=True)

@@ -16,6 +16,7 @@ from sanic import Blueprint, HTTPResponse, Request, empty, json, raw
 from usersvc.cache_keys import TOMBSTONE, CacheKeys, page_dependencies
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
+    ETAG_MAX_LENGTH,
     ChangePassword,
     CreateUser,
     DeleteUser,
@@ -36,9 +37,11 @@ from usersvc.edge.errors import ApiError
 from usersvc.edge.gate import Caller, command_context
 from usersvc.edge.metrics import cache_lookup
 from usersvc.edge.openapi import IDEMPOTENCY_KEY, IF_MATCH, operation
+from usersvc.edge.request_headers import header_bytes_are_text, header_text
 
 users = Blueprint("users", url_prefix="/v1/users")
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5f1c7a52-8d2e-4c59-9a57-2f4b8f0e7c11")
+IDEMPOTENCY_KEY_MAX_LENGTH = 200
 LIST_QUERY_FIELDS = ("page", "page_size", "role", "is_active", "search", "sort")
 PAGE_QUERIES_KEPT = 1024
 
@@ -65,6 +68,29 @@ async def _admit(request: Request, *, write: bool, cache_keys: tuple[str, ...] =
     return await request.app.ctx.gate.admit(request, limit=limit, scope=scope, cache_keys=cache_keys)
 
 
+def if_match_of(request: Request) -> str | None:
+    """The If-Match header, for the worker to compare with the user's current ETag. One
+    longer than any ETag can be matches none: 412 here, as the worker would answer."""
+    value = header_text(request, "if-match")
+    if value is not None and len(value) > ETAG_MAX_LENGTH:
+        raise ApiError(ErrorCode.PRECONDITION_FAILED, "If-Match does not match the user's current ETag")
+    return value
+
+
+def idempotency_message_id(request: Request, caller: Caller) -> str | None:
+    """The command id an Idempotency-Key stands for: the same for the same caller and key."""
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not header_bytes_are_text(key):
+        raise ApiError(
+            ErrorCode.VALIDATION_ERROR,
+            "Idempotency-Key is not a valid key",
+            [{"field": "Idempotency-Key", "message": f"UTF-8 text of at most {IDEMPOTENCY_KEY_MAX_LENGTH} characters"}],
+        )
+    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{caller.user_id}:{key}"))
+
+
 async def send_command(request: Request, caller: Caller, command, *, message_id: str | None = None):
     return await request.app.ctx.rpc.call(
         command, actor=caller.actor, context=command_context(request), message_id=message_id
@@ -88,17 +114,7 @@ async def create_user(request: Request) -> HTTPResponse:
     rbac.require_role(caller.principal, Role.ADMIN)
     body = parse_body(request, UserCreateBody)
     command = CreateUser(**body.model_dump())
-    key = request.headers.get("idempotency-key")
-    message_id = None
-    if key:
-        if len(key) > 200:
-            raise ApiError(
-                ErrorCode.VALIDATION_ERROR,
-                "Idempotency-Key is too long",
-                [{"field": "Idempotency-Key", "message": "at most 200 characters"}],
-            )
-        message_id = str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{caller.user_id}:{key}"))
-    user = await send_command(request, caller, command, message_id=message_id)
+    user = await send_command(request, caller, command, message_id=idempotency_message_id(request, caller))
     return user_response(user, status=201, headers={"Location": f"/v1/users/{user['id']}"})
 
 
@@ -208,7 +224,7 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     caller, _ = await _admit(request, write=True)
     rbac.authorize_replace(caller.principal, target)
     body = parse_body(request, UserProfile)
-    command = ReplaceUser(**body.model_dump(), user_id=target, if_match=request.headers.get("if-match"))
+    command = ReplaceUser(**body.model_dump(), user_id=target, if_match=if_match_of(request))
     return user_response(await send_command(request, caller, command))
 
 
@@ -228,9 +244,7 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
     caller, _ = await _admit(request, write=True)
     rbac.authorize_update_of_anyone(caller.principal, target)
     body = parse_body(request, UserPatchBody)
-    command = UpdateUser(
-        **body.model_dump(exclude_unset=True), user_id=target, if_match=request.headers.get("if-match")
-    )
+    command = UpdateUser(**body.model_dump(exclude_unset=True), user_id=target, if_match=if_match_of(request))
     return user_response(await send_command(request, caller, command))
 
 
@@ -247,7 +261,7 @@ async def delete_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
     caller, _ = await _admit(request, write=True)
     rbac.authorize_delete(caller.principal, target)
-    await send_command(request, caller, DeleteUser(user_id=target, if_match=request.headers.get("if-match")))
+    await send_command(request, caller, DeleteUser(user_id=target, if_match=if_match_of(request)))
     return empty()
 
 

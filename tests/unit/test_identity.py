@@ -4,7 +4,7 @@ import pytest
 
 from usersvc.domain.commands import CommandContext
 from usersvc.domain.errors import DomainError, ErrorCode
-from usersvc.workers.identity import identify
+from usersvc.workers.identity import identify, may_reply_to
 
 EDGE, SERVICES = "usersvc-edge", frozenset({"billing"})
 
@@ -61,3 +61,40 @@ def test_registration_and_one_time_tokens_are_the_edges_only_while_services_may_
             _identify("billing", routing_key)
     for routing_key in ("auth.request_email_verification", "auth.request_password_reset"):
         assert not _identify("billing", routing_key).is_edge
+
+
+@pytest.mark.parametrize(
+    "user, reply_to",
+    [
+        ("billing", "amq.gen-JzTY20BRgKO-HjmUJj0wLg"),
+        ("billing", "amq.rabbitmq.reply-to.g1h2AA5yZXBseUAxAAAAAQ=="),
+        ("billing", "billing.replies"),
+        ("rogue", "rogue.replies"),  # its refusal, in its own queue
+        (None, "amq.gen-anyone"),
+        (EDGE, "usersvc.edge.replies.0f3a"),
+    ],
+)
+def test_replies_go_to_the_callers_own_queues(user, reply_to):
+    assert may_reply_to(reply_to, broker_user=user, edge_user=EDGE)
+
+
+@pytest.mark.parametrize(
+    "user, reply_to",
+    [
+        ("billing", "usersvc.dead-letter"),
+        ("billing", "usersvc.user.update"),
+        ("billing", "usersvc.edge.replies.0f3a"),
+        ("billing", "other.replies"),
+        ("billing", "billing"),
+        ("billing", "billing.x|usersvc.events"),  # FastStream: queue billing.x on usersvc.events
+        ("billing", "amq.gen-x|usersvc.dead-letter"),
+        ("rogue", "usersvc.dead-letter"),
+        (None, "usersvc.dead-letter"),
+        ("usersvc", "usersvc.dead-letter"),  # its name space would be usersvc's own
+        ("amq", "amq.default"),
+        (EDGE, "usersvc.dead-letter"),
+        (EDGE, "usersvc-edge.replies"),
+    ],
+)
+def test_replies_never_go_to_anyone_elses_queue_nor_to_usersvcs(user, reply_to):
+    assert not may_reply_to(reply_to, broker_user=user, edge_user=EDGE)

@@ -97,6 +97,11 @@ def test_metrics_are_for_loopback_unless_told_and_a_token_must_be_long():
     assert "m" * 32 not in repr(Settings(_env_file=None, environment="development", metrics_token="m" * 32))
 
 
+def test_no_listed_service_may_be_named_into_usersvcs_or_the_brokers_names():
+    with pytest.raises(ValidationError, match=r"BUS_SERVICES: a service may not be named 'usersvc\.edge'"):
+        Settings(_env_file=None, environment="development", bus_services="billing,usersvc.edge")
+
+
 def test_mail_needs_an_smtp_url_outside_development_and_a_valid_one_anywhere():
     with pytest.raises(ValidationError, match="SMTP_URL is required"):
         Settings(_env_file=None, **SECRETS, **BROKER)
