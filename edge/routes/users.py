@@ -222,6 +222,8 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     errors=(403, 404, 409, 412),
     parameters=(IF_MATCH,),
     response_headers=("ETag",),
+    description="A moderator may change only `first_name`, `last_name`, `phone` and `is_active`, "
+    "and only of plain users (role `user`).",
 )
 async def update_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
@@ -231,6 +233,7 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
     command = UpdateUser(
         **body.model_dump(exclude_unset=True), user_id=target, if_match=request.headers.get("if-match")
     )
+    rbac.authorize_update_fields(caller.principal, target_id=target, fields=set(command.changes()))
     return user_response(await send_command(request, caller, command))
 
 

@@ -153,6 +153,36 @@ def test_moderators_never_act_on_admins():
     assert not _forbidden(rbac.authorize_update, MODERATOR, target_id="u", target_role=Role.USER, fields={"is_active"})
 
 
+@pytest.mark.parametrize("target_role", [Role.MODERATOR, Role.ADMIN])
+def test_moderators_change_nothing_of_other_staff(target_role):
+    for fields in ({"first_name"}, {"is_active"}, {"email"}):
+        assert _forbidden(rbac.authorize_update, MODERATOR, target_id="x", target_role=target_role, fields=fields)
+
+
+@pytest.mark.parametrize("fields", [{"email"}, {"username"}, {"first_name", "email"}, {"role"}])
+def test_moderators_never_change_a_users_email_username_or_role(fields):
+    assert _forbidden(rbac.authorize_update, MODERATOR, target_id="u", target_role=Role.USER, fields=fields)
+    assert _forbidden(rbac.authorize_update_fields, MODERATOR, target_id="u", fields=fields)  # the edge's early check
+
+
+def test_moderators_change_a_plain_users_names_phone_and_active_state():
+    fields = {"first_name", "last_name", "phone", "is_active"}
+    assert not _forbidden(rbac.authorize_update, MODERATOR, target_id="u", target_role=Role.USER, fields=fields)
+
+
+def test_a_moderator_changes_their_own_profile_as_any_user_does():
+    fields = {"first_name", "email", "username"}
+    assert not _forbidden(rbac.authorize_update, MODERATOR, target_id="m", target_role=Role.MODERATOR, fields=fields)
+    assert _forbidden(rbac.authorize_update, MODERATOR, target_id="m", target_role=Role.MODERATOR, fields={"is_active"})
+
+
+def test_admins_and_services_change_anyones_email():
+    for principal in (ADMIN, SERVICE):
+        assert not _forbidden(
+            rbac.authorize_update, principal, target_id="m", target_role=Role.MODERATOR, fields={"email"}
+        )
+
+
 def test_only_admins_change_roles_and_nobody_their_own():
     assert _forbidden(rbac.authorize_update, MODERATOR, target_id="u", target_role=Role.USER, fields={"role"})
     assert _forbidden(rbac.authorize_update, ADMIN, target_id="a", target_role=Role.ADMIN, fields={"role"})
