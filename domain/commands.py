@@ -192,6 +192,12 @@ class Login(LoginBody):
     ROUTING_KEY: ClassVar[str] = "auth.login"
     HASHES_PASSWORD: ClassVar[bool] = True
     CARRIES_SECRET: ClassVar[bool] = True
+    client: str | None = Field(
+        None,
+        max_length=100,
+        description="the client as the login back-off knows it (its address, or its IPv6 /64): "
+        "a client that logged in to the account lately is not held back",
+    )
 
 
 class RefreshBody(Command):

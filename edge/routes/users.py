@@ -33,7 +33,7 @@ from usersvc.domain.rbac import Role
 from usersvc.domain.replies import UserPage, UserView, etag_of
 from usersvc.edge.body import parse_body, query_fields, validate
 from usersvc.edge.errors import ApiError
-from usersvc.edge.gate import Caller, command_context
+from usersvc.edge.gate import Caller, client_subject, command_context
 from usersvc.edge.metrics import cache_lookup
 from usersvc.edge.openapi import IDEMPOTENCY_KEY, IF_MATCH, operation
 
@@ -68,6 +68,29 @@ async def _admit(request: Request, *, write: bool, cache_keys: tuple[str, ...] =
 async def send_command(request: Request, caller: Caller, command, *, message_id: str | None = None):
     return await request.app.ctx.rpc.call(
         command, actor=caller.actor, context=command_context(request), message_id=message_id
+    )
+
+
+async def send_with_current_password(request: Request, caller: Caller, command, *, wrong: ErrorCode) -> dict:
+    """A command whose current_password the workers check against the user's: inside that
+    account's login back-off (edge.login_guard), where a refusal with code `wrong` counts as a
+    failed login. Without a password in it there is nothing to guess, and no back-off."""
+    if command.current_password is None:
+        return await send_command(request, caller, command)
+    return await request.app.ctx.login_guard.guard_password(
+        lambda: send_command(request, caller, command),
+        user_id=command.user_id,
+        client=client_subject(request),
+        wrong=lambda error: error.code == wrong and _about_current_password(error),
+    )
+
+
+def _about_current_password(error: ApiError) -> bool:
+    """A refusal of the password itself, not of another field."""
+    # A worker's reply holds its details as plain objects.
+    return any(
+        (detail.get("field") if isinstance(detail, dict) else getattr(detail, "field", None)) == "current_password"
+        for detail in error.details
     )
 
 
@@ -262,6 +285,8 @@ async def delete_user(request: Request, user_id: str) -> HTTPResponse:
     status=204,
     body=PasswordChangeBody,
     errors=(403, 404),
+    description="A wrong `current_password` (422) counts as a failed login of the account; while its "
+    "login back-off holds, the answer is 429 with Retry-After, before the password is looked at.",
 )
 async def change_password(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
@@ -273,5 +298,5 @@ async def change_password(request: Request, user_id: str) -> HTTPResponse:
         user_id=target,
         keep_session_id=caller.session_id if caller.principal.is_self(target) else None,
     )
-    await send_command(request, caller, command)
+    await send_with_current_password(request, caller, command, wrong=ErrorCode.VALIDATION_ERROR)
     return empty()
