@@ -82,6 +82,18 @@ def authorize_update(principal: Principal, *, target_id: object, target_role: Ro
     raise _forbid()
 
 
+def changes_own_email(principal: Principal, *, target_id: object, old_email: str, new_email: str | None) -> bool:
+    """A user moving their own account to another address must prove they know its password
+    (re-authentication): a stolen access token alone cannot move the account away."""
+    return principal.is_self(target_id) and new_email is not None and new_email != old_email
+
+
+def reauthentication_required() -> DomainError:
+    return DomainError(
+        ErrorCode.REAUTHENTICATION_REQUIRED, "Changing your email needs your current password (current_password)"
+    )
+
+
 def authorize_delete(principal: Principal, user_id: object) -> None:
     require_role(principal, Role.ADMIN)
     if principal.is_self(user_id):

@@ -26,7 +26,7 @@ from usersvc.domain.commands import (
     UpdateUser,
     UserCreateBody,
     UserPatchBody,
-    UserProfile,
+    UserReplaceBody,
 )
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.rbac import Role
@@ -41,6 +41,13 @@ users = Blueprint("users", url_prefix="/v1/users")
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5f1c7a52-8d2e-4c59-9a57-2f4b8f0e7c11")
 LIST_QUERY_FIELDS = ("page", "page_size", "role", "is_active", "search", "sort")
 PAGE_QUERIES_KEPT = 1024
+EMAIL_CHANGE_RULE = (
+    "A user changing their own email sends `current_password` too: missing or wrong → 403 "
+    "REAUTHENTICATION_REQUIRED, and a wrong one counts as a failed login of the account; while its "
+    "login back-off holds, a body with `current_password` is answered 429 with Retry-After, before the "
+    "password is looked at. A new email is unverified: the new address gets a verification link, the "
+    "old one a notice naming the new address masked."
+)
 
 
 # A path id that is not a UUID names no user: it stands for this one, which no user has,
@@ -86,7 +93,10 @@ async def send_with_current_password(request: Request, caller: Caller, command, 
 
 
 def _about_current_password(error: ApiError) -> bool:
-    """A refusal of the password itself, not of another field."""
+    """A refusal of the password itself, not of another field (REAUTHENTICATION_REQUIRED is
+    always about it)."""
+    if error.code == ErrorCode.REAUTHENTICATION_REQUIRED:
+        return True
     # A worker's reply holds its details as plain objects.
     return any(
         (detail.get("field") if isinstance(detail, dict) else getattr(detail, "field", None)) == "current_password"
@@ -220,19 +230,21 @@ async def get_user(request: Request, user_id: str) -> HTTPResponse:
     operation_id="users.replace",
     summary="Replace the profile fields (admin, or the user)",
     tag="users",
-    body=UserProfile,
+    body=UserReplaceBody,
     response=UserView,
     errors=(403, 404, 409, 412),
     parameters=(IF_MATCH,),
     response_headers=("ETag",),
+    description=EMAIL_CHANGE_RULE,
 )
 async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
     caller, _ = await _admit(request, write=True)
     rbac.authorize_replace(caller.principal, target)
-    body = parse_body(request, UserProfile)
+    body = parse_body(request, UserReplaceBody)
     command = ReplaceUser(**body.model_dump(), user_id=target, if_match=request.headers.get("if-match"))
-    return user_response(await send_command(request, caller, command))
+    reply = await send_with_current_password(request, caller, command, wrong=ErrorCode.REAUTHENTICATION_REQUIRED)
+    return user_response(reply)
 
 
 @users.patch("/<user_id:str>")
@@ -246,7 +258,7 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     parameters=(IF_MATCH,),
     response_headers=("ETag",),
     description="A moderator may change only `first_name`, `last_name`, `phone` and `is_active`, "
-    "and only of plain users (role `user`).",
+    "and only of plain users (role `user`). " + EMAIL_CHANGE_RULE,
 )
 async def update_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
@@ -257,7 +269,8 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
         **body.model_dump(exclude_unset=True), user_id=target, if_match=request.headers.get("if-match")
     )
     rbac.authorize_update_fields(caller.principal, target_id=target, fields=set(command.changes()))
-    return user_response(await send_command(request, caller, command))
+    reply = await send_with_current_password(request, caller, command, wrong=ErrorCode.REAUTHENTICATION_REQUIRED)
+    return user_response(reply)
 
 
 @users.delete("/<user_id:str>")

@@ -12,6 +12,7 @@ from usersvc.domain.commands import (
     CreateUser,
     ListUsers,
     LoginBody,
+    ReplaceUser,
     UpdateUser,
     UserPatchBody,
 )
@@ -27,6 +28,7 @@ VALID = {
     "first_name": "John",
     "last_name": "Doe",
 }
+PROFILE = {name: value for name, value in VALID.items() if name != "password"}
 
 
 @pytest.mark.parametrize(
@@ -181,6 +183,24 @@ def test_admins_and_services_change_anyones_email():
         assert not _forbidden(
             rbac.authorize_update, principal, target_id="m", target_role=Role.MODERATOR, fields={"email"}
         )
+
+
+def test_only_a_user_moving_their_own_account_to_another_address_must_reauthenticate():
+    own = {"target_id": "u", "old_email": "u@example.com"}
+    assert rbac.changes_own_email(USER, **own, new_email="other@example.com")
+    assert rbac.changes_own_email(ADMIN, target_id="a", old_email="a@example.com", new_email="b@example.com")
+    assert not rbac.changes_own_email(USER, **own, new_email="u@example.com")  # the same address
+    assert not rbac.changes_own_email(USER, **own, new_email=None)  # no email in the command
+    assert not rbac.changes_own_email(ADMIN, **own, new_email="other@example.com")  # someone else's
+    assert not rbac.changes_own_email(SERVICE, **own, new_email="other@example.com")
+    assert rbac.reauthentication_required().code == ErrorCode.REAUTHENTICATION_REQUIRED
+
+
+def test_current_password_is_no_change_and_never_in_a_repr():
+    command = UpdateUser(user_id=uuid.uuid4(), email="new@example.com", current_password="Secr3t!pass")
+    assert command.changes() == {"email": "new@example.com"}
+    assert "Secr3t" not in repr(command)
+    assert "Secr3t" not in repr(ReplaceUser(**PROFILE, user_id=uuid.uuid4(), current_password="Secr3t!pass"))
 
 
 def test_only_admins_change_roles_and_nobody_their_own():
