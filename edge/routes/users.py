@@ -78,11 +78,14 @@ async def send_command(request: Request, caller: Caller, command, *, message_id:
     )
 
 
-async def send_with_current_password(request: Request, caller: Caller, command, *, wrong: ErrorCode) -> dict:
-    """A command whose current_password the workers check against the user's: inside that
-    account's login back-off (edge.login_guard), where a refusal with code `wrong` counts as a
-    failed login. Without a password in it there is nothing to guess, and no back-off."""
-    if command.current_password is None:
+async def send_with_current_password(
+    request: Request, caller: Caller, command, *, wrong: ErrorCode, checked: bool = True
+) -> dict:
+    """A command whose current_password the workers check against the user's (`checked`):
+    inside that account's login back-off (edge.login_guard), where a refusal with code `wrong`
+    counts as a failed login. Without a password to check there is nothing to guess, and no
+    back-off (nor a hint about another account's)."""
+    if command.current_password is None or not checked:
         return await send_command(request, caller, command)
     return await request.app.ctx.login_guard.guard_password(
         lambda: send_command(request, caller, command),
@@ -243,7 +246,10 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     rbac.authorize_replace(caller.principal, target)
     body = parse_body(request, UserReplaceBody)
     command = ReplaceUser(**body.model_dump(), user_id=target, if_match=request.headers.get("if-match"))
-    reply = await send_with_current_password(request, caller, command, wrong=ErrorCode.REAUTHENTICATION_REQUIRED)
+    # The workers check it only for the user's own email change.
+    reply = await send_with_current_password(
+        request, caller, command, wrong=ErrorCode.REAUTHENTICATION_REQUIRED, checked=caller.principal.is_self(target)
+    )
     return user_response(reply)
 
 
@@ -269,7 +275,10 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
         **body.model_dump(exclude_unset=True), user_id=target, if_match=request.headers.get("if-match")
     )
     rbac.authorize_update_fields(caller.principal, target_id=target, fields=set(command.changes()))
-    reply = await send_with_current_password(request, caller, command, wrong=ErrorCode.REAUTHENTICATION_REQUIRED)
+    # The workers check it only for the user's own email change.
+    reply = await send_with_current_password(
+        request, caller, command, wrong=ErrorCode.REAUTHENTICATION_REQUIRED, checked=caller.principal.is_self(target)
+    )
     return user_response(reply)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.bus import BusClient
 from tests.integration.mailbox import text_of
-from tests.security.test_login_abuse import THRESHOLD, WRONG_PASSWORD, fresh_ipv4, outcome
+from tests.security.test_login_abuse import THRESHOLD, WRONG_PASSWORD, fail_from_fresh_ips, fresh_ipv4, outcome
 from tests.support import USER_PASSWORD, login
 
 
@@ -90,6 +90,18 @@ async def test_the_workers_hold_moderators_to_the_same_rule(stack, make_user, ad
         )
     assert (reply["ok"], reply["error"]["code"]) == (False, "FORBIDDEN")
     assert current(admin, victim) == before
+
+
+def test_a_moderator_learns_nothing_of_another_accounts_back_off(stack, make_user):
+    boss, _ = make_user("admin")
+    _, moderator = make_user("moderator")
+    fail_from_fresh_ips(stack, {"username": boss["username"]}, THRESHOLD)  # the admin is held back now
+    probe = moderator.patch(
+        f"/v1/users/{boss['id']}",
+        json={"first_name": "X", "current_password": WRONG_PASSWORD},
+        headers=from_elsewhere(),
+    )
+    assert outcome(probe) == (403, "FORBIDDEN")
 
 
 # --- a stolen access token ----------------------------------------------------------------
