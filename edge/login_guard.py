@@ -8,7 +8,9 @@ current passwords on the routes that ask for one (password change, email change)
 The state is keyed by a subject: the account ("account:<id>") when the login identifier
 names one, else the identifier itself, so unknown identifiers behave exactly like real ones.
 Which account an identifier names is written by the workers on every login, before they
-answer (usersvc/cache_keys.py, login_account). A client that logged in to the account within
+answer (usersvc/cache_keys.py, login_account); they also check that account's hold before
+they check the password, so an identifier the edge has not seen name its account yet gets
+no guess past the hold. A client that logged in to the account within
 30 days is not held back, so an attacker cannot lock the owner out. Counters live in Redis,
 shared by all edge processes; each check or update is one script call (one round trip).
 """
