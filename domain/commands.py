@@ -63,6 +63,18 @@ NewPassword = Annotated[
 AnyPassword = Annotated[StrictStr, Field(min_length=1, max_length=1024)]
 PageNumber = Annotated[int, Field(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
+CurrentPassword = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=1024, repr=False, description="the user's current password (re-authentication)"),
+]
+# Optional: a field of its own, as repr=False applies to a field, not to one arm of a union.
+EMAIL_CHANGE_PASSWORD = Field(
+    None,
+    min_length=1,
+    max_length=1024,
+    repr=False,
+    description="the user's current password: required when the user changes their own email (re-authentication)",
+)
 ETAG_MAX_LENGTH = 200
 ETag = Annotated[
     str | None, Field(None, max_length=ETAG_MAX_LENGTH, description="If-Match: the ETag the caller last saw")
@@ -102,6 +114,12 @@ class UserProfile(Command):
     phone: Phone | None = None
 
 
+class UserReplaceBody(UserProfile):
+    """PUT's body: the profile, and the current password when the user changes their own email."""
+
+    current_password: StrictStr | None = EMAIL_CHANGE_PASSWORD
+
+
 class UserCreateBody(UserProfile):
     password: NewPassword
     role: Role = Role.USER
@@ -116,10 +134,11 @@ class UserPatchBody(Command):
     phone: Phone | None = None
     role: Role | None = None
     is_active: StrictBool | None = None
+    current_password: StrictStr | None = EMAIL_CHANGE_PASSWORD
 
     @model_validator(mode="after")
     def _no_nulls_but_phone(self) -> "UserPatchBody":
-        for name in self.model_fields_set & set(UserPatchBody.model_fields) - {"phone"}:
+        for name in self.model_fields_set & set(UserPatchBody.model_fields) - {"phone", "current_password"}:
             if getattr(self, name) is None:
                 raise ValueError(f"{name} may not be null")
         return self
@@ -167,19 +186,21 @@ class ListUsers(PagedQuery):
     sort: Annotated[str, AfterValidator(_user_sort)] = "-created_at"
 
 
-class ReplaceUser(UserProfile):
+class ReplaceUser(UserReplaceBody):
     ROUTING_KEY: ClassVar[str] = "user.replace"
+    CARRIES_SECRET: ClassVar[bool] = True  # current_password
     user_id: UUID
     if_match: ETag = None
 
 
 class UpdateUser(UserPatchBody):
     ROUTING_KEY: ClassVar[str] = "user.update"
+    CARRIES_SECRET: ClassVar[bool] = True  # current_password
     user_id: UUID
     if_match: ETag = None
 
     def changes(self) -> dict[str, Any]:
-        return self.model_dump(include=self.model_fields_set - {"user_id", "if_match"})
+        return self.model_dump(include=self.model_fields_set - {"user_id", "if_match", "current_password"})
 
 
 class DeleteUser(Command):
@@ -200,6 +221,12 @@ class Login(LoginBody):
     ROUTING_KEY: ClassVar[str] = "auth.login"
     HASHES_PASSWORD: ClassVar[bool] = True
     CARRIES_SECRET: ClassVar[bool] = True
+    client: str | None = Field(
+        None,
+        max_length=100,
+        description="the client as the login back-off knows it (its address, or its IPv6 /64): "
+        "a client that logged in to the account lately is not held back",
+    )
 
 
 class RefreshBody(Command):
@@ -338,10 +365,6 @@ MfaCode = Annotated[
     Field(
         min_length=6, max_length=32, repr=False, description="a 6-digit TOTP code (or, where allowed, a recovery code)"
     ),
-]
-CurrentPassword = Annotated[
-    StrictStr,
-    Field(min_length=1, max_length=1024, repr=False, description="the user's current password (re-authentication)"),
 ]
 
 

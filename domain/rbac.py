@@ -14,6 +14,9 @@ class Role(StrEnum):
 
 STAFF = frozenset({Role.ADMIN, Role.MODERATOR})
 PRIVILEGED_FIELDS = frozenset({"role", "is_active"})
+# What a moderator may change of a plain user. Never email or username: a moderator who could
+# set a user's address could take the account over with a password reset.
+MODERATED_FIELDS = frozenset({"first_name", "last_name", "phone", "is_active"})
 
 
 @dataclass(frozen=True)
@@ -54,19 +57,41 @@ def authorize_update_of_anyone(principal: Principal, target_id: object) -> None:
         raise _forbid()
 
 
-def authorize_update(principal: Principal, *, target_id: object, target_role: Role, fields: set[str]) -> None:
-    """PATCH rules: admin any; moderator never on admins; self only for profile fields."""
+def authorize_update_fields(principal: Principal, *, target_id: object, fields: set[str]) -> None:
+    """The PATCH rules the fields alone decide, before the target is read (the edge applies
+    them early; authorize_update applies them again)."""
     authorize_update_of_anyone(principal, target_id)
-    is_self = principal.is_self(target_id)
-    if is_self and fields & PRIVILEGED_FIELDS:
-        raise _forbid("You may not change your own role or active state")
+    if principal.is_self(target_id):
+        if fields & PRIVILEGED_FIELDS:
+            raise _forbid("You may not change your own role or active state")
+        return
     if "role" in fields and principal.role != Role.ADMIN:
         raise _forbid("Only an admin may change a role")
-    if principal.role == Role.ADMIN or is_self:
+    if principal.role == Role.MODERATOR and not fields <= MODERATED_FIELDS:
+        raise _forbid("A moderator may change only first_name, last_name, phone and is_active")
+
+
+def authorize_update(principal: Principal, *, target_id: object, target_role: Role, fields: set[str]) -> None:
+    """PATCH rules: admin any; moderator only plain users, and only MODERATED_FIELDS; self
+    only profile fields."""
+    authorize_update_fields(principal, target_id=target_id, fields=fields)
+    if principal.role == Role.ADMIN or principal.is_self(target_id):
         return
-    if principal.role == Role.MODERATOR and target_role != Role.ADMIN:
+    if principal.role == Role.MODERATOR and target_role == Role.USER:
         return
     raise _forbid()
+
+
+def changes_own_email(principal: Principal, *, target_id: object, old_email: str, new_email: str | None) -> bool:
+    """A user moving their own account to another address must prove they know its password
+    (re-authentication): a stolen access token alone cannot move the account away."""
+    return principal.is_self(target_id) and new_email is not None and new_email != old_email
+
+
+def reauthentication_required() -> DomainError:
+    return DomainError(
+        ErrorCode.REAUTHENTICATION_REQUIRED, "Changing your email needs your current password (current_password)"
+    )
 
 
 def authorize_delete(principal: Principal, user_id: object) -> None:

@@ -46,6 +46,37 @@ def changed_dependencies(old: dict | None, new: dict) -> set[str]:
     return changed
 
 
+# login_account's value for an identifier that names no live, active account.
+NO_ACCOUNT = b"-"
+# How long login_account remembers: longer than any hold, and renewed by every login.
+LOGIN_ACCOUNT_SECONDS = 24 * 3600
+
+
+# Whether a back-off subject is held back now (edge.login_guard; the workers check it again at
+# login). KEYS: its held-back marker, its known-client marker for the client. Returns the
+# milliseconds left on the hold, or 0 when there is none or the client is known.
+LOGIN_HOLD_SCRIPT = """
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local left = redis.call('PTTL', KEYS[1])
+if left > 0 then return left end
+return 0
+"""
+
+
+def login_identifier(*, email: str | None, username: str | None) -> str:
+    """A login's identifier, normalised as the workers look it up (emails are stored
+    lower-cased, usernames unique case-insensitively), and tagged so a username never
+    aliases an email."""
+    if email is not None:
+        return f"email:{email.strip().lower()}"
+    return f"username:{(username or '').strip().lower()}"
+
+
+def account_subject(user_id: object) -> str:
+    """The login back-off's subject for an account, whichever identifier was used."""
+    return f"account:{user_id}"
+
+
 def page_entry(*, ids: list[str], pagination: dict) -> bytes:
     """What a cached page holds: its pagination object, a newline, its user ids in order."""
     return orjson.dumps(pagination) + b"\n" + " ".join(ids).encode()
@@ -83,22 +114,29 @@ class CacheKeys:
     def rate_limit(self, scope: str, subject: str, window: int) -> str:
         return f"{self.prefix}:ratelimit:{scope}:{subject}:{window}"
 
-    # Login back-off (edge.login_guard). `identifier` is "email:…" or "username:…"; only its
-    # digest is in the key, never an address. The digest is a {hash tag}: the keys of one
-    # identifier share a Redis Cluster slot, so one script may touch them together.
-    def login_failures(self, identifier: str) -> str:
-        return f"{self.prefix}:login:{{{_digest(identifier)}}}:failures"
+    # Login back-off (edge.login_guard). Its `subject` is an account ("account:<id>", see
+    # account_subject) or, for an identifier that names none, the identifier itself (see
+    # login_identifier); only its digest is in the key, never an address. The digest is a
+    # {hash tag}: the keys of one subject share a Redis Cluster slot, so one script may touch
+    # them together.
+    def login_failures(self, subject: str) -> str:
+        return f"{self.prefix}:login:{{{_digest(subject)}}}:failures"
 
-    def login_held_back(self, identifier: str) -> str:
-        return f"{self.prefix}:login:{{{_digest(identifier)}}}:held"
+    def login_held_back(self, subject: str) -> str:
+        return f"{self.prefix}:login:{{{_digest(subject)}}}:held"
 
-    def login_known_client(self, identifier: str, client: str) -> str:
-        """A client (rate-limit subject) that logged in to this identifier's account lately."""
-        return f"{self.prefix}:login:{{{_digest(identifier)}}}:known:{_digest(client)}"
+    def login_known_client(self, subject: str, client: str) -> str:
+        """A client (rate-limit subject) that logged in to this account lately."""
+        return f"{self.prefix}:login:{{{_digest(subject)}}}:known:{_digest(client)}"
+
+    def login_account(self, identifier: str) -> str:
+        """The account a login identifier named when a worker last looked it up: its id, or
+        NO_ACCOUNT. Written by the workers on every login, read by the edge."""
+        return f"{self.prefix}:login:{{{_digest(identifier)}}}:account"
 
     def login_mfa_pending(self, mfa_token: str) -> str:
-        """A login waiting for its second factor: holds the login identifier (as the user typed
-        it, normalised) for as long as the mfa_token lives; keyed by the token's digest."""
+        """A login waiting for its second factor: holds its back-off subject for as long as the
+        mfa_token lives; keyed by the token's digest."""
         return f"{self.prefix}:login:mfa:{_digest(mfa_token)}"
 
 

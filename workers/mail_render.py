@@ -1,7 +1,8 @@
 """Mail templates: plain text with a `Subject:` first line, and an optional HTML part.
 
 Shipped in workers/mail_templates/; a file of the same name in MAIL_TEMPLATES_DIR replaces
-the shipped one. Placeholders are string.Template's `$username`, `$link` and `$expires`.
+the shipped one. Placeholders are string.Template's `$username`, `$link` and `$expires`
+(`email_changed`, the notice to a user's old address: `$username` and `$new_email`, masked).
 Templates are read and tried once, when a worker starts, so a broken one stops it at once.
 """
 
@@ -13,8 +14,13 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent / "mail_templates"
-TEMPLATE_NAMES = ("verify_email", "reset_password", "account_exists")
-SAMPLE_VALUES = {"username": "jane_doe", "link": "http://localhost:8000/verify-email?token=t", "expires": "1 hour"}
+TEMPLATE_NAMES = ("verify_email", "reset_password", "account_exists", "email_changed")
+SAMPLE_VALUES = {
+    "username": "jane_doe",
+    "link": "http://localhost:8000/verify-email?token=t",
+    "expires": "1 hour",
+    "new_email": "j***@e***.com",
+}
 
 
 class MailTemplateError(Exception):

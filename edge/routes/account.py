@@ -6,6 +6,7 @@ and sent as the edge itself; their commands are the edge's alone (workers/identi
 
 from sanic import Blueprint, HTTPResponse, Request, empty, json
 
+from usersvc.cache_keys import account_subject
 from usersvc.domain.commands import (
     PasswordResetBody,
     PasswordResetConfirmBody,
@@ -23,7 +24,6 @@ from usersvc.edge.body import parse_body
 from usersvc.edge.bus import EDGE_ACTOR
 from usersvc.edge.errors import ApiError, one_time_token_refusals
 from usersvc.edge.gate import client_subject, command_context
-from usersvc.edge.login_guard import account_identifiers
 from usersvc.edge.openapi import operation
 
 account = Blueprint("account", url_prefix="/v1/auth")
@@ -138,5 +138,7 @@ async def reset_password(request: Request) -> HTTPResponse:
             ResetPassword(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request)
         )
     # The owner proved they read the account's mail: lift the login back-off for this client.
-    await ctx.login_guard.record_success(identifiers=account_identifiers(reply["user"]), client=client_subject(request))
+    await ctx.login_guard.record_success(
+        subjects={account_subject(reply["user"]["id"])}, client=client_subject(request)
+    )
     return empty()

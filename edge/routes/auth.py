@@ -4,6 +4,7 @@ import uuid
 
 from sanic import Blueprint, HTTPResponse, Request, empty, json
 
+from usersvc.cache_keys import account_subject, login_identifier
 from usersvc.domain.commands import (
     ListSessions,
     Login,
@@ -19,7 +20,6 @@ from usersvc.edge.body import parse_body
 from usersvc.edge.bus import EDGE_ACTOR
 from usersvc.edge.errors import ApiError
 from usersvc.edge.gate import client_subject, command_context
-from usersvc.edge.login_guard import account_identifiers, login_identifier
 from usersvc.edge.openapi import operation
 from usersvc.edge.routes.users import read_user
 
@@ -43,21 +43,28 @@ async def login(request: Request) -> HTTPResponse:
     body = parse_body(request, LoginBody)
     identifier = login_identifier(email=body.email, username=body.username)
     client = client_subject(request)
-    await ctx.login_guard.hold_back(identifier=identifier, client=client)
+    guard = ctx.login_guard
+    await guard.hold_back(subject=await guard.subject_of(identifier), client=client)
+    command = Login(**body.model_dump(), client=client)
     try:
-        tokens = await ctx.rpc.call(Login(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request))
+        tokens = await ctx.rpc.call(command, actor=EDGE_ACTOR, context=command_context(request))
     except ApiError as error:
         if error.code == ErrorCode.INVALID_CREDENTIALS:
-            await ctx.login_guard.record_failure(identifier=identifier)
+            await guard.record_login_failure(identifier=identifier)
+        elif error.code == ErrorCode.RATE_LIMITED:
+            # The worker found the account held back (by failures through its other
+            # identifier): answered as the edge answers a hold, with Retry-After.
+            await guard.hold_back(subject=await guard.subject_of(identifier), client=client)
+            error.headers.setdefault("Retry-After", "1")
         raise
     if tokens.get("mfa_required"):
         # The password was right but the login is not done: the back-off is not reset until
-        # /mfa/verify succeeds, and the codes sent there count against this identifier.
-        await ctx.login_guard.remember_mfa_login(
+        # /mfa/verify succeeds, and the codes sent there count against this account.
+        await guard.remember_mfa_login(
             mfa_token=tokens["mfa_token"], identifier=identifier, seconds=tokens["expires_in"]
         )
         return json(tokens)
-    await ctx.login_guard.record_success(identifiers={identifier, *account_identifiers(tokens["user"])}, client=client)
+    await guard.record_success(subjects={identifier, account_subject(tokens["user"]["id"])}, client=client)
     return json(tokens)
 
 

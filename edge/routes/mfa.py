@@ -3,6 +3,7 @@
 
 from sanic import Blueprint, HTTPResponse, Request, empty, json
 
+from usersvc.cache_keys import account_subject
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
     ConfirmTotp,
@@ -21,7 +22,6 @@ from usersvc.edge.body import parse_body
 from usersvc.edge.bus import EDGE_ACTOR
 from usersvc.edge.errors import ApiError
 from usersvc.edge.gate import client_subject, command_context
-from usersvc.edge.login_guard import account_identifiers
 from usersvc.edge.openapi import operation
 from usersvc.edge.routes.auth import admit_write
 from usersvc.edge.routes.users import send_command, user_id_from_path
@@ -104,20 +104,20 @@ async def reset_mfa(request: Request, user_id: str) -> HTTPResponse:
 )
 async def verify_mfa(request: Request) -> HTTPResponse:
     """Limited per client IP like login (on a counter of its own), and per account: wrong codes
-    count in the login back-off of the identifier that logged in (edge.login_guard)."""
+    count in the login back-off of the account that logged in (edge.login_guard)."""
     ctx = request.app.ctx
     await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="mfa")
     body = parse_body(request, MfaVerifyBody)
     client = client_subject(request)
-    identifier = await ctx.login_guard.mfa_login_identifier(body.mfa_token)
-    if identifier is not None:
-        await ctx.login_guard.hold_back(identifier=identifier, client=client)
+    subject = await ctx.login_guard.mfa_login_subject(body.mfa_token)
+    if subject is not None:
+        await ctx.login_guard.hold_back(subject=subject, client=client)
     try:
         tokens = await ctx.rpc.call(VerifyMfa(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request))
     except ApiError as error:
-        if error.code == ErrorCode.INVALID_CREDENTIALS and identifier is not None:
-            await ctx.login_guard.record_failure(identifier=identifier)
+        if error.code == ErrorCode.INVALID_CREDENTIALS and subject is not None:
+            await ctx.login_guard.record_failure(subject=subject)
         raise
-    known = {identifier} if identifier is not None else set()
-    await ctx.login_guard.record_success(identifiers={*known, *account_identifiers(tokens["user"])}, client=client)
+    known = {subject} if subject is not None else set()
+    await ctx.login_guard.record_success(subjects={*known, account_subject(tokens["user"]["id"])}, client=client)
     return json(tokens)

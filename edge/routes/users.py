@@ -27,14 +27,14 @@ from usersvc.domain.commands import (
     UpdateUser,
     UserCreateBody,
     UserPatchBody,
-    UserProfile,
+    UserReplaceBody,
 )
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.rbac import Role
 from usersvc.domain.replies import UserPage, UserView, etag_of
 from usersvc.edge.body import parse_body, query_fields, validate
 from usersvc.edge.errors import ApiError
-from usersvc.edge.gate import Caller, command_context
+from usersvc.edge.gate import Caller, client_subject, command_context
 from usersvc.edge.metrics import cache_lookup
 from usersvc.edge.openapi import IDEMPOTENCY_KEY, IF_MATCH, operation
 from usersvc.edge.request_headers import header_bytes_are_text, header_text
@@ -44,6 +44,13 @@ IDEMPOTENCY_NAMESPACE = uuid.UUID("5f1c7a52-8d2e-4c59-9a57-2f4b8f0e7c11")
 IDEMPOTENCY_KEY_MAX_LENGTH = 200
 LIST_QUERY_FIELDS = ("page", "page_size", "role", "is_active", "search", "sort")
 PAGE_QUERIES_KEPT = 1024
+EMAIL_CHANGE_RULE = (
+    "A user changing their own email sends `current_password` too: missing or wrong → 403 "
+    "REAUTHENTICATION_REQUIRED, and a wrong one counts as a failed login of the account; while its "
+    "login back-off holds, a body with `current_password` is answered 429 with Retry-After, before the "
+    "password is looked at. A new email is unverified: the new address gets a verification link, the "
+    "old one a notice naming the new address masked."
+)
 
 
 # A path id that is not a UUID names no user: it stands for this one, which no user has,
@@ -94,6 +101,35 @@ def idempotency_message_id(request: Request, caller: Caller) -> str | None:
 async def send_command(request: Request, caller: Caller, command, *, message_id: str | None = None):
     return await request.app.ctx.rpc.call(
         command, actor=caller.actor, context=command_context(request), message_id=message_id
+    )
+
+
+async def send_with_current_password(
+    request: Request, caller: Caller, command, *, wrong: ErrorCode, checked: bool = True
+) -> dict:
+    """A command whose current_password the workers check against the user's (`checked`):
+    inside that account's login back-off (edge.login_guard), where a refusal with code `wrong`
+    counts as a failed login. Without a password to check there is nothing to guess, and no
+    back-off (nor a hint about another account's)."""
+    if command.current_password is None or not checked:
+        return await send_command(request, caller, command)
+    return await request.app.ctx.login_guard.guard_password(
+        lambda: send_command(request, caller, command),
+        user_id=command.user_id,
+        client=client_subject(request),
+        wrong=lambda error: error.code == wrong and _about_current_password(error),
+    )
+
+
+def _about_current_password(error: ApiError) -> bool:
+    """A refusal of the password itself, not of another field (REAUTHENTICATION_REQUIRED is
+    always about it)."""
+    if error.code == ErrorCode.REAUTHENTICATION_REQUIRED:
+        return True
+    # A worker's reply holds its details as plain objects.
+    return any(
+        (detail.get("field") if isinstance(detail, dict) else getattr(detail, "field", None)) == "current_password"
+        for detail in error.details
     )
 
 
@@ -213,19 +249,24 @@ async def get_user(request: Request, user_id: str) -> HTTPResponse:
     operation_id="users.replace",
     summary="Replace the profile fields (admin, or the user)",
     tag="users",
-    body=UserProfile,
+    body=UserReplaceBody,
     response=UserView,
     errors=(403, 404, 409, 412),
     parameters=(IF_MATCH,),
     response_headers=("ETag",),
+    description=EMAIL_CHANGE_RULE,
 )
 async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
     caller, _ = await _admit(request, write=True)
     rbac.authorize_replace(caller.principal, target)
-    body = parse_body(request, UserProfile)
+    body = parse_body(request, UserReplaceBody)
     command = ReplaceUser(**body.model_dump(), user_id=target, if_match=if_match_of(request))
-    return user_response(await send_command(request, caller, command))
+    # The workers check it only for the user's own email change.
+    reply = await send_with_current_password(
+        request, caller, command, wrong=ErrorCode.REAUTHENTICATION_REQUIRED, checked=caller.principal.is_self(target)
+    )
+    return user_response(reply)
 
 
 @users.patch("/<user_id:str>")
@@ -238,6 +279,8 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     errors=(403, 404, 409, 412),
     parameters=(IF_MATCH,),
     response_headers=("ETag",),
+    description="A moderator may change only `first_name`, `last_name`, `phone` and `is_active`, "
+    "and only of plain users (role `user`). " + EMAIL_CHANGE_RULE,
 )
 async def update_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
@@ -245,7 +288,12 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
     rbac.authorize_update_of_anyone(caller.principal, target)
     body = parse_body(request, UserPatchBody)
     command = UpdateUser(**body.model_dump(exclude_unset=True), user_id=target, if_match=if_match_of(request))
-    return user_response(await send_command(request, caller, command))
+    rbac.authorize_update_fields(caller.principal, target_id=target, fields=set(command.changes()))
+    # The workers check it only for the user's own email change.
+    reply = await send_with_current_password(
+        request, caller, command, wrong=ErrorCode.REAUTHENTICATION_REQUIRED, checked=caller.principal.is_self(target)
+    )
+    return user_response(reply)
 
 
 @users.delete("/<user_id:str>")
@@ -273,6 +321,8 @@ async def delete_user(request: Request, user_id: str) -> HTTPResponse:
     status=204,
     body=PasswordChangeBody,
     errors=(403, 404),
+    description="A wrong `current_password` (422) counts as a failed login of the account; while its "
+    "login back-off holds, the answer is 429 with Retry-After, before the password is looked at.",
 )
 async def change_password(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
@@ -284,5 +334,5 @@ async def change_password(request: Request, user_id: str) -> HTTPResponse:
         user_id=target,
         keep_session_id=caller.session_id if caller.principal.is_self(target) else None,
     )
-    await send_command(request, caller, command)
+    await send_with_current_password(request, caller, command, wrong=ErrorCode.VALIDATION_ERROR)
     return empty()

@@ -42,6 +42,7 @@ def test_a_wrong_password_shows_the_apis_message_and_request_id(page):
 
 def test_a_moderator_is_offered_what_a_moderator_may_do_and_nothing_more(page, make_user, admin):
     moderator, _ = make_user("moderator")
+    other_moderator, _ = make_user("moderator")
     user, _ = make_user()
     root = admin.get("/v1/auth/me").json()
     sign_in(page, moderator["username"], USER_PASSWORD)
@@ -55,9 +56,18 @@ def test_a_moderator_is_offered_what_a_moderator_may_do_and_nothing_more(page, m
     for name in ("Save changes", "Deactivate", "Change role", "Delete user"):
         expect(page.get_by_role("button", name=name)).to_have_count(0)
 
-    page.goto(f"/admin#/users/{user['id']}")  # a user: profile and activation, not role or deletion
+    page.goto(f"/admin#/users/{other_moderator['id']}")  # other staff: only look
+    expect(page.get_by_role("heading", name=other_moderator["username"], level=1)).to_be_visible()
+    expect(page.get_by_label("Last name")).to_have_attribute("readonly", "")
+    for name in ("Save changes", "Deactivate"):
+        expect(page.get_by_role("button", name=name)).to_have_count(0)
+
+    page.goto(f"/admin#/users/{user['id']}")  # a user: names, phone and activation, not role or deletion
     expect(page.get_by_role("heading", name=user["username"], level=1)).to_be_visible()
     expect(page.get_by_role("button", name="Save changes")).to_be_visible()
+    for label in ("Username", "Email"):  # a new address would take the account over
+        expect(page.get_by_label(label)).to_have_attribute("readonly", "")
+    expect(page.get_by_label("Last name")).not_to_have_attribute("readonly", "")
     expect(page.get_by_role("button", name="Deactivate")).to_be_visible()
     for name in ("Change role", "Delete user", "Reset MFA"):
         expect(page.get_by_role("button", name=name)).to_have_count(0)

@@ -6,7 +6,7 @@ import uuid
 import httpx
 from playwright.sync_api import Page, expect
 
-from tests.console.browser import sign_in_as_admin
+from tests.console.browser import sign_in, sign_in_as_admin
 from tests.support import USER_PASSWORD, new_user_body
 
 
@@ -110,6 +110,22 @@ def test_an_edit_is_saved_with_if_match_and_its_audit_row_is_shown(page, admin, 
     expect(page.locator("table.audit tbody tr").first).to_contain_text("Edited")
     expect(page).to_have_url(re.compile(f"entity_id={user['id']}.*action=user.update"))
     screenshot(page, "audit-log")
+
+
+def test_changing_ones_own_email_asks_for_the_current_password(page, admin, make_user):
+    me, _ = make_user("admin")
+    new_address = f"moved_{uuid.uuid4().hex[:10]}@example.com"
+    sign_in(page, me["username"], USER_PASSWORD)
+    expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
+    open_user(page, me)
+    page.get_by_label("Email", exact=True).fill(new_address)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("alert").locator(".error-code")).to_have_text("REAUTHENTICATION_REQUIRED")
+    assert admin.get(f"/v1/users/{me['id']}").json()["email"] == me["email"]
+    page.get_by_label("Current password").fill(USER_PASSWORD)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("main .notice")).to_have_text("Saved.")
+    assert admin.get(f"/v1/users/{me['id']}").json()["email"] == new_address
 
 
 def test_a_concurrent_edit_shows_the_conflict_and_overwrites_nothing(page, admin, screenshot):

@@ -79,7 +79,7 @@ def test_changing_the_email_unverifies_it_and_mails_the_new_address(stack, admin
     me = login(stack.base_url, body["password"], username=body["username"])
     assert me.post("/v1/auth/verify-email/request").status_code == 202
     new_address = f"new_{uuid.uuid4().hex[:10]}@example.com"
-    patched = me.patch(f"/v1/users/{user['id']}", json={"email": new_address})
+    patched = me.patch(f"/v1/users/{user['id']}", json={"email": new_address, "current_password": body["password"]})
     assert (patched.status_code, patched.json()["email_verified"]) == (200, False)
     token = verification_token(mailbox, new_address)
     assert anonymous.post("/v1/auth/verify-email", json={"token": token}).status_code == 204
@@ -99,7 +99,8 @@ def test_a_verification_link_for_an_earlier_address_stops_working(stack, make_us
     assert me.post("/v1/auth/verify-email/request").status_code == 202
     old_link = verification_token(mailbox, user["email"])
     new_address = f"moved_{uuid.uuid4().hex[:10]}@example.com"
-    assert me.patch(f"/v1/users/{user['id']}", json={"email": new_address}).status_code == 200
+    moved = me.patch(f"/v1/users/{user['id']}", json={"email": new_address, "current_password": USER_PASSWORD})
+    assert moved.status_code == 200
     assert error_of(anonymous.post("/v1/auth/verify-email", json={"token": old_link})) == (400, "INVALID_TOKEN")
     assert me.get("/v1/auth/me").json()["email_verified"] is False
 

@@ -94,6 +94,39 @@ def test_the_owner_is_not_locked_out_from_an_ip_it_logged_in_from(stack, admin):
     assert attempt(stack, {"email": user["email"]}, USER_PASSWORD, ip=fresh_ipv4()).status_code == 200
 
 
+def test_an_accounts_email_and_username_share_one_back_off(stack, admin):
+    user = new_user(admin)
+    half = THRESHOLD // 2
+    statuses = fail_from_fresh_ips(stack, {"email": user["email"]}, half)
+    statuses += fail_from_fresh_ips(stack, {"username": user["username"].upper()}, THRESHOLD - half)
+    assert statuses == [(401, "INVALID_CREDENTIALS")] * THRESHOLD
+    for identifier in ({"email": user["email"]}, {"username": user["username"]}):
+        held = attempt(stack, identifier, USER_PASSWORD, ip=fresh_ipv4())
+        assert outcome(held) == (429, "RATE_LIMITED") and 1 <= int(held.headers["Retry-After"]) <= 60
+    assert admin.get(f"/v1/users/{user['id']}").json()["last_login_at"] is None
+
+
+def test_wrong_current_passwords_on_the_password_route_count_and_then_it_holds(stack, admin):
+    user = new_user(admin)
+    home = fresh_ipv4()
+    owner = attempt(stack, {"username": user["username"]}, USER_PASSWORD, ip=home).json()
+    headers = {"Authorization": f"Bearer {owner['access_token']}"}
+    path = f"/v1/users/{user['id']}/password"
+
+    def change(current: str, *, ip: str) -> httpx.Response:
+        body = {"current_password": current, "new_password": "N3w!passw0rd"}
+        return httpx.post(f"{stack.base_url}{path}", json=body, headers={**headers, "X-Forwarded-For": ip}, timeout=30)
+
+    wrong = [outcome(change(f"{WRONG_PASSWORD}{n}", ip=fresh_ipv4())) for n in range(THRESHOLD)]
+    assert wrong == [(422, "VALIDATION_ERROR")] * THRESHOLD
+    held = change(USER_PASSWORD, ip=fresh_ipv4())  # the right one: not even looked at
+    assert outcome(held) == (429, "RATE_LIMITED") and 1 <= int(held.headers["Retry-After"]) <= 60
+    assert outcome(attempt(stack, {"email": user["email"]}, USER_PASSWORD, ip=fresh_ipv4())) == (429, "RATE_LIMITED")
+    # The owner, from where they logged in, is not held back, and the password never changed.
+    assert attempt(stack, {"email": user["email"]}, USER_PASSWORD, ip=home).status_code == 200
+    assert change(USER_PASSWORD, ip=home).status_code == 204
+
+
 def audited_ip(admin, user_id: str, request_id: str) -> str:
     entries = admin.get(
         "/v1/audit-logs", params={"entity_id": user_id, "action": "auth.login", "page_size": 100}

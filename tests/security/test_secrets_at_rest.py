@@ -24,15 +24,28 @@ from tests.support import (
     wait_ready,
 )
 
-SECRET_COMMANDS = ("auth.login", "auth.refresh", "user.create", "user.change_password")
+SECRET_COMMANDS = (
+    "auth.login",
+    "auth.refresh",
+    "user.create",
+    "user.change_password",
+    "user.update",
+    "user.replace",
+)
+# Not secret-bearing: dead-lettered like any other (never run: the workers are stopped).
+CONTROL_COMMAND = "user.delete"
 
 
 def _secret_bearing(routing_key: str, secret: str, user_id: str) -> dict:
+    profile = {name: value for name, value in new_user_body().items() if name not in ("password", "role")}
     return {
         "auth.login": {"username": "root", "password": secret},
         "auth.refresh": {"refresh_token": secret},
         "user.create": {**new_user_body(), "password": secret},
         "user.change_password": {"user_id": user_id, "current_password": secret, "new_password": secret},
+        # A user changing their own email re-authenticates with current_password.
+        "user.update": {"user_id": user_id, "email": profile["email"], "current_password": secret},
+        "user.replace": {**profile, "user_id": user_id, "current_password": secret},
     }[routing_key]
 
 
@@ -89,8 +102,8 @@ async def test_secret_bearing_commands_never_reach_the_dead_letter_queue(stack, 
                     )
             for mode, marker in control.items():
                 await edge.send(
-                    "user.update",
-                    {"user_id": user["id"], "last_name": "X"},
+                    CONTROL_COMMAND,
+                    {"user_id": user["id"]},
                     actor={"type": "user", "id": user["id"]},
                     context={"request_id": f"{mode}-{marker}"},
                 )
@@ -102,7 +115,7 @@ async def test_secret_bearing_commands_never_reach_the_dead_letter_queue(stack, 
                 seen = b"".join(await _settle_everything(channel, f"usersvc.{routing_key}"))
                 assert secrets["reject"].encode() in seen and secrets["retry"].encode() in seen
                 assert secrets["expire"].encode() not in seen  # expired in the broker, never delivered
-            await _settle_everything(channel, "usersvc.user.update")
+            await _settle_everything(channel, f"usersvc.{CONTROL_COMMAND}")
             await asyncio.sleep(0.5)
             dead = b"\n".join(await _drain(channel, "usersvc.dead-letter"))
     finally:
@@ -114,8 +127,8 @@ async def test_secret_bearing_commands_never_reach_the_dead_letter_queue(stack, 
 
 
 async def test_debug_logs_hold_no_password_or_token(stack, make_user):
-    """A worker and an edge at LOG_LEVEL=DEBUG see a login, a refresh, a user creation and a
-    password change; their logs must not contain any of the secrets."""
+    """A worker and an edge at LOG_LEVEL=DEBUG see a login, a refresh, a user creation, a
+    password change and an email change; their logs must not contain any of the secrets."""
     user_body = new_user_body()
     new_password = f"New!{uuid.uuid4().hex[:10]}a1"
     for name in ("worker-1", "worker-2"):
@@ -140,7 +153,12 @@ async def test_debug_logs_hold_no_password_or_token(stack, make_user):
                 headers={"Authorization": f"Bearer {refreshed.json()['access_token']}"},
                 json={"current_password": USER_PASSWORD, "new_password": new_password},
             )
-            assert (refreshed.status_code, changed.status_code) == (200, 204), changed.text
+            moved = await http.patch(
+                f"/v1/users/{created['id']}",
+                headers={"Authorization": f"Bearer {refreshed.json()['access_token']}"},
+                json={"email": f"moved_{uuid.uuid4().hex[:10]}@example.com", "current_password": new_password},
+            )
+            assert (refreshed.status_code, changed.status_code, moved.status_code) == (200, 204, 200), moved.text
     finally:
         stack.stop("edge-debug")
         stack.stop("worker-debug")

@@ -12,6 +12,7 @@ from usersvc.domain.commands import (
     CreateUser,
     ListUsers,
     LoginBody,
+    ReplaceUser,
     UpdateUser,
     UserPatchBody,
 )
@@ -27,6 +28,7 @@ VALID = {
     "first_name": "John",
     "last_name": "Doe",
 }
+PROFILE = {name: value for name, value in VALID.items() if name != "password"}
 
 
 @pytest.mark.parametrize(
@@ -151,6 +153,54 @@ def test_users_read_only_themselves_and_staff_read_anyone():
 def test_moderators_never_act_on_admins():
     assert _forbidden(rbac.authorize_update, MODERATOR, target_id="a", target_role=Role.ADMIN, fields={"first_name"})
     assert not _forbidden(rbac.authorize_update, MODERATOR, target_id="u", target_role=Role.USER, fields={"is_active"})
+
+
+@pytest.mark.parametrize("target_role", [Role.MODERATOR, Role.ADMIN])
+def test_moderators_change_nothing_of_other_staff(target_role):
+    for fields in ({"first_name"}, {"is_active"}, {"email"}):
+        assert _forbidden(rbac.authorize_update, MODERATOR, target_id="x", target_role=target_role, fields=fields)
+
+
+@pytest.mark.parametrize("fields", [{"email"}, {"username"}, {"first_name", "email"}, {"role"}])
+def test_moderators_never_change_a_users_email_username_or_role(fields):
+    assert _forbidden(rbac.authorize_update, MODERATOR, target_id="u", target_role=Role.USER, fields=fields)
+    assert _forbidden(rbac.authorize_update_fields, MODERATOR, target_id="u", fields=fields)  # the edge's early check
+
+
+def test_moderators_change_a_plain_users_names_phone_and_active_state():
+    fields = {"first_name", "last_name", "phone", "is_active"}
+    assert not _forbidden(rbac.authorize_update, MODERATOR, target_id="u", target_role=Role.USER, fields=fields)
+
+
+def test_a_moderator_changes_their_own_profile_as_any_user_does():
+    fields = {"first_name", "email", "username"}
+    assert not _forbidden(rbac.authorize_update, MODERATOR, target_id="m", target_role=Role.MODERATOR, fields=fields)
+    assert _forbidden(rbac.authorize_update, MODERATOR, target_id="m", target_role=Role.MODERATOR, fields={"is_active"})
+
+
+def test_admins_and_services_change_anyones_email():
+    for principal in (ADMIN, SERVICE):
+        assert not _forbidden(
+            rbac.authorize_update, principal, target_id="m", target_role=Role.MODERATOR, fields={"email"}
+        )
+
+
+def test_only_a_user_moving_their_own_account_to_another_address_must_reauthenticate():
+    own = {"target_id": "u", "old_email": "u@example.com"}
+    assert rbac.changes_own_email(USER, **own, new_email="other@example.com")
+    assert rbac.changes_own_email(ADMIN, target_id="a", old_email="a@example.com", new_email="b@example.com")
+    assert not rbac.changes_own_email(USER, **own, new_email="u@example.com")  # the same address
+    assert not rbac.changes_own_email(USER, **own, new_email=None)  # no email in the command
+    assert not rbac.changes_own_email(ADMIN, **own, new_email="other@example.com")  # someone else's
+    assert not rbac.changes_own_email(SERVICE, **own, new_email="other@example.com")
+    assert rbac.reauthentication_required().code == ErrorCode.REAUTHENTICATION_REQUIRED
+
+
+def test_current_password_is_no_change_and_never_in_a_repr():
+    command = UpdateUser(user_id=uuid.uuid4(), email="new@example.com", current_password="Secr3t!pass")
+    assert command.changes() == {"email": "new@example.com"}
+    assert "Secr3t" not in repr(command)
+    assert "Secr3t" not in repr(ReplaceUser(**PROFILE, user_id=uuid.uuid4(), current_password="Secr3t!pass"))
 
 
 def test_only_admins_change_roles_and_nobody_their_own():

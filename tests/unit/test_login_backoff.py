@@ -1,12 +1,10 @@
 """The per-account back-off's arithmetic and identifiers (docs/api.md, "REST"), without Redis."""
 
-from usersvc.cache_keys import CacheKeys
+from usersvc.cache_keys import CacheKeys, account_subject, login_identifier
 from usersvc.edge.login_guard import (
     LONGEST_HOLD_SECONDS,
-    account_identifiers,
     hold_schedule,
     hold_seconds,
-    login_identifier,
 )
 
 
@@ -35,7 +33,16 @@ def test_identifiers_are_normalised_like_the_workers_look_them_up_and_never_alia
     assert login_identifier(email=None, username="jo@example.com") != login_identifier(
         email="jo@example.com", username=None
     )
-    assert account_identifiers({"email": "jo@example.com", "username": "Jo"}) == {"email:jo@example.com", "username:jo"}
+    assert login_identifier(email=None, username=" Jo ") == "username:jo"
+
+
+def test_an_account_is_one_subject_that_no_identifier_aliases():
+    subject = account_subject("9b2f0c1e-0000-4000-8000-000000000001")
+    assert subject == "account:9b2f0c1e-0000-4000-8000-000000000001"
+    assert subject not in {
+        login_identifier(email=None, username="account"),
+        login_identifier(email="account:9b2f0c1e@example.com", username=None),
+    }
 
 
 def test_keys_hold_a_digest_of_the_identifier_never_the_address():
@@ -44,8 +51,9 @@ def test_keys_hold_a_digest_of_the_identifier_never_the_address():
         keys.login_failures("email:jo@example.com"),
         keys.login_held_back("email:jo@example.com"),
         keys.login_known_client("email:jo@example.com", "203.0.113.5"),
+        keys.login_account("email:jo@example.com"),
     ]
     assert not any("jo@" in key or "example" in key or "203.0.113.5" in key for key in built)
     tags = {key.split("{")[1].split("}")[0] for key in built}
-    assert len(tags) == 1  # one Redis Cluster slot per identifier
+    assert len(tags) == 1  # one Redis Cluster slot per subject
     assert keys.login_failures("email:a@example.com") != keys.login_failures("email:b@example.com")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from usersvc.workers.email_change import masked_email
 from usersvc.workers.mail_outbox import LONGEST_RETRY, retry_delay
 from usersvc.workers.mail_render import MailTemplateError, load_templates
 from usersvc.workers.mail_transport import LogTransport
@@ -30,6 +31,24 @@ def test_a_mail_has_a_text_and_an_html_part_with_the_link():
     assert VALUES["link"] in message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert 'href="http://localhost:8000/reset-password?token=abc&amp;x=&lt;1&gt;"' in html  # escaped
+
+
+@pytest.mark.parametrize(
+    "address, masked",
+    [
+        ("john@example.com", "j***@e***.com"),
+        ("a@mail.example.co.uk", "a***@m***.uk"),
+        ("x@localhost", "x***@l***"),
+    ],
+)
+def test_the_notice_to_an_old_address_shows_the_new_one_masked(address, masked):
+    assert masked_email(address) == masked
+    notice = load_templates("")["email_changed"].compose(
+        sender="usersvc@localhost", to="old@example.com", values={"username": "jane_doe", "new_email": masked}
+    )
+    assert masked in notice.get_body(("plain",)).get_content()
+    assert masked in notice.get_body(("html",)).get_content()
+    assert address not in notice.as_string()
 
 
 def test_a_template_in_mail_templates_dir_replaces_the_shipped_one(tmp_path):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import NoReturn
 
+from usersvc.cache_keys import login_identifier
 from usersvc.domain.commands import Login, Refresh
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.opaque_tokens import opaque_token_digest
@@ -30,6 +31,8 @@ from usersvc.workers.models import SpentRefreshToken, User, UserSession
 from usersvc.workers.routing import Handlers
 from usersvc.workers.user_lock import lock_live_user
 
+LOGIN_HELD_BACK = "Too many failed logins for this account; retry later"
+
 
 def _invalid_credentials() -> DomainError:
     return DomainError(ErrorCode.INVALID_CREDENTIALS, "Invalid credentials")
@@ -47,6 +50,15 @@ async def _verify_credentials(deps: WorkerDeps, command: Login, _: Principal) ->
     # Login's validator lets exactly one of email and username through, in stored form.
     candidates = User.filter(email=command.email) if command.email else users_named(command.username or "")
     user = await candidates.filter(deleted_at=None, is_active=True).first()
+    # The edge held back what it could tell from the identifier; the account's own back-off
+    # holds too, whichever identifier was used (and the edge counts a failure against it).
+    held_ms = await deps.cache.check_login(
+        identifier=login_identifier(email=command.email, username=command.username),
+        user_id=user.id if user else None,
+        client=command.client,
+    )
+    if held_ms:
+        raise DomainError(ErrorCode.RATE_LIMITED, LOGIN_HELD_BACK)
     # Unknown, inactive and deleted users verify against a dummy hash: same time, same answer.
     ok, upgraded_hash = await asyncio.to_thread(
         deps.hasher.verify_and_update, command.password, user.password_hash if user else None

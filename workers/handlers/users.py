@@ -21,11 +21,11 @@ from usersvc.domain.commands import (
     UpdateUser,
 )
 from usersvc.domain.errors import DomainError, ErrorCode, validation_error
-from usersvc.domain.one_time_tokens import TokenPurpose
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import UserView, etag_of, page_of
-from usersvc.workers.account_tokens import mail_token, retire_tokens
+from usersvc.workers.account_tokens import retire_tokens
 from usersvc.workers.deps import WorkerDeps
+from usersvc.workers.email_change import mail_email_change, reauthenticate, require_reauthentication
 from usersvc.workers.execution import (
     TAKEN,
     CommandEnvelope,
@@ -140,13 +140,6 @@ def _unverify_new_email(user: User, *, old_email: str, fields: list[str]) -> boo
     return True
 
 
-async def _mail_verification(deps: WorkerDeps, unit: UnitOfWork, user: User) -> None:
-    await retire_tokens(unit, user_id=user.id)  # links mailed to the earlier address die with it
-    await mail_token(
-        deps, unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.VERIFY_EMAIL
-    )
-
-
 async def create_user(deps: WorkerDeps, envelope: CommandEnvelope[CreateUser]) -> dict:
     """Create a user (admin or service)."""
     return await execute_write(deps, envelope, work=insert_user, prepare=partial(_authorize_then_hash, deps))
@@ -155,6 +148,7 @@ async def create_user(deps: WorkerDeps, envelope: CommandEnvelope[CreateUser]) -
 async def _replace(deps: WorkerDeps, unit: UnitOfWork, command: ReplaceUser) -> dict:
     rbac.authorize_replace(unit.principal, command.user_id)
     user = unit.target(command.user_id)
+    require_reauthentication(unit, user, new_email=command.email)
     _check_if_match(user, command.if_match)
     old = view_of(user)
     fields = command.model_dump(include={"username", "email", "first_name", "last_name", "phone"})
@@ -165,13 +159,26 @@ async def _replace(deps: WorkerDeps, unit: UnitOfWork, command: ReplaceUser) -> 
     await unit.save(user, saved)
     new = await _record_change(unit, action="user.replace", old=old, user=user)
     if email_changed:
-        await _mail_verification(deps, unit, user)
+        await mail_email_change(deps, unit, user, old_email=old["email"])
     return new
 
 
+async def _authorize_replace_then_reauthenticate(
+    deps: WorkerDeps, command: ReplaceUser, principal: Principal
+) -> str | None:
+    rbac.authorize_replace(principal, command.user_id)  # before any password is looked at
+    return await reauthenticate(deps, command, principal)
+
+
 async def replace_user(deps: WorkerDeps, envelope: CommandEnvelope[ReplaceUser]) -> dict:
-    """Replace a user's profile fields (admin or self)."""
-    return await execute_write(deps, envelope, work=partial(_replace, deps), locks_user=_named_user)
+    """Replace a user's profile fields (admin or self; self with current_password to change the email)."""
+    return await execute_write(
+        deps,
+        envelope,
+        work=partial(_replace, deps),
+        prepare=partial(_authorize_replace_then_reauthenticate, deps),
+        locks_user=_named_user,
+    )
 
 
 async def _update(deps: WorkerDeps, unit: UnitOfWork, command: UpdateUser) -> dict:
@@ -179,6 +186,7 @@ async def _update(deps: WorkerDeps, unit: UnitOfWork, command: UpdateUser) -> di
     user = unit.target(command.user_id)
     changes = command.changes()
     rbac.authorize_update(unit.principal, target_id=user.id, target_role=Role(user.role), fields=set(changes))
+    require_reauthentication(unit, user, new_email=command.email)
     _check_if_match(user, command.if_match)
     old = view_of(user)
     changes = {name: value for name, value in changes.items() if old[name] != value}
@@ -195,13 +203,33 @@ async def _update(deps: WorkerDeps, unit: UnitOfWork, command: UpdateUser) -> di
         await sessions_follow_role(unit, user_id=user.id, role=user.role, settings=deps.settings)
     new = await _record_change(unit, action="user.update", old=old, user=user)
     if email_changed:
-        await _mail_verification(deps, unit, user)
+        await mail_email_change(deps, unit, user, old_email=old["email"])
     return new
 
 
+async def _authorize_update_then_reauthenticate(
+    deps: WorkerDeps, command: UpdateUser, principal: Principal
+) -> str | None:
+    # What the fields decide, before any password is looked at; the target's role is checked
+    # in the transaction.
+    rbac.authorize_update_fields(principal, target_id=command.user_id, fields=set(command.changes()))
+    return await reauthenticate(deps, command, principal)
+
+
 async def update_user(deps: WorkerDeps, envelope: CommandEnvelope[UpdateUser]) -> dict:
-    """Change some fields of a user (role: admin only; is_active: admin or moderator)."""
-    return await execute_write(deps, envelope, work=partial(_update, deps), locks_user=_named_user)
+    """Change some fields of a user (role: admin only; is_active: admin or moderator; a
+    moderator only first_name, last_name, phone and is_active of plain users; self with
+    current_password to change the email)."""
+    # Only a new email may need the password checked: other PATCHes skip the prepare step's
+    # round trips.
+    asks_email = envelope.data.email is not None
+    return await execute_write(
+        deps,
+        envelope,
+        work=partial(_update, deps),
+        prepare=partial(_authorize_update_then_reauthenticate, deps) if asks_email else None,
+        locks_user=_named_user,
+    )
 
 
 async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:

@@ -7,9 +7,13 @@ export const isStaff = (me) => me.role === 'admin' || me.role === 'moderator';
 
 export function allowedOn(me, target) {
   const self = me.id === target.id;
-  const overseesTarget = isAdmin(me) || (me.role === 'moderator' && target.role !== 'admin');
+  const overseesTarget = isAdmin(me) || (me.role === 'moderator' && target.role === 'user');
   return {
     editProfile: self || overseesTarget,
+    // Username and email: never a moderator's to change (a new address takes the account).
+    editIdentity: self || isAdmin(me),
+    // One's own new email needs the current password in the same request.
+    reauthenticateEmail: self,
     changeRole: isAdmin(me) && !self,
     changeActive: !self && overseesTarget,
     remove: isAdmin(me) && !self,

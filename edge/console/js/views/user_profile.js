@@ -10,15 +10,20 @@ const PROFILE_FIELDS = ['username', 'email', 'first_name', 'last_name', 'phone']
 export function profileSection(page, allowed) {
   const user = page.user;
   const readonly = !allowed.editProfile;
+  const identityReadonly = readonly || !allowed.editIdentity;
   const slot = h('div', { class: 'error-slot' });
   const form = h('form', { class: 'stack', novalidate: true, 'aria-labelledby': 'profile-title' },
     h('div', { class: 'two-columns' },
-      field({ label: 'Username', name: 'username', value: user.username, readonly, autocomplete: 'off' }),
-      field({ label: 'Email', name: 'email', type: 'email', value: user.email, readonly, autocomplete: 'off',
-              hint: allowed.editProfile ? 'A new address must be verified again.' : null }),
+      field({ label: 'Username', name: 'username', value: user.username, readonly: identityReadonly, autocomplete: 'off' }),
+      field({ label: 'Email', name: 'email', type: 'email', value: user.email, readonly: identityReadonly, autocomplete: 'off',
+              hint: identityReadonly ? null : 'A new address must be verified again; the old one is told.' }),
       field({ label: 'First name', name: 'first_name', value: user.first_name, readonly, autocomplete: 'off' }),
       field({ label: 'Last name', name: 'last_name', value: user.last_name, readonly, autocomplete: 'off' }),
-      field({ label: 'Phone', name: 'phone', type: 'tel', value: user.phone || '', readonly, autocomplete: 'off' })),
+      field({ label: 'Phone', name: 'phone', type: 'tel', value: user.phone || '', readonly, autocomplete: 'off' }),
+      allowed.reauthenticateEmail
+        ? field({ label: 'Current password', name: 'current_password', type: 'password', autocomplete: 'current-password',
+                  hint: 'Needed only to change your email.' })
+        : null),
     allowed.editProfile ? h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save changes')) : null);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -33,6 +38,7 @@ export function profileSection(page, allowed) {
       page.notify('Nothing changed.');
       return;
     }
+    if ('email' in mine && allowed.reauthenticateEmail && values.current_password) mine.current_password = values.current_password;
     await whileBusy(form, () => saveChanges(page, mine, { slot, form }));
   });
   return h('section', { class: 'card', 'aria-labelledby': 'profile-title' },
