@@ -53,7 +53,7 @@ class EdgeKeySet:
         self._document: KeySetDocument | None = None
         self._live: tuple[PublishedKey, ...] = ()
         self._served = orjson.dumps({"keys": []})
-        self._fetch_for_unknown_key = SharedResult(self.fetch, max_age=UNKNOWN_KEY_RELOAD_SECONDS)
+        self._fetch_now = SharedResult(self.fetch, max_age=UNKNOWN_KEY_RELOAD_SECONDS)
         self._watcher: asyncio.Task | None = None
         self._lost_at: float | None = None  # loop time the broker connection was found lost
         self._fetched_at = -REFRESH_SECONDS
@@ -84,10 +84,12 @@ class EdgeKeySet:
             await asyncio.gather(self._watcher, return_exceptions=True)
 
     async def fetch(self) -> None:
-        """The set as a worker reads it from the database now."""
+        """The set as a worker reads it from the database now: an answer also proves the
+        broker connection is back, so nothing announced meanwhile is missed any longer."""
         data = await self.rpc.call(GetSigningKeys(), actor=EDGE_ACTOR, context={}, timeout=FETCH_TIMEOUT_SECONDS)
         self._adopt(KeySetDocument.from_json(data))
         self._fetched_at = asyncio.get_running_loop().time()
+        self._lost_at = None
 
     def _adopt(self, document: KeySetDocument) -> None:
         # Never back to an older version: a revoked key does not come back.
@@ -121,20 +123,23 @@ class EdgeKeySet:
         """Broker lost for too long to trust that no key was revoked meanwhile."""
         return self._lost_at is not None and asyncio.get_running_loop().time() - self._lost_at > BLIND_SECONDS
 
+    def ready(self) -> bool:
+        """For /ready: a set to verify with, and one that can be trusted."""
+        return self._document is not None and not self.blind()
+
     async def learn_signer_of(self, authorization: str | None) -> None:
-        """Before a bearer token is verified: refused while blind; a key newer than this
-        process's set is looked up."""
+        """Before a bearer token is verified: while blind, the set is fetched first (503 when
+        that fails); a key newer than this process's set is looked up."""
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer":
             return
+        if self.blind() or not self.verifier.knows_signer(token.strip()):
+            try:
+                await self._fetch_now.get()
+            except Exception as error:  # then the token is refused as one of an unknown key
+                log.warning("cannot fetch the signing keys (%s)", type(error).__name__)
         if self.blind():
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The signing keys cannot be confirmed: no broker connection")
-        if self.verifier.knows_signer(token.strip()):
-            return
-        try:
-            await self._fetch_for_unknown_key.get()
-        except Exception as error:  # then the token is refused as one of an unknown key
-            log.warning("cannot fetch the signing keys (%s)", type(error).__name__)
 
     async def _on_announcement(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         try:
@@ -165,7 +170,6 @@ class EdgeKeySet:
                 due = self._document is None or loop.time() - self._fetched_at > REFRESH_SECONDS
                 if self._lost_at is not None or due:
                     await self.fetch()
-                    self._lost_at = None
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the next pass tries again

@@ -26,7 +26,9 @@ class Health(BaseModel):
 
 class Readiness(BaseModel):
     status: Literal["ready", "unavailable"]
-    checks: dict[str, str] = Field(description="broker, cache, workers, database: ok, unavailable or unknown")
+    checks: dict[str, str] = Field(
+        description="broker, signing_keys, cache, workers, database: ok, unavailable or unknown"
+    )
 
 
 PROBE = {"secured": False, "rate_limited": False, "tag": "operations"}
@@ -64,6 +66,8 @@ async def _worker_and_database_checks(app: Sanic) -> dict:
 
 async def _dependency_checks(app: Sanic) -> dict:
     checks = {"broker": "ok" if await app.ctx.rpc.ping(READY_TIMEOUT_SECONDS) else "unavailable"}
+    # Bearer requests get 503 while this process cannot trust its key set (edge/key_set.py).
+    checks["signing_keys"] = "ok" if app.ctx.key_set.ready() else "unavailable"
     try:
         checks["cache"] = await _cache_check(app)
     except Exception:

@@ -49,7 +49,7 @@ def test_health_and_readiness_name_their_checks(anonymous):
     assert anonymous.get("/health").json() == {"status": "ok"}
     ready = anonymous.get("/ready").json()
     assert ready["status"] == "ready"
-    assert ready["checks"] == {"broker": "ok", "cache": "ok", "workers": "ok", "database": "ok"}
+    assert ready["checks"] == {"broker": "ok", "signing_keys": "ok", "cache": "ok", "workers": "ok", "database": "ok"}
 
 
 def test_metrics_are_in_prometheus_format(anonymous):

@@ -15,6 +15,9 @@ def _restart_workers(stack, *, kill: bool) -> None:
             stack.stop(name, kill=kill)
     stack.spawn("worker-1", "worker")
     stack.spawn("worker-2", "worker")
+    # The edge keeps a readiness answer for a second (READY_RESULT_SECONDS): one from before
+    # the workers stopped would pass at once.
+    time.sleep(1.2)
     wait_ready(stack.base_url)
 
 
