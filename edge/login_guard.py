@@ -23,7 +23,14 @@ from typing import TypeVar
 
 from redis.asyncio import Redis
 
-from usersvc.cache_keys import LOGIN_HOLD_SCRIPT, NO_ACCOUNT, CacheKeys, account_subject
+from usersvc.cache_keys import (
+    FAILURE_SCRIPT,
+    LOGIN_HOLD_SCRIPT,
+    NO_ACCOUNT,
+    SUCCESS_SCRIPT,
+    CacheKeys,
+    account_subject,
+)
 from usersvc.domain.errors import ErrorCode
 from usersvc.edge.errors import ApiError
 
@@ -54,26 +61,6 @@ def hold_schedule(*, threshold: int) -> list[int]:
     while schedule[-1] < LONGEST_HOLD_SECONDS:
         schedule.append(hold_seconds(failures=threshold + len(schedule), threshold=threshold))
     return schedule
-
-
-# KEYS: failure counter, held-back marker. ARGV: counter lifetime, threshold, then the hold
-# schedule (seconds for the threshold-th failure, the next, …; the last one repeats).
-# Returns the seconds of the hold this failure started (0 below the threshold).
-FAILURE_SCRIPT = """
-local failures = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-local step = failures - tonumber(ARGV[2]) + 1
-if step < 1 then return 0 end
-local seconds = tonumber(ARGV[math.min(step, #ARGV - 2) + 2])
-redis.call('SET', KEYS[2], failures, 'EX', seconds)
-return seconds
-"""
-# KEYS: failure counter, held-back marker, known-client marker. ARGV: known-client lifetime.
-SUCCESS_SCRIPT = """
-redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('SET', KEYS[3], '1', 'EX', ARGV[1])
-return 1
-"""
 
 
 class LoginGuard:

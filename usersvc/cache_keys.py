@@ -1,8 +1,9 @@
-"""The Redis key scheme, shared by the edge (reads) and the workers (writes).
+"""The Redis layout, shared by the edge (reads) and the workers (writes): the key scheme and
+the Lua scripts that read and write it, in one place so the two sides cannot disagree.
 
 Writers SET after commit; fillers SET NX. So a fill computed before a commit can never
 overwrite what the commit wrote. Deleted users and revoked sessions leave a tombstone for
-the same reason, and a tombstone is never replaced by a live entry (workers/cache.py).
+the same reason, and a tombstone is never replaced by a live entry (ENTRY_SCRIPT).
 """
 
 import hashlib
@@ -142,3 +143,96 @@ class CacheKeys:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+# --- scripts ------------------------------------------------------------------------------
+# Each request's checks (edge/gate.py).
+# KEYS: session, rate-limit counter, any cache keys. ARGV: the counter's window seconds.
+# Returns the session entry, the count, then each cache key's value (false → nil).
+ADMIT_SCRIPT = """
+local result = {redis.call('GET', KEYS[1]) or false}
+local count = redis.call('INCR', KEYS[2])
+if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+result[2] = count
+for index = 3, #KEYS do result[index] = redis.call('GET', KEYS[index]) or false end
+return result
+"""
+# The generations of a page (usersvc/cache_keys.py): KEYS[first..#KEYS-1] its dependencies'
+# counters, KEYS[#KEYS] the every-write counter. Sets `generation` (the counters joined by
+# dots, as in the page's key) and `state` (that and the every-write counter: the database
+# state a fill must not predate).
+PAGE_GENERATIONS = """
+local counters = {}
+for index = first, #KEYS - 1 do counters[#counters + 1] = redis.call('GET', KEYS[index]) or '0' end
+local generation = table.concat(counters, '.')
+local state = generation .. ':' .. (redis.call('GET', KEYS[#KEYS]) or '0')
+"""
+# A list page: KEYS session, rate-limit counter, then the page's generation keys (above);
+# ARGV: window seconds, page key template with '{generation}'. Returns the session, the
+# count, `state` and the page entry (false: not cached). The edge then reads the page's
+# users with one MGET (_assemble_page): in the script, their 20 entries crossing into Lua
+# and back cost Redis, the one thread every edge process waits on, half of the page's time.
+ADMIT_PAGE_SCRIPT = (
+    """
+local session = redis.call('GET', KEYS[1]) or false
+local count = redis.call('INCR', KEYS[2])
+if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+local first = 3
+"""
+    + PAGE_GENERATIONS
+    + """
+return {session, count, state, redis.call('GET', (string.gsub(ARGV[2], '{generation}', generation))) or false}
+"""
+)
+COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+# On a cluster, ADMIT_PAGE_SCRIPT's part in the list slot ({users}, see CacheKeys): KEYS the
+# page's generation keys; ARGV the page key template. Returns the page entry (or false) and
+# `state`, as ADMIT_PAGE_SCRIPT does.
+PAGE_LOOKUP_SCRIPT = (
+    "local first = 1\n"
+    + PAGE_GENERATIONS
+    + """
+return {redis.call('GET', (string.gsub(ARGV[1], '{generation}', generation))) or false, state}
+"""
+)
+
+
+# Entries written after a commit or filled by a query (workers/cache.py).
+WRITE = "write"  # after a commit: replaces a live entry, never a tombstone
+FILL = "fill"  # from a query: only where nothing is cached (it may predate a commit)
+
+# KEYS[1]: a user or session key. ARGV: value, ttl seconds, WRITE or FILL. Returns 1 if set.
+ENTRY_SCRIPT = f"""
+local value, ttl, mode = ARGV[1], ARGV[2], ARGV[3]
+if value ~= '{TOMBSTONE.decode()}' then
+  local current = redis.call('GET', KEYS[1])
+  if current == '{TOMBSTONE.decode()}' or (current and mode == '{FILL}') then return 0 end
+end
+redis.call('SET', KEYS[1], value, 'EX', ttl)
+return 1
+"""
+
+
+# The login back-off's failures and successes (edge/login_guard.py; LOGIN_HOLD_SCRIPT above).
+# KEYS: failure counter, held-back marker. ARGV: counter lifetime, threshold, then the hold
+# schedule (seconds for the threshold-th failure, the next, …; the last one repeats).
+# Returns the seconds of the hold this failure started (0 below the threshold).
+FAILURE_SCRIPT = """
+local failures = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+local step = failures - tonumber(ARGV[2]) + 1
+if step < 1 then return 0 end
+local seconds = tonumber(ARGV[math.min(step, #ARGV - 2) + 2])
+redis.call('SET', KEYS[2], failures, 'EX', seconds)
+return seconds
+"""
+# KEYS: failure counter, held-back marker, known-client marker. ARGV: known-client lifetime.
+SUCCESS_SCRIPT = """
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('SET', KEYS[3], '1', 'EX', ARGV[1])
+return 1
+"""

@@ -19,11 +19,14 @@ from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import NoScriptError
 
 from usersvc.cache_keys import (
+    ENTRY_SCRIPT,
+    FILL,
     LOGIN_ACCOUNT_SECONDS,
     LOGIN_HOLD_SCRIPT,
     MEMBERS,
     NO_ACCOUNT,
     TOMBSTONE,
+    WRITE,
     CacheKeys,
     account_subject,
     changed_dependencies,
@@ -34,20 +37,6 @@ from usersvc.settings import Settings
 from usersvc.workers.metrics import CACHE_WRITE_FAILURES
 
 log = logging.getLogger(__name__)
-
-WRITE = "write"  # after a commit: replaces a live entry, never a tombstone
-FILL = "fill"  # from a query: only where nothing is cached (it may predate a commit)
-
-# KEYS[1]: a user or session key. ARGV: value, ttl seconds, WRITE or FILL. Returns 1 if set.
-ENTRY_SCRIPT = f"""
-local value, ttl, mode = ARGV[1], ARGV[2], ARGV[3]
-if value ~= '{TOMBSTONE.decode()}' then
-  local current = redis.call('GET', KEYS[1])
-  if current == '{TOMBSTONE.decode()}' or (current and mode == '{FILL}') then return 0 end
-end
-redis.call('SET', KEYS[1], value, 'EX', ttl)
-return 1
-"""
 
 # A command waits for its cache update, so a sick Redis may cost it about this much.
 WRITE_BUDGET_SECONDS = 1.0

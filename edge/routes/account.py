@@ -21,10 +21,10 @@ from usersvc.domain.commands import (
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.replies import RegistrationAccepted
 from usersvc.edge.body import parse_body
-from usersvc.edge.bus import EDGE_ACTOR
+from usersvc.edge.caller import client_subject
 from usersvc.edge.errors import ApiError, one_time_token_refusals
-from usersvc.edge.gate import client_subject, command_context
 from usersvc.edge.openapi import operation
+from usersvc.edge.route_steps import admit, admit_anonymous, send, tell
 
 account = Blueprint("account", url_prefix="/v1/auth")
 # A reset request waits this long for a worker; then it is dropped (the client may ask again).
@@ -50,13 +50,11 @@ STALE_LINK_ANSWER = "400 `INVALID_TOKEN`: the token is unknown, used, expired, o
     ),
 )
 async def register(request: Request) -> HTTPResponse:
-    ctx = request.app.ctx
-    if not ctx.settings.allow_registration:  # as if the route did not exist
+    if not request.app.ctx.settings.allow_registration:  # as if the route did not exist
         raise ApiError(ErrorCode.NOT_FOUND, "No such route")
-    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="register")
+    await admit_anonymous(request, scope="register")
     body = parse_body(request, RegistrationBody)
-    accepted = await ctx.rpc.call(Register(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request))
-    return json(accepted, status=202)
+    return json(await send(request, Register(**body.model_dump())), status=202)
 
 
 @account.post("/verify-email/request")
@@ -67,11 +65,8 @@ async def register(request: Request) -> HTTPResponse:
     summary="Mail a new verification link to your current email (earlier links stop working)",
 )
 async def request_email_verification(request: Request) -> HTTPResponse:
-    ctx = request.app.ctx
-    caller, _ = await ctx.gate.admit(request, limit=ctx.settings.write_limit, scope="write")
-    await ctx.rpc.call(
-        RequestEmailVerification(user_id=caller.user_id), actor=caller.actor, context=command_context(request)
-    )
+    caller = await admit(request, write=True)
+    await send(request, RequestEmailVerification(user_id=caller.user_id), caller=caller)
     return empty(status=202)
 
 
@@ -86,11 +81,10 @@ async def request_email_verification(request: Request) -> HTTPResponse:
     description=STALE_LINK_ANSWER,
 )
 async def verify_email(request: Request) -> HTTPResponse:
-    ctx = request.app.ctx
-    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="one-time-token")
+    await admit_anonymous(request, scope="one-time-token")
     body = parse_body(request, VerifyEmailBody)
     with one_time_token_refusals():
-        await ctx.rpc.call(VerifyEmail(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request))
+        await send(request, VerifyEmail(**body.model_dump()))
     return empty()
 
 
@@ -107,15 +101,9 @@ async def verify_email(request: Request) -> HTTPResponse:
 async def request_password_reset(request: Request) -> HTTPResponse:
     """Answered once the broker holds the command, before anyone looked the address up: the
     answer and its timing are the same for every address."""
-    ctx = request.app.ctx
-    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="password-reset")
+    await admit_anonymous(request, scope="password-reset")
     body = parse_body(request, PasswordResetBody)
-    await ctx.rpc.send(
-        RequestPasswordReset(**body.model_dump()),
-        actor=EDGE_ACTOR,
-        context=command_context(request),
-        expires_in=RESET_REQUEST_EXPIRES_SECONDS,
-    )
+    await tell(request, RequestPasswordReset(**body.model_dump()), expires_in=RESET_REQUEST_EXPIRES_SECONDS)
     return empty(status=202)
 
 
@@ -130,15 +118,12 @@ async def request_password_reset(request: Request) -> HTTPResponse:
     description="Every session of the user is revoked. " + STALE_LINK_ANSWER,
 )
 async def reset_password(request: Request) -> HTTPResponse:
-    ctx = request.app.ctx
-    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="one-time-token")
+    await admit_anonymous(request, scope="one-time-token")
     body = parse_body(request, PasswordResetConfirmBody)
     with one_time_token_refusals():
-        reply = await ctx.rpc.call(
-            ResetPassword(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request)
-        )
+        reply = await send(request, ResetPassword(**body.model_dump()))
     # The owner proved they read the account's mail: lift the login back-off for this client.
-    await ctx.login_guard.record_success(
+    await request.app.ctx.login_guard.record_success(
         subjects={account_subject(reply["user"]["id"])}, client=client_subject(request)
     )
     return empty()

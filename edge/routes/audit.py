@@ -7,8 +7,8 @@ from usersvc.domain.commands import ListAuditLogs
 from usersvc.domain.rbac import Role
 from usersvc.domain.replies import AuditPage
 from usersvc.edge.body import query_of, validate
-from usersvc.edge.gate import command_context
 from usersvc.edge.openapi import operation
+from usersvc.edge.route_steps import admit, send
 
 audit = Blueprint("audit", url_prefix="/v1/audit-logs")
 QUERY_FIELDS = ("page", "page_size", "entity_id", "actor_id", "action")
@@ -24,8 +24,7 @@ QUERY_FIELDS = ("page", "page_size", "entity_id", "actor_id", "action")
     errors=(403,),
 )
 async def list_audit_logs(request: Request) -> HTTPResponse:
-    ctx = request.app.ctx
-    caller, _ = await ctx.gate.admit(request, limit=ctx.settings.read_limit, scope="read")
+    caller = await admit(request)
     rbac.require_role(caller.principal, Role.ADMIN)
     command = validate(ListAuditLogs, query_of(request, QUERY_FIELDS))
-    return json(await ctx.rpc.call(command, actor=caller.actor, context=command_context(request)))
+    return json(await send(request, command, caller=caller))

@@ -17,11 +17,11 @@ from usersvc.domain.commands import (
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.replies import LoginOutcome, SessionList, TokenPair, UserView
 from usersvc.edge.body import parse_body
-from usersvc.edge.bus import EDGE_ACTOR
+from usersvc.edge.caller import client_subject
 from usersvc.edge.errors import ApiError
-from usersvc.edge.gate import client_subject, command_context
 from usersvc.edge.openapi import operation
-from usersvc.edge.routes.users import read_user
+from usersvc.edge.route_steps import admit, admit_anonymous, admit_reading, send
+from usersvc.edge.user_reads import read_user
 
 auth = Blueprint("auth", url_prefix="/v1/auth")
 
@@ -39,7 +39,7 @@ auth = Blueprint("auth", url_prefix="/v1/auth")
 async def login(request: Request) -> HTTPResponse:
     """No bearer yet: limited per client IP, and per account by the back-off (edge.login_guard)."""
     ctx = request.app.ctx
-    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="login")
+    await admit_anonymous(request, scope="login")
     body = parse_body(request, LoginBody)
     identifier = login_identifier(email=body.email, username=body.username)
     client = client_subject(request)
@@ -47,7 +47,7 @@ async def login(request: Request) -> HTTPResponse:
     await guard.hold_back(subject=await guard.subject_of(identifier), client=client)
     command = Login(**body.model_dump(), client=client)
     try:
-        tokens = await ctx.rpc.call(command, actor=EDGE_ACTOR, context=command_context(request))
+        tokens = await send(request, command)
     except ApiError as error:
         if error.code == ErrorCode.INVALID_CREDENTIALS:
             await guard.record_login_failure(identifier=identifier)
@@ -79,10 +79,7 @@ async def login(request: Request) -> HTTPResponse:
 )
 async def me(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
-    claims_sub = ctx.gate.peek_subject(request)
-    caller, (cached,) = await ctx.gate.admit(
-        request, limit=ctx.settings.read_limit, scope="read", cache_keys=(ctx.keys.user(claims_sub),)
-    )
+    caller, (cached,) = await admit_reading(request, cache_keys=(ctx.keys.user(ctx.gate.peek_subject(request)),))
     return await read_user(request, caller.user_id, caller=caller, cached=cached)
 
 
@@ -97,16 +94,9 @@ async def me(request: Request) -> HTTPResponse:
     errors=(401,),
 )
 async def refresh(request: Request) -> HTTPResponse:
-    ctx = request.app.ctx
-    await ctx.gate.limit_anonymous(request, limit=ctx.settings.read_limit, scope="refresh")
+    await admit_anonymous(request, scope="refresh", limit=request.app.ctx.settings.read_limit)
     body = parse_body(request, RefreshBody)
-    return json(await ctx.rpc.call(Refresh(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request)))
-
-
-async def admit_write(request: Request):
-    ctx = request.app.ctx
-    caller, _ = await ctx.gate.admit(request, limit=ctx.settings.write_limit, scope="write")
-    return caller
+    return json(await send(request, Refresh(**body.model_dump())))
 
 
 @auth.post("/logout")
@@ -114,22 +104,16 @@ async def admit_write(request: Request):
     operation_id="auth.logout", summary="End this session: its tokens stop working at once", tag="auth", status=204
 )
 async def logout(request: Request) -> HTTPResponse:
-    caller = await admit_write(request)
-    await request.app.ctx.rpc.call(
-        Logout(session_id=caller.session_id), actor=caller.actor, context=command_context(request)
-    )
+    caller = await admit(request, write=True)
+    await send(request, Logout(session_id=caller.session_id), caller=caller)
     return empty()
 
 
 @auth.get("/sessions")
 @operation(operation_id="sessions.list", summary="The caller's active sessions", tag="sessions", response=SessionList)
 async def list_sessions(request: Request) -> HTTPResponse:
-    ctx = request.app.ctx
-    caller, _ = await ctx.gate.admit(request, limit=ctx.settings.read_limit, scope="read")
-    sessions = await ctx.rpc.call(
-        ListSessions(current_session_id=caller.session_id), actor=caller.actor, context=command_context(request)
-    )
-    return json(sessions)
+    caller = await admit(request)
+    return json(await send(request, ListSessions(current_session_id=caller.session_id), caller=caller))
 
 
 @auth.delete("/sessions/<session_id:str>")
@@ -141,12 +125,10 @@ async def list_sessions(request: Request) -> HTTPResponse:
     errors=(404,),
 )
 async def revoke_session(request: Request, session_id: str) -> HTTPResponse:
-    caller = await admit_write(request)
+    caller = await admit(request, write=True)
     try:
         target = uuid.UUID(session_id)
     except ValueError:
         raise ApiError(ErrorCode.NOT_FOUND, "Session not found") from None
-    await request.app.ctx.rpc.call(
-        RevokeSession(session_id=target), actor=caller.actor, context=command_context(request)
-    )
+    await send(request, RevokeSession(session_id=target), caller=caller)
     return empty()

@@ -15,48 +15,13 @@ from sanic import Blueprint, HTTPResponse, Request, Sanic
 from usersvc.domain.errors import ErrorCode
 from usersvc.edge.errors import ApiError
 from usersvc.edge.openapi import operation
+from usersvc.edge.static_files import CONSOLE_HEADERS, CONTENT_TYPES, IMMUTABLE, REVALIDATE, Asset
 
 console = Blueprint("console", url_prefix="/admin")
 
 CONSOLE_DIR = Path(__file__).resolve().parents[1] / "console"
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-}
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "connect-src 'self'",
-        "img-src 'self' data:",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "form-action 'none'",
-    )
-)
-CONSOLE_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Resource-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
-# Asset URLs carry a digest of every console file: a new release gets new URLs, so the
-# old ones may be cached for good; the page that names them is revalidated every time.
-IMMUTABLE = "public, max-age=31536000, immutable"
-REVALIDATE = "no-cache"
 ASSETS_MARKER = "{{assets}}"
 PRELOADS_MARKER = "{{module_preloads}}"
-
-
-@dataclass(frozen=True)
-class Asset:
-    body: bytes
-    content_type: str
 
 
 @dataclass(frozen=True)

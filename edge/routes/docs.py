@@ -19,7 +19,7 @@ from sanic import Blueprint, HTTPResponse, Request, Sanic, html, raw
 from usersvc.domain.errors import ErrorCode
 from usersvc.edge.errors import ApiError
 from usersvc.edge.openapi import build_document, operation
-from usersvc.edge.routes.console import CONSOLE_HEADERS, CONTENT_TYPES, IMMUTABLE, REVALIDATE, Asset
+from usersvc.edge.static_files import CONSOLE_HEADERS, CONTENT_TYPES, IMMUTABLE, REVALIDATE, Asset
 
 docs = Blueprint("docs", url_prefix="/docs")
 ASYNCAPI = files("usersvc").joinpath("asyncapi.json")

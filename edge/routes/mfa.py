@@ -19,12 +19,10 @@ from usersvc.domain.commands import (
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.replies import LoginResult, RecoveryCodes, TotpEnrolment
 from usersvc.edge.body import parse_body
-from usersvc.edge.bus import EDGE_ACTOR
+from usersvc.edge.caller import client_subject
 from usersvc.edge.errors import ApiError
-from usersvc.edge.gate import client_subject, command_context
 from usersvc.edge.openapi import operation
-from usersvc.edge.routes.auth import admit_write
-from usersvc.edge.routes.users import send_command, user_id_from_path
+from usersvc.edge.route_steps import admit, admit_anonymous, send, user_id_from_path
 
 mfa = Blueprint("mfa")
 
@@ -40,9 +38,9 @@ mfa = Blueprint("mfa")
     description="403 `EMAIL_NOT_VERIFIED` until an address of the account was verified.",
 )
 async def enrol_totp(request: Request) -> HTTPResponse:
-    caller = await admit_write(request)
+    caller = await admit(request, write=True)
     body = parse_body(request, TotpEnrolBody)
-    return json(await send_command(request, caller, EnrolTotp(**body.model_dump(), user_id=caller.user_id)))
+    return json(await send(request, EnrolTotp(**body.model_dump(), user_id=caller.user_id), caller=caller))
 
 
 @mfa.post("/v1/auth/mfa/totp/confirm")
@@ -55,10 +53,10 @@ async def enrol_totp(request: Request) -> HTTPResponse:
     description="Every other session of yours ends; this one goes on.",
 )
 async def confirm_totp(request: Request) -> HTTPResponse:
-    caller = await admit_write(request)
+    caller = await admit(request, write=True)
     body = parse_body(request, TotpConfirmBody)
     command = ConfirmTotp(**body.model_dump(), user_id=caller.user_id, keep_session_id=caller.session_id)
-    return json(await send_command(request, caller, command))
+    return json(await send(request, command, caller=caller))
 
 
 @mfa.delete("/v1/auth/mfa/totp")
@@ -70,9 +68,9 @@ async def confirm_totp(request: Request) -> HTTPResponse:
     body=TotpDisableBody,
 )
 async def disable_totp(request: Request) -> HTTPResponse:
-    caller = await admit_write(request)
+    caller = await admit(request, write=True)
     body = parse_body(request, TotpDisableBody)
-    await send_command(request, caller, DisableTotp(**body.model_dump(), user_id=caller.user_id))
+    await send(request, DisableTotp(**body.model_dump(), user_id=caller.user_id), caller=caller)
     return empty()
 
 
@@ -85,10 +83,10 @@ async def disable_totp(request: Request) -> HTTPResponse:
     errors=(403, 404),
 )
 async def reset_mfa(request: Request, user_id: str) -> HTTPResponse:
-    caller = await admit_write(request)
+    caller = await admit(request, write=True)
     target = user_id_from_path(user_id)
     rbac.authorize_mfa_reset(caller.principal, target)  # fail fast on what the token's role decides
-    await send_command(request, caller, ResetMfa(user_id=target))
+    await send(request, ResetMfa(user_id=target), caller=caller)
     return empty()
 
 
@@ -106,14 +104,14 @@ async def verify_mfa(request: Request) -> HTTPResponse:
     """Limited per client IP like login (on a counter of its own), and per account: wrong codes
     count in the login back-off of the account that logged in (edge.login_guard)."""
     ctx = request.app.ctx
-    await ctx.gate.limit_anonymous(request, limit=ctx.settings.login_limit, scope="mfa")
+    await admit_anonymous(request, scope="mfa")
     body = parse_body(request, MfaVerifyBody)
     client = client_subject(request)
     subject = await ctx.login_guard.mfa_login_subject(body.mfa_token)
     if subject is not None:
         await ctx.login_guard.hold_back(subject=subject, client=client)
     try:
-        tokens = await ctx.rpc.call(VerifyMfa(**body.model_dump()), actor=EDGE_ACTOR, context=command_context(request))
+        tokens = await send(request, VerifyMfa(**body.model_dump()))
     except ApiError as error:
         if error.code == ErrorCode.INVALID_CREDENTIALS and subject is not None:
             await ctx.login_guard.record_failure(subject=subject)

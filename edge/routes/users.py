@@ -10,17 +10,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import orjson
 from sanic import Blueprint, HTTPResponse, Request, empty, json, raw
 
-from usersvc.cache_keys import TOMBSTONE, CacheKeys, page_dependencies
+from usersvc.cache_keys import CacheKeys, page_dependencies
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
     ETAG_MAX_LENGTH,
     ChangePassword,
     CreateUser,
     DeleteUser,
-    GetUser,
     ListUsers,
     PasswordChangeBody,
     ReplaceUser,
@@ -31,13 +29,15 @@ from usersvc.domain.commands import (
 )
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.rbac import Role
-from usersvc.domain.replies import UserPage, UserView, etag_of
+from usersvc.domain.replies import UserPage, UserView
 from usersvc.edge.body import parse_body, query_fields, validate
+from usersvc.edge.caller import Caller, client_subject
 from usersvc.edge.errors import ApiError
-from usersvc.edge.gate import Caller, client_subject, command_context
 from usersvc.edge.metrics import cache_lookup
 from usersvc.edge.openapi import IDEMPOTENCY_KEY, IF_MATCH, operation
 from usersvc.edge.request_headers import header_bytes_are_text, header_text
+from usersvc.edge.route_steps import admit, admit_page, admit_reading, send, user_id_from_path
+from usersvc.edge.user_reads import read_user, user_response
 
 users = Blueprint("users", url_prefix="/v1/users")
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5f1c7a52-8d2e-4c59-9a57-2f4b8f0e7c11")
@@ -51,28 +51,6 @@ EMAIL_CHANGE_RULE = (
     "password is looked at. A new email is unverified: the new address gets a verification link, the "
     "old one a notice naming the new address masked."
 )
-
-
-# A path id that is not a UUID names no user: it stands for this one, which no user has,
-# so it is authorized like any other id (403 before 404) and then not found.
-NO_SUCH_USER = uuid.UUID(int=0)
-
-
-def user_id_from_path(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return NO_SUCH_USER
-
-
-def user_response(user: dict, *, status: int = 200, headers: dict | None = None) -> HTTPResponse:
-    return json(user, status=status, headers={"ETag": etag_of(user), **(headers or {})})
-
-
-async def _admit(request: Request, *, write: bool, cache_keys: tuple[str, ...] = ()) -> tuple[Caller, list]:
-    settings = request.app.ctx.settings
-    limit, scope = (settings.write_limit, "write") if write else (settings.read_limit, "read")
-    return await request.app.ctx.gate.admit(request, limit=limit, scope=scope, cache_keys=cache_keys)
 
 
 def if_match_of(request: Request) -> str | None:
@@ -98,12 +76,6 @@ def idempotency_message_id(request: Request, caller: Caller) -> str | None:
     return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{caller.user_id}:{key}"))
 
 
-async def send_command(request: Request, caller: Caller, command, *, message_id: str | None = None):
-    return await request.app.ctx.rpc.call(
-        command, actor=caller.actor, context=command_context(request), message_id=message_id
-    )
-
-
 async def send_with_current_password(
     request: Request, caller: Caller, command, *, wrong: ErrorCode, checked: bool = True
 ) -> dict:
@@ -112,9 +84,9 @@ async def send_with_current_password(
     counts as a failed login. Without a password to check there is nothing to guess, and no
     back-off (nor a hint about another account's)."""
     if command.current_password is None or not checked:
-        return await send_command(request, caller, command)
+        return await send(request, command, caller=caller)
     return await request.app.ctx.login_guard.guard_password(
-        lambda: send_command(request, caller, command),
+        lambda: send(request, command, caller=caller),
         user_id=command.user_id,
         client=client_subject(request),
         wrong=lambda error: error.code == wrong and _about_current_password(error),
@@ -146,11 +118,11 @@ def _about_current_password(error: ApiError) -> bool:
     response_headers=("ETag", "Location"),
 )
 async def create_user(request: Request) -> HTTPResponse:
-    caller, _ = await _admit(request, write=True)
+    caller = await admit(request, write=True)
     rbac.require_role(caller.principal, Role.ADMIN)
     body = parse_body(request, UserCreateBody)
     command = CreateUser(**body.model_dump())
-    user = await send_command(request, caller, command, message_id=idempotency_message_id(request, caller))
+    user = await send(request, command, caller=caller, message_id=idempotency_message_id(request, caller))
     return user_response(user, status=201, headers={"Location": f"/v1/users/{user['id']}"})
 
 
@@ -168,15 +140,11 @@ async def list_users(request: Request) -> HTTPResponse:
     try:
         query = ctx.page_queries(request.query_string)
     except ApiError:  # answered after authentication and the role check, which come first
-        caller, _ = await _admit(request, write=False)
+        caller = await admit(request)
         rbac.require_role(caller.principal, *rbac.STAFF)
         raise
-    caller, cached, state = await ctx.gate.admit_page(
-        request,
-        limit=ctx.settings.read_limit,
-        scope="read",
-        dependencies=query.dependencies,
-        page_key_template=query.key_template,
+    caller, cached, state = await admit_page(
+        request, dependencies=query.dependencies, page_key_template=query.key_template
     )
     rbac.require_role(caller.principal, *rbac.STAFF)
     if cached is not None:
@@ -186,7 +154,7 @@ async def list_users(request: Request) -> HTTPResponse:
     # Concurrent misses of one page at one database state share one query (any staff member
     # may read any page, so sharing across callers reveals nothing).
     flight = f"{state}:{query.key_template}"
-    return json(await ctx.list_fills.run(flight, lambda: send_command(request, caller, query.command)))
+    return json(await ctx.list_fills.run(flight, lambda: send(request, query.command, caller=caller)))
 
 
 @dataclass(frozen=True)
@@ -216,18 +184,6 @@ def page_query_parser(keys: CacheKeys) -> Callable[[str], PageQuery]:
     return parse
 
 
-async def read_user(request: Request, user_id: uuid.UUID, *, caller: Caller, cached: bytes | None) -> HTTPResponse:
-    if cached == TOMBSTONE:
-        cache_lookup("user", "hit").inc()
-        raise ApiError(ErrorCode.USER_NOT_FOUND, f"User {user_id} not found")
-    if cached is not None:
-        cache_lookup("user", "hit").inc()
-        user = orjson.loads(cached)
-        return HTTPResponse(cached, content_type="application/json", headers={"ETag": etag_of(user)})
-    cache_lookup("user", "miss").inc()
-    return user_response(await send_command(request, caller, GetUser(user_id=user_id)))
-
-
 @users.get("/<user_id:str>")
 @operation(
     operation_id="users.get",
@@ -239,7 +195,7 @@ async def read_user(request: Request, user_id: uuid.UUID, *, caller: Caller, cac
 )
 async def get_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
-    caller, (cached,) = await _admit(request, write=False, cache_keys=(request.app.ctx.keys.user(target),))
+    caller, (cached,) = await admit_reading(request, cache_keys=(request.app.ctx.keys.user(target),))
     rbac.authorize_read(caller.principal, target)
     return await read_user(request, target, caller=caller, cached=cached)
 
@@ -258,7 +214,7 @@ async def get_user(request: Request, user_id: str) -> HTTPResponse:
 )
 async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
-    caller, _ = await _admit(request, write=True)
+    caller = await admit(request, write=True)
     rbac.authorize_replace(caller.principal, target)
     body = parse_body(request, UserReplaceBody)
     command = ReplaceUser(**body.model_dump(), user_id=target, if_match=if_match_of(request))
@@ -284,7 +240,7 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
 )
 async def update_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
-    caller, _ = await _admit(request, write=True)
+    caller = await admit(request, write=True)
     rbac.authorize_update_of_anyone(caller.principal, target)
     body = parse_body(request, UserPatchBody)
     command = UpdateUser(**body.model_dump(exclude_unset=True), user_id=target, if_match=if_match_of(request))
@@ -307,9 +263,9 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
 )
 async def delete_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
-    caller, _ = await _admit(request, write=True)
+    caller = await admit(request, write=True)
     rbac.authorize_delete(caller.principal, target)
-    await send_command(request, caller, DeleteUser(user_id=target, if_match=if_match_of(request)))
+    await send(request, DeleteUser(user_id=target, if_match=if_match_of(request)), caller=caller)
     return empty()
 
 
@@ -326,7 +282,7 @@ async def delete_user(request: Request, user_id: str) -> HTTPResponse:
 )
 async def change_password(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
-    caller, _ = await _admit(request, write=True)
+    caller = await admit(request, write=True)
     rbac.authorize_password_change(caller.principal, target)
     body = parse_body(request, PasswordChangeBody)
     command = ChangePassword(

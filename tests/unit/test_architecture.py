@@ -57,3 +57,32 @@ def test_every_command_has_exactly_one_handler_of_the_one_shape():
         assert [parameter.name for parameter in parameters] == ["deps", "envelope"], handler
         assert parameters[0].annotation is WorkerDeps, handler
         assert parameters[1].annotation.model_fields["data"].annotation is command, handler
+
+
+def _imported_modules(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module)
+            modules.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return modules
+
+
+def test_no_route_module_imports_another():
+    """Routes share their steps through edge/route_steps.py and the modules it names."""
+    for path in (ROOT / "edge" / "routes").glob("*.py"):
+        routes = {module for module in _imported_modules(path) if module.startswith("usersvc.edge.routes.")}
+        assert routes == set(), f"{path.name} imports {routes}"
+
+
+def test_routes_admit_and_send_only_through_route_steps():
+    """One way to admit a request and one to send its command: no route calls the gate's
+    admission or the RPC client itself."""
+    for path in (ROOT / "edge" / "routes").glob("*.py"):
+        text = path.read_text()
+        for call in ("gate.admit(", "gate.admit_page(", "gate.limit_anonymous(", "rpc.call(", "rpc.send("):
+            if path.name == "ops.py" and call == "rpc.call(":
+                continue  # the readiness probe pings the workers with its own short timeout
+            assert call not in text, f"{path.name} calls {call}"
