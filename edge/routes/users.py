@@ -65,6 +65,21 @@ async def _admit(request: Request, *, write: bool, cache_keys: tuple[str, ...] =
     return await request.app.ctx.gate.admit(request, limit=limit, scope=scope, cache_keys=cache_keys)
 
 
+def idempotent_message_id(request: Request, caller: Caller) -> str | None:
+    """The command id an Idempotency-Key stands for: the same key from the same caller, the
+    same id, which the workers answer once (a retry gets the first reply)."""
+    key = request.headers.get("idempotency-key")
+    if not key:
+        return None
+    if len(key) > 200:
+        raise ApiError(
+            ErrorCode.VALIDATION_ERROR,
+            "Idempotency-Key is too long",
+            [{"field": "Idempotency-Key", "message": "at most 200 characters"}],
+        )
+    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{caller.user_id}:{key}"))
+
+
 async def send_command(request: Request, caller: Caller, command, *, message_id: str | None = None):
     return await request.app.ctx.rpc.call(
         command, actor=caller.actor, context=command_context(request), message_id=message_id
@@ -88,17 +103,7 @@ async def create_user(request: Request) -> HTTPResponse:
     rbac.require_role(caller.principal, Role.ADMIN)
     body = parse_body(request, UserCreateBody)
     command = CreateUser(**body.model_dump())
-    key = request.headers.get("idempotency-key")
-    message_id = None
-    if key:
-        if len(key) > 200:
-            raise ApiError(
-                ErrorCode.VALIDATION_ERROR,
-                "Idempotency-Key is too long",
-                [{"field": "Idempotency-Key", "message": "at most 200 characters"}],
-            )
-        message_id = str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{caller.user_id}:{key}"))
-    user = await send_command(request, caller, command, message_id=message_id)
+    user = await send_command(request, caller, command, message_id=idempotent_message_id(request, caller))
     return user_response(user, status=201, headers={"Location": f"/v1/users/{user['id']}"})
 
 
@@ -220,7 +225,7 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     body=UserPatchBody,
     response=UserView,
     errors=(403, 404, 409, 412),
-    parameters=(IF_MATCH,),
+    parameters=(IF_MATCH, IDEMPOTENCY_KEY),
     response_headers=("ETag",),
 )
 async def update_user(request: Request, user_id: str) -> HTTPResponse:
@@ -231,7 +236,9 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
     command = UpdateUser(
         **body.model_dump(exclude_unset=True), user_id=target, if_match=request.headers.get("if-match")
     )
-    return user_response(await send_command(request, caller, command))
+    return user_response(
+        await send_command(request, caller, command, message_id=idempotent_message_id(request, caller))
+    )
 
 
 @users.delete("/<user_id:str>")
