@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import os
 
 from faststream import FastStream
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
@@ -47,6 +48,7 @@ HANDLERS: Handlers = {
     **user_import.HANDLERS,
     **signing_keys.HANDLERS,
 }
+log = logging.getLogger("workers.app")
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTERS = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True)
 
@@ -95,6 +97,19 @@ def create_worker_deps(settings: Settings, broker: RabbitBroker, redis: Redis) -
     )
 
 
+async def exit_unless_started(started: asyncio.Event, *, seconds: float) -> None:
+    """Ends the process when its start-up does not finish in time. A broker node lost while
+    a worker is starting can leave the start waiting on a channel that never comes back, or
+    fail it while aio-pika's reconnect task keeps the process alive: either way the worker
+    would stay up without consuming. Exiting lets its supervisor start it afresh."""
+    try:
+        await asyncio.wait_for(started.wait(), seconds)
+    except TimeoutError:
+        log.critical("the worker did not finish starting within %s s (WORKER_START_TIMEOUT_SECONDS); exiting", seconds)
+        logging.shutdown()
+        os._exit(1)
+
+
 def create_worker_app(settings: Settings) -> FastStream:
     broker = create_broker(settings)
     redis = connect_redis(settings.redis_url)
@@ -105,6 +120,9 @@ def create_worker_app(settings: Settings) -> FastStream:
 
     @app.on_startup
     async def open_resources() -> None:
+        background.append(
+            asyncio.create_task(exit_unless_started(deps.started, seconds=settings.worker_start_timeout_seconds))
+        )
         # Every subscriber here is a RabbitMQ one, with a queue (the base type does not say so).
         expected = {
             subscriber.queue.name: subscriber.queue.arguments  # type: ignore[attr-defined]

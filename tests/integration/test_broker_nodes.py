@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -20,11 +21,14 @@ BROKER = "127.0.0.1:5672"
 
 
 class LosableNode:
-    """Forwards TCP connections to the broker; kill() resets them all and stops listening."""
+    """Forwards TCP connections to the broker; kill() resets them all and stops listening.
+    With `kill_on`, it kills itself when a client sends those bytes (a queue or exchange name)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, kill_on: bytes | None = None) -> None:
         self.port = free_port()
         self.open_connections = 0
+        self.kill_on = kill_on
+        self.killed_at: float | None = None
         self._loop = asyncio.new_event_loop()
         self._transports: set[asyncio.BaseTransport] = set()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -42,19 +46,29 @@ class LosableNode:
         self._transports |= {writer.transport, up_writer.transport}
         self.open_connections += 1
         try:
-            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer), return_exceptions=True)
+            await asyncio.gather(
+                _pipe(reader, up_writer, watch=self._watch), _pipe(up_reader, writer), return_exceptions=True
+            )
         finally:
             self.open_connections -= 1
 
+    def _watch(self, data: bytes) -> bool:
+        """In the loop: False once the client has sent `kill_on` (and the node is killed)."""
+        if self.kill_on is None or self.kill_on not in data:
+            return True
+        self._kill_now()
+        return False
+
+    def _kill_now(self) -> None:
+        if self.killed_at is None:
+            self.killed_at = time.monotonic()
+        self._server.close()
+        for transport in self._transports:
+            transport.abort()
+
     def kill(self) -> None:
         """Like a node that dies: connections reset, new ones refused."""
-
-        def stop() -> None:
-            self._server.close()
-            for transport in self._transports:
-                transport.abort()
-
-        self._loop.call_soon_threadsafe(stop)
+        self._loop.call_soon_threadsafe(self._kill_now)
         time.sleep(0.2)
 
     def close(self) -> None:
@@ -63,9 +77,11 @@ class LosableNode:
         self._thread.join(timeout=5)
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pipe(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, watch: Callable[[bytes], bool] = bool
+) -> None:
     try:
-        while data := await reader.read(65536):
+        while (data := await reader.read(65536)) and watch(data):
             writer.write(data)
             await writer.drain()
     finally:
@@ -150,6 +166,41 @@ def test_a_lost_node_is_replaced_by_the_next_one_without_a_restart(stack, admin,
         assert node.open_connections == 0
         for name in processes:
             assert f"connected to broker node {BROKER}" in stack.log_text(name), name
+    finally:
+        _stop(stack)
+        node.close()
+
+
+def test_a_worker_that_loses_its_node_while_starting_finishes_starting_or_exits(stack, admin, without_stack_workers):
+    # Lost when the worker declares the events exchange: after its queues, before "started".
+    node = LosableNode(kill_on=b"usersvc.events")
+    node.start()
+    start_timeout = 10
+    try:
+        worker = stack.spawn(
+            "worker-nodes",
+            "worker",
+            RABBITMQ_URL=_listing(stack.broker_urls["worker"], f"127.0.0.1:{node.port}", BROKER),
+            WORKER_START_TIMEOUT_SECONDS=str(start_timeout),
+        )
+        deadline = time.monotonic() + 60
+        while node.killed_at is None and worker.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert node.killed_at is not None, stack.log_text("worker-nodes")
+        assert "started successfully" not in stack.log_text("worker-nodes")
+
+        deadline = node.killed_at + start_timeout + 15
+        while worker.poll() is None and time.monotonic() < deadline:
+            if "started successfully" in stack.log_text("worker-nodes"):
+                break
+            time.sleep(0.2)
+        log = stack.log_text("worker-nodes")
+        if worker.poll() is not None:  # it gave up: a supervisor starts it afresh
+            assert worker.returncode == 1, log
+            assert "did not finish starting" in log or "stopped on an error" in log, log
+        else:  # it finished starting on the other node, and consumes: it is the only worker
+            assert "started successfully" in log, log
+            _create_user(admin)
     finally:
         _stop(stack)
         node.close()
