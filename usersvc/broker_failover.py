@@ -14,6 +14,7 @@ With a single address nothing here is used: the libraries connect as they always
 
 import asyncio
 import logging
+import os
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -112,3 +113,47 @@ async def connect_first_node(url: str, **kwargs: Any) -> AbstractConnection:
         except CONNECTION_EXCEPTIONS as error:
             failures.append(f"{display(address)}: {_reason(error)}")
     raise AMQPConnectionError(f"no broker node answered ({'; '.join(failures)})")
+
+
+def missing_consumers(broker: RabbitBroker) -> list[str]:
+    """The queues whose consumer the broker's connection lacks (a subscriber started and not
+    stopped, whose consumer tag its channel does not hold)."""
+    missing = []
+    for subscriber in broker.subscribers:
+        queue, tag = getattr(subscriber, "_queue_obj", None), getattr(subscriber, "_consumer_tag", None)
+        if queue is None or tag is None:
+            continue
+        underlay = getattr(queue.channel, "_channel", None)  # aio-pika's open channel, if any
+        if underlay is None or underlay.channel.is_closed or tag not in underlay.channel.consumers:
+            missing.append(queue.name)
+    return missing
+
+
+async def keep_consuming(broker: RabbitBroker, *, every: float = 5.0, give_up_after: float = 30.0) -> None:
+    """Seen killing cluster nodes under load: aio-pika reconnects to another node but, now and
+    then, leaves the consumers of some channels behind, and the worker stays up without
+    consuming. While connected, this checks every `every` seconds that each queue has its
+    consumer; when one lacks it, asks the connection to restore consumers (what aio-pika does
+    when the broker cancels one), and ends the process when that has not helped within
+    `give_up_after` seconds, for its supervisor to start it afresh."""
+    loop = asyncio.get_running_loop()
+    lacking_since: float | None = None
+    while True:
+        await asyncio.sleep(every)
+        connection = broker._connection
+        if not isinstance(connection, aio_pika.RobustConnection) or connection.reconnecting:
+            lacking_since = None
+            continue
+        missing = missing_consumers(broker)
+        if not missing:
+            if lacking_since is not None:
+                log.info("consuming every queue again")
+            lacking_since = None
+        elif lacking_since is None:
+            lacking_since = loop.time()
+            log.warning("connected but not consuming %s; restoring the consumers", ", ".join(sorted(missing)))
+            connection._request_recovery()
+        elif loop.time() - lacking_since > give_up_after:
+            log.critical("still not consuming %s after %s s; exiting", ", ".join(sorted(missing)), give_up_after)
+            logging.shutdown()
+            os._exit(1)

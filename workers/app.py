@@ -10,7 +10,7 @@ from prometheus_client import start_http_server
 from redis.asyncio import Redis
 from tortoise import Tortoise, connections
 
-from usersvc.broker_failover import ClusterBroker
+from usersvc.broker_failover import ClusterBroker, keep_consuming
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.redis_client import connect_redis
 from usersvc.settings import Settings
@@ -149,6 +149,7 @@ def create_worker_app(settings: Settings) -> FastStream:
         background.append(asyncio.create_task(deps.events.relay_forever()))
         background.append(asyncio.create_task(prune_forever()))
         background.append(asyncio.create_task(deps.mail.run_forever()))
+        background.append(asyncio.create_task(keep_consuming(broker)))
         deps.started.set()  # after_startup runs once the broker has started every subscriber
 
     @app.on_shutdown  # before the broker closes
