@@ -32,12 +32,15 @@ log = logging.getLogger("workers.commands")
 # A database that restarts, or ends a connection, fails commands with these until the pool has
 # new connections: a caller gets 503 and retries. asyncpg raises them itself (not wrapped by
 # Tortoise) when the pool opens a connection: "the database system is shutting down" (57P03),
-# and a server that ends a connection is 57P01 (admin shutdown) or 57P02 (crash).
+# and a server that ends a connection is 57P01 (admin shutdown) or 57P02 (crash). A pooled
+# connection the server ended mid-command can then fail its next use with asyncpg's
+# InternalClientError ("cannot switch to state …; another operation is in progress").
 POSTGRES_OUTAGES = (
     pg_errors.CannotConnectNowError,
     pg_errors.AdminShutdownError,
     pg_errors.CrashShutdownError,
     pg_errors.PostgresConnectionError,
+    pg_errors.InternalClientError,
 )
 TRANSIENT_ERRORS = (
     DBConnectionError,

@@ -16,6 +16,7 @@ from usersvc.workers.middleware import CommandMiddleware, Settle
         pg_errors.CannotConnectNowError("the database system is shutting down"),
         pg_errors.AdminShutdownError("terminating connection due to administrator command"),
         pg_errors.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        pg_errors.InternalClientError("cannot switch to state 15; another operation (2) is in progress"),
     ],
     ids=lambda error: type(error).__name__,
 )
