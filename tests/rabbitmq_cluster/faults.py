@@ -2,8 +2,11 @@
 
 import asyncio
 import re
+import threading
 import time
 from dataclasses import dataclass, field
+
+import httpx
 
 from tests.rabbitmq_cluster.load import WriteLoad, applied_counts, created_usernames
 from tests.support import Stack
@@ -14,6 +17,7 @@ from tests.support import Stack
 RECOVERY_SECONDS = 20
 # After a restart (a node rejoining, PostgreSQL accepting again) failures may go on this long.
 SETTLE_SECONDS = 10
+QUIET_SECONDS = 3  # load without faults before, between and after them
 
 
 @dataclass
@@ -21,7 +25,7 @@ class Fault:
     name: str
     started: float
     ended: float | None = None  # the failed part restarted (or the fault needed no restart)
-    recovered: float | None = None  # the first write sent after `started` acknowledged
+    recovered: float | None = None  # writes go through again (WriteLoad.recovered_since)
 
     def window(self) -> tuple[float, float]:
         return self.started, (self.ended or self.started) + SETTLE_SECONDS
@@ -43,7 +47,7 @@ class Timeline:
 def wait_for_recovery(load: WriteLoad, fault: Fault, *, timeout: float = RECOVERY_SECONDS + 10) -> None:
     deadline = fault.started + timeout
     while time.monotonic() < deadline:
-        fault.recovered = load.first_success_after(fault.started)
+        fault.recovered = load.recovered_since(fault.started)
         if fault.recovered is not None:
             return
         time.sleep(0.2)
@@ -56,7 +60,8 @@ def broker_node_port(log: str) -> int:
 
 def check_and_report(stack: Stack, load: WriteLoad, timeline: Timeline, caller_id: str, title: str) -> None:
     """Every acknowledged write in PostgreSQL once, every retried one at most once (once if
-    acknowledged), failures (503/504 or a lost connection) only inside a fault's window,
+    acknowledged), failures (503/504 or a lost connection) only inside a fault's window (a
+    call under way when the fault began counts in),
     each fault recovered within RECOVERY_SECONDS. Prints the timeline and the counts."""
     applied = asyncio.run(applied_counts(stack.owner_database_url, load.writes, caller_id))
     creates = [write for write in load.writes if write.method == "POST" and write.acknowledged]
@@ -67,13 +72,13 @@ def check_and_report(stack: Stack, load: WriteLoad, timeline: Timeline, caller_i
         "found_twice_or_more": sum(n > 1 for n in applied.values()),
     }
     lines = [f"{title}: {counts}"]
-    for fault in timeline.faults:
+    for fault, after in zip(timeline.faults, [*timeline.faults[1:], None]):
         start, end = fault.window()
-        inside = [a for a in failures if start <= a.sent <= end]
+        end = min(end, after.started) if after else end  # a failure counts for the latest fault
+        inside = [a for a in failures if a.answered >= start and a.sent < end]
+        fault.recovered = load.recovered_since(start, until=end)  # the last failure counted in
         statuses = sorted({str(a.status) for a in inside})
         failing = f"{inside[-1].answered - inside[0].sent:.1f}s" if inside else "0s"
-        if fault.recovered is not None and inside:  # recovered: every client's writes go through again
-            fault.recovered = max(fault.recovered, inside[-1].answered)
         lines.append(
             f"  {fault.name}: at {timeline.at(fault.started)}, restarted {timeline.at(fault.ended)},"
             f" recovered {timeline.at(fault.recovered)}"
@@ -90,8 +95,55 @@ def check_and_report(stack: Stack, load: WriteLoad, timeline: Timeline, caller_i
         (timeline.at(a.sent), a.status)
         for a in failures
         if (a.status not in (503, 504) and not isinstance(a.status, str))
-        or not any(f.window()[0] <= a.sent <= f.window()[1] for f in timeline.faults)
+        or not any(a.answered >= f.window()[0] and a.sent <= f.window()[1] for f in timeline.faults)
     ]
     assert not unexpected, f"failures outside a fault's window, or not 503/504: {unexpected[:10]}"
     for fault in timeline.faults:
         assert fault.recovered is not None and fault.recovered - fault.started <= RECOVERY_SECONDS, fault
+
+
+class ReadinessProbe:
+    """Polls /ready (checked at most once a second by the edge) and keeps what it named failing."""
+
+    def __init__(self, base_url: str, *, every_seconds: float = 0.25) -> None:
+        self.base_url = base_url
+        self.every_seconds = every_seconds
+        self.seen: list[tuple[float, int, dict]] = []  # (when, status, the checks not "ok")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> "ReadinessProbe":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _poll(self) -> None:
+        with httpx.Client(base_url=self.base_url, timeout=5) as http:
+            while not self._stop.wait(self.every_seconds):
+                try:
+                    response = http.get("/ready")
+                except httpx.TransportError:
+                    continue
+                checks = response.json().get("checks", {})
+                failing = {name: value for name, value in checks.items() if value != "ok"}
+                self.seen.append((time.monotonic(), response.status_code, failing))
+
+    def failing_between(self, start: float, end: float) -> dict[str, set[str]]:
+        """Check name → the values it had while failing, between `start` and `end`."""
+        named: dict[str, set[str]] = {}
+        for when, _, failing in self.seen:
+            if start <= when <= end:
+                for name, value in failing.items():
+                    named.setdefault(name, set()).add(value)
+        return named
+
+    def wait_for(self, name: str, *, since: float, timeout: float = 15) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if name in self.failing_between(since, time.monotonic()):
+                return True
+            time.sleep(0.1)
+        return False

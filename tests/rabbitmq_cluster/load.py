@@ -146,12 +146,15 @@ class WriteLoad:
     def failures(self) -> list[Attempt]:
         return [attempt for attempt in self.attempts() if attempt.status not in (200, 201)]
 
-    def first_success_after(self, moment: float) -> float | None:
-        """When the first write sent after `moment` was acknowledged."""
-        return min(
-            (a.answered for a in self.attempts() if a.sent >= moment and a.status in (200, 201)),
-            default=None,
-        )
+    def recovered_since(self, moment: float, *, until: float | None = None) -> float | None:
+        """When writes went through again after `moment`: the answer to the first of two
+        writes per client in a row, sent after the last failure (before `until`), that were
+        all acknowledged."""
+        attempts = [a for a in self.attempts() if a.sent >= moment]
+        failed = [a.answered for a in attempts if a.status not in (200, 201) and (until is None or a.sent < until)]
+        last_failure = max(failed, default=moment)
+        after = sorted(a.answered for a in attempts if a.sent > last_failure)
+        return after[0] if len(after) >= 2 * self.clients else None
 
     def counts(self) -> dict:
         return {

@@ -6,12 +6,10 @@ import time
 from collections import Counter
 from urllib.parse import unquote, urlsplit
 
-from tests.rabbitmq_cluster.faults import Timeline, broker_node_port, check_and_report, wait_for_recovery
+from tests.rabbitmq_cluster.faults import QUIET_SECONDS, Timeline, broker_node_port, check_and_report, wait_for_recovery
 from tests.rabbitmq_cluster.load import WriteLoad
 from tests.support import new_user_body
 from usersvc.topology import command_queue_name
-
-QUIET_SECONDS = 3  # load without faults before, between and after them
 
 
 def kill_and_restart(cluster, load: WriteLoad, timeline: Timeline, number: int, role: str) -> None:
