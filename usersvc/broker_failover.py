@@ -15,7 +15,7 @@ With a single address nothing here is used: the libraries connect as they always
 import asyncio
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -129,7 +129,30 @@ def missing_consumers(broker: RabbitBroker) -> list[str]:
     return missing
 
 
-async def keep_consuming(broker: RabbitBroker, *, every: float = 5.0, give_up_after: float = 30.0) -> None:
+def _connected(connection: Any) -> bool:
+    """Connected and not reconnecting: aio-pika restores consumers itself while it reconnects."""
+    connected, transport = getattr(connection, "connected", None), getattr(connection, "transport", None)
+    return (
+        connected is not None
+        and connected.is_set()
+        and not getattr(connection, "reconnecting", True)
+        and transport is not None
+        and not transport.connection.is_closed
+    )
+
+
+def _exit_now() -> None:
+    logging.shutdown()
+    os._exit(1)
+
+
+async def keep_consuming(
+    broker: RabbitBroker,
+    *,
+    every: float = 5.0,
+    give_up_after: float = 30.0,
+    give_up: Callable[[], None] = _exit_now,
+) -> None:
     """Seen killing cluster nodes under load: aio-pika reconnects to another node but, now and
     then, leaves the consumers of some channels behind, and the worker stays up without
     consuming. While connected, this checks every `every` seconds that each queue has its
@@ -141,7 +164,7 @@ async def keep_consuming(broker: RabbitBroker, *, every: float = 5.0, give_up_af
     while True:
         await asyncio.sleep(every)
         connection = broker._connection
-        if not isinstance(connection, aio_pika.RobustConnection) or connection.reconnecting:
+        if not _connected(connection):
             lacking_since = None
             continue
         missing = missing_consumers(broker)
@@ -152,8 +175,8 @@ async def keep_consuming(broker: RabbitBroker, *, every: float = 5.0, give_up_af
         elif lacking_since is None:
             lacking_since = loop.time()
             log.warning("connected but not consuming %s; restoring the consumers", ", ".join(sorted(missing)))
-            connection._request_recovery()
+            connection._request_recovery()  # type: ignore[union-attr]
         elif loop.time() - lacking_since > give_up_after:
             log.critical("still not consuming %s after %s s; exiting", ", ".join(sorted(missing)), give_up_after)
-            logging.shutdown()
-            os._exit(1)
+            give_up()
+            return
