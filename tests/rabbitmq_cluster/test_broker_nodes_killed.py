@@ -2,10 +2,15 @@
 node the workers are connected to, then, once it is back, the node that leads the command
 queue under load. One node at a time: a quorum queue needs two of its three members."""
 
+import os
+import re
+import socket
+import subprocess
 import time
 from collections import Counter
 from urllib.parse import unquote, urlsplit
 
+from tests.rabbitmq_cluster.conftest import SCRIPT
 from tests.rabbitmq_cluster.faults import QUIET_SECONDS, Timeline, broker_node_port, check_and_report, wait_for_recovery
 from tests.rabbitmq_cluster.load import WriteLoad
 from tests.support import new_user_body
@@ -55,3 +60,25 @@ def test_killed_nodes_lose_no_acknowledged_write_and_the_service_recovers(stack,
     # Recovered without a restart: the same processes, all running.
     assert {name: process.pid for name, process in stack.processes.items()} == processes
     assert all(process.poll() is None for process in stack.processes.values())
+
+
+def test_a_cluster_that_cannot_start_says_why_and_leaves_nothing_running(tmp_path):
+    taken = socket.create_server(("127.0.0.1", 0))  # node 1's AMQP port, in use
+    port = taken.getsockname()[1]
+    directory = tmp_path / "cluster"
+    try:
+        started = subprocess.run(
+            [SCRIPT, "start", directory],
+            env={**os.environ, "RABBITMQ_CLUSTER_PORTS": f"{port} {port + 1} {port + 2}"},
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    finally:
+        taken.close()
+    assert started.returncode != 0 and started.stdout == ""
+    assert re.search(r"^rabbitmq-cluster: node 1 \(usersvc-c1-\w+@localhost\) did not start$", started.stderr, re.M)
+    assert started.stderr.strip().splitlines()[-1].endswith("nothing is left running")
+    assert not directory.exists()
+    running = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    assert str(directory) not in running
