@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 # Opening the socket (and TLS) to one node; a node that is gone without a reset (a powered-off
 # host) costs this long before the next is tried. The AMQP handshake comes after.
 NODE_CONNECT_TIMEOUT_SECONDS = 3.0
+# A reconnection waits this long first, so the cluster notices the lost node and elects new
+# leaders for the queues it led before we publish again. Seen killing nodes under load
+# (RabbitMQ 3.10): the edge, back on another node 15 ms after the loss, before that node had
+# seen it, had every publish to a quorum queue whose leader was lost nacked for ~30 s.
+RECONNECT_PAUSE_SECONDS = 2.0
 Address = tuple[str, int]
 
 
@@ -47,12 +52,22 @@ def _reason(error: BaseException) -> str:
 class NodeRotation(aiormq.TransportFactory):
     """Opens the socket to the first of `addresses` that answers, starting after the last used."""
 
-    def __init__(self, addresses: Sequence[Address], *, timeout: float = NODE_CONNECT_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        addresses: Sequence[Address],
+        *,
+        timeout: float = NODE_CONNECT_TIMEOUT_SECONDS,
+        pause: float = RECONNECT_PAUSE_SECONDS,
+    ) -> None:
         self.addresses = tuple(addresses)
         self.timeout = timeout
+        self.pause = pause
         self.start = 0  # index of the node the next connection tries first
+        self.connected_before = False
 
     async def create(self, url: URL, **kwargs: Any) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self.connected_before:  # a reconnection: the node it used is lost
+            await asyncio.sleep(self.pause)
         # aiormq's own factories do the opening (and TLS, checked against each node's name).
         transport = TLSTransportFactory() if url.scheme == "amqps" else TCPTransportFactory()
         failures = []
@@ -68,6 +83,7 @@ class NodeRotation(aiormq.TransportFactory):
                 log.warning("broker node %s did not answer (%s)", display((host, port)), _reason(error))
                 continue
             self.start = (index + 1) % len(self.addresses)
+            self.connected_before = True
             log.info("connected to broker node %s", display((host, port)))
             return streams
         raise AMQPConnectionError(f"no broker node answered ({'; '.join(failures)})")
