@@ -74,9 +74,10 @@ def check_and_report(stack: Stack, load: WriteLoad, timeline: Timeline, caller_i
     lines = [f"{title}: {counts}"]
     for fault, after in zip(timeline.faults, [*timeline.faults[1:], None]):
         start, end = fault.window()
-        end = min(end, after.started) if after else end  # a failure counts for the latest fault
-        inside = [a for a in failures if a.answered >= start and a.sent < end]
-        fault.recovered = load.recovered_since(start, until=end)  # the last failure counted in
+        # A failure counts for the latest fault that began before it was answered.
+        until = after.started if after else float("inf")
+        inside = [a for a in failures if start <= a.answered < until and a.sent <= end]
+        fault.recovered = load.recovered_since(start, until=until)
         statuses = sorted({str(a.status) for a in inside})
         failing = f"{inside[-1].answered - inside[0].sent:.1f}s" if inside else "0s"
         lines.append(

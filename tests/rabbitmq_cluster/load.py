@@ -148,10 +148,10 @@ class WriteLoad:
 
     def recovered_since(self, moment: float, *, until: float | None = None) -> float | None:
         """When writes went through again after `moment`: the answer to the first of two
-        writes per client in a row, sent after the last failure (before `until`), that were
-        all acknowledged."""
+        writes per client in a row, sent after the last failure (answered before `until`),
+        that were all acknowledged."""
         attempts = [a for a in self.attempts() if a.sent >= moment]
-        failed = [a.answered for a in attempts if a.status not in (200, 201) and (until is None or a.sent < until)]
+        failed = [a.answered for a in attempts if a.status not in (200, 201) and (until is None or a.answered < until)]
         last_failure = max(failed, default=moment)
         after = sorted(a.answered for a in attempts if a.sent > last_failure)
         return after[0] if len(after) >= 2 * self.clients else None
