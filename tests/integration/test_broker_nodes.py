@@ -22,12 +22,14 @@ BROKER = "127.0.0.1:5672"
 
 class LosableNode:
     """Forwards TCP connections to the broker; kill() resets them all and stops listening.
-    With `kill_on`, it kills itself when a client sends those bytes (a queue or exchange name)."""
+    With `kill_on`, it kills itself when a client sends those bytes (a queue or exchange name);
+    `silent` makes that kill a node that stops answering without closing anything."""
 
-    def __init__(self, *, kill_on: bytes | None = None) -> None:
+    def __init__(self, *, kill_on: bytes | None = None, silent: bool = False) -> None:
         self.port = free_port()
         self.open_connections = 0
         self.kill_on = kill_on
+        self.silent = silent
         self.killed_at: float | None = None
         self._loop = asyncio.new_event_loop()
         self._transports: set[asyncio.BaseTransport] = set()
@@ -47,17 +49,25 @@ class LosableNode:
         self.open_connections += 1
         try:
             await asyncio.gather(
-                _pipe(reader, up_writer, watch=self._watch), _pipe(up_reader, writer), return_exceptions=True
+                _pipe(reader, up_writer, watch=self._watch),
+                _pipe(up_reader, writer, watch=self._answers),
+                return_exceptions=True,
             )
         finally:
             self.open_connections -= 1
 
-    def _watch(self, data: bytes) -> bool:
-        """In the loop: False once the client has sent `kill_on` (and the node is killed)."""
-        if self.kill_on is None or self.kill_on not in data:
-            return True
-        self._kill_now()
-        return False
+    def _watch(self, data: bytes) -> bool | None:
+        """In the loop: what to do with the client's `data` (see _pipe). Once the client has
+        sent `kill_on`, the node is killed, or, when silent, nothing is passed on any more."""
+        if self.kill_on is not None and self.kill_on in data and self.killed_at is None:
+            self.killed_at = time.monotonic()
+            if not self.silent:
+                self._kill_now()
+                return False
+        return self._answers(data)
+
+    def _answers(self, data: bytes) -> bool | None:
+        return None if self.silent and self.killed_at is not None else True
 
     def _kill_now(self) -> None:
         if self.killed_at is None:
@@ -78,12 +88,14 @@ class LosableNode:
 
 
 async def _pipe(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, watch: Callable[[bytes], bool] = bool
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, watch: Callable[[bytes], bool | None]
 ) -> None:
+    """Copies until the end, or until `watch(data)` says False; its None drops that data."""
     try:
-        while (data := await reader.read(65536)) and watch(data):
-            writer.write(data)
-            await writer.drain()
+        while (data := await reader.read(65536)) and (verdict := watch(data)) is not False:
+            if verdict:
+                writer.write(data)
+                await writer.drain()
     finally:
         writer.close()
 
@@ -171,9 +183,13 @@ def test_a_lost_node_is_replaced_by_the_next_one_without_a_restart(stack, admin,
         node.close()
 
 
-def test_a_worker_that_loses_its_node_while_starting_finishes_starting_or_exits(stack, admin, without_stack_workers):
+@pytest.mark.parametrize("loss", ["reset", "silent"])
+def test_a_worker_that_loses_its_node_while_starting_finishes_starting_or_exits(
+    stack, admin, without_stack_workers, loss
+):
     # Lost when the worker declares the events exchange: after its queues, before "started".
-    node = LosableNode(kill_on=b"usersvc.events")
+    # A silent node left that declaration waiting: the worker stayed up, not consuming.
+    node = LosableNode(kill_on=b"usersvc.events", silent=loss == "silent")
     node.start()
     start_timeout = 10
     try:
