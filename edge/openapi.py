@@ -97,7 +97,7 @@ IF_MATCH = Parameter(
 IDEMPOTENCY_KEY = Parameter(
     "Idempotency-Key",
     "header",
-    "Retries with the same key and body create one user",
+    "Retries with the same key and body take effect once (the first answer again); the same key with another body: 422",
     {"type": "string", "maxLength": 200},
 )
 

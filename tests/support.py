@@ -65,8 +65,20 @@ def redis_server(port: int):
         server.wait(timeout=10)
 
 
-def _rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+@dataclass(frozen=True)
+class Broker:
+    """Where a stack gets its vhost and broker users: the local broker, or a test cluster
+    (tests/rabbitmq_cluster) whose `nodes` the URLs list and whose `rabbitmqctl` names a node."""
+
+    nodes: str = "127.0.0.1:5672"
+    rabbitmqctl: tuple[str, ...] = broker_access.LOCAL_RABBITMQCTL
+
+    def ctl(self, *args: str) -> None:
+        subprocess.run([*self.rabbitmqctl, "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+LOCAL_BROKER = Broker()
+LOCAL_DATABASE = "127.0.0.1:5432"
 
 
 # Broker identities of a test stack: the edge and the workers as deployed, a calling service
@@ -134,25 +146,32 @@ def wait_ready(base_url: str, timeout: float = 60) -> None:
 
 
 @contextmanager
-def running_stack(mailbox, *, name: str = "", **settings: str):
+def running_stack(
+    mailbox, *, name: str = "", broker: Broker = LOCAL_BROKER, database_host: str = LOCAL_DATABASE, **settings: str
+):
     """A migrated database, a vhost and 2 workers + an edge, all removed on exit. `settings`
-    replace the environment's (e.g. REDIS_URL); `name` prefixes the processes' names."""
+    replace the environment's (e.g. REDIS_URL); `name` prefixes the processes' names; `broker`
+    and `database_host` (a PostgreSQL with trust auth on 127.0.0.1) say where they live."""
     if shutil.which("rabbitmqctl") is None:
         pytest.fail("rabbitmqctl is needed to give the tests their own vhost")
     run_id = uuid.uuid4().hex[:10]
     vhost = f"usersvc-test-{run_id}"
     accounts = {name: (f"usersvc-test-{run_id}-{name}", secrets.token_hex(12)) for name in BROKER_ROLES}
-    broker_access.apply(vhost, [(BROKER_ROLES[name], user, password) for name, (user, password) in accounts.items()])
+    broker_access.apply(
+        vhost,
+        [(BROKER_ROLES[name], user, password) for name, (user, password) in accounts.items()],
+        rabbitmqctl=broker.rabbitmqctl,
+    )
     broker_urls = {
-        name: f"amqp://{user}:{password}@127.0.0.1:5672/{vhost}" for name, (user, password) in accounts.items()
+        name: f"amqp://{user}:{password}@{broker.nodes}/{vhost}" for name, (user, password) in accounts.items()
     }
     port = free_port()
     database_name = f"usersvc_test_{run_id}"
     env = {
         **os.environ,
         # Two database roles (docs/api.md, "Data"): migrate creates the runtime one (trust auth here).
-        "DATABASE_URL": f"postgres://{database_name}_app@127.0.0.1:5432/{database_name}",
-        "MIGRATION_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database_name}",
+        "DATABASE_URL": f"postgres://{database_name}_app@{database_host}/{database_name}",
+        "MIGRATION_DATABASE_URL": f"postgres://postgres@{database_host}/{database_name}",
         "RABBITMQ_URL": broker_urls["worker"],
         "EDGE_RABBITMQ_URL": broker_urls["edge"],
         "BUS_SERVICES": accounts["service"][0],
@@ -209,9 +228,9 @@ def running_stack(mailbox, *, name: str = "", **settings: str):
 
         asyncio.run(drop_database(stack.owner_database_url))
         asyncio.run(drop_role(stack.owner_database_url, role=f"{database_name}_app"))
-        _rabbitmqctl("delete_vhost", vhost)
+        broker.ctl("delete_vhost", vhost)
         for user, _ in accounts.values():
-            _rabbitmqctl("delete_user", user)
+            broker.ctl("delete_user", user)
         if not is_cluster_url(env["REDIS_URL"]):  # a test cluster is removed whole (tests/redis_cluster)
             client = redis.Redis.from_url(env["REDIS_URL"])
             for key in client.scan_iter(f"{env['REDIS_KEY_PREFIX']}:*"):

@@ -11,7 +11,7 @@ Used three ways, so the rules exist once (`usersvc broker-access …` is the sam
 operators; scripts/services calls the module before the virtualenv exists):
     python -m usersvc.broker_access apply --vhost V edge=NAME:PASSWORD worker=… service=…
         creates or updates the users on a local broker with rabbitmqctl (scripts/services,
-        tests);
+        tests); `--rabbitmqctl 'scripts/rabbitmq-cluster ctl DIR 1'` does it on a test cluster;
     python -m usersvc.broker_access definitions --vhost V edge=NAME:PASSWORD …
         prints a RabbitMQ definitions file (deploy/rabbitmq/definitions.json for compose);
     python -m usersvc.broker_access apply-env .env
@@ -29,8 +29,10 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -99,32 +101,31 @@ def _account(text: str) -> tuple[str, str, str]:
     return kind, name, password
 
 
-def _rabbitmqctl(*args: str, password: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    """rabbitmqctl from PATH, as the broker's package installs it; arguments are a list, no shell.
+LOCAL_RABBITMQCTL = ("rabbitmqctl",)  # from PATH, as the broker's package installs it
 
-    A password goes on standard input, never on the command line: there a generated one that
-    begins with `-` is read as an option, and any one is visible to every local user (ps).
-    """
+
+def _rabbitmqctl(
+    rabbitmqctl: Sequence[str], *args: str, password: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
+    """Arguments are a list, no shell. A password goes on standard input, never on the command
+    line: there a generated one that begins with `-` is read as an option, and any one is
+    visible to every local user (ps)."""
     return subprocess.run(  # noqa: S603
-        ["rabbitmqctl", "-q", *args],  # noqa: S607
-        input=password,
-        check=check,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [*rabbitmqctl, "-q", *args], input=password, check=check, capture_output=True, text=True, timeout=60
     )
 
 
-def apply(vhost: str, accounts: list[tuple[str, str, str]]) -> None:
-    """Create (or update) each user on the local broker and set its permissions on `vhost`.
+def apply(vhost: str, accounts: list[tuple[str, str, str]], *, rabbitmqctl: Sequence[str] = LOCAL_RABBITMQCTL) -> None:
+    """Create (or update) each user on the broker and set its permissions on `vhost`.
+    `rabbitmqctl` is the command to run, e.g. one that names another node and its cookie.
     `--` ends the options before every name and rule, so none is read as one."""
-    _rabbitmqctl("add_vhost", "--", vhost, check=False)  # fails harmlessly when it exists
+    _rabbitmqctl(rabbitmqctl, "add_vhost", "--", vhost, check=False)  # fails harmlessly when it exists
     for kind, name, password in accounts:
         rules = permissions(kind, name)  # a name no user may have is refused before any change
-        if _rabbitmqctl("add_user", "--", name, password=password, check=False).returncode != 0:
-            _rabbitmqctl("change_password", "--", name, password=password)
-        _rabbitmqctl("set_user_tags", "--", name)  # no tags: never `impersonator` or `administrator`
-        _rabbitmqctl("set_permissions", "-p", vhost, "--", name, rules.configure, rules.write, rules.read)
+        if _rabbitmqctl(rabbitmqctl, "add_user", "--", name, password=password, check=False).returncode != 0:
+            _rabbitmqctl(rabbitmqctl, "change_password", "--", name, password=password)
+        _rabbitmqctl(rabbitmqctl, "set_user_tags", "--", name)  # no tags: never `impersonator` or `administrator`
+        _rabbitmqctl(rabbitmqctl, "set_permissions", "-p", vhost, "--", name, rules.configure, rules.write, rules.read)
 
 
 def accounts_in_env_file(path: Path) -> tuple[str, list[tuple[str, str, str]]]:
@@ -177,6 +178,13 @@ def main(argv: list[str] | None = None, *, prog: str = "python -m usersvc.broker
     for action in ("apply", "definitions"):
         command = sub.add_parser(action)
         command.add_argument("--vhost", required=True)
+        if action == "apply":
+            command.add_argument(
+                "--rabbitmqctl",
+                type=shlex.split,
+                default=LOCAL_RABBITMQCTL,
+                help="the rabbitmqctl command to run, e.g. 'scripts/rabbitmq-cluster ctl DIR 1' (default: rabbitmqctl)",
+            )
         command.add_argument("accounts", nargs="+", type=_account, metavar="KIND=NAME:PASSWORD")
     from_env = sub.add_parser("apply-env")
     from_env.add_argument("env_file", type=Path)
@@ -203,7 +211,7 @@ def main(argv: list[str] | None = None, *, prog: str = "python -m usersvc.broker
 
 def _run(args: argparse.Namespace) -> None:
     if args.action == "apply":
-        apply(args.vhost, args.accounts)
+        apply(args.vhost, args.accounts, rabbitmqctl=args.rabbitmqctl)
     elif args.action == "apply-env":
         vhost, accounts = accounts_in_env_file(args.env_file)
         if accounts:

@@ -107,7 +107,14 @@ def worker(settings: Settings, _: argparse.Namespace) -> None:
             app = create_worker_app(settings)  # loads the mail templates; connects to nothing yet
         except MailTemplateError as error:  # a broken template: one line, before connecting
             sys.exit(f"usersvc: MAIL_TEMPLATES_DIR: {error}")
-        await app.run()
+        try:
+            await app.run()
+        except Exception:
+            # A start-up step that failed (a broker node lost meanwhile): the same reconnect
+            # task as below would keep the process up without consuming, so say why and exit.
+            log.exception("the worker stopped on an error")
+            logging.shutdown()
+            os._exit(1)
         # The app has shut down gracefully. A stop signal that arrived while the broker was
         # still connecting leaves aio-pika's reconnect task behind; it survives cancellation,
         # so the event loop would never close (seen in tests): exit without waiting for it.

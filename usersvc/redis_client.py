@@ -15,6 +15,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import ClusterNode, RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
 DEFAULT_PORT = 6379
@@ -30,7 +33,9 @@ def connect_redis(url: str, **options) -> Redis:
     parts = urlsplit(url)
     scheme = CLUSTER_SCHEMES.get(parts.scheme)
     if scheme is None:
-        return Redis.from_url(url, **options)
+        # Redis.from_url, unlike Redis(), retries nothing: after a restart of the server every
+        # pooled connection would fail its next command once, long after the server is back.
+        return Redis.from_url(url, **{"retry": Retry(NoBackoff(), 1, (RedisConnectionError,)), **options})
     credentials, _, hosts = parts.netloc.rpartition("@")
     seeds = [seed.strip() for seed in hosts.split(",") if seed.strip()]
     if not seeds:

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["json", "text"] = "json"
     worker_prefetch: int = Field(16, ge=1)
+    # A worker that has not finished starting by then (its broker node lost mid-start) exits.
+    worker_start_timeout_seconds: float = Field(60, gt=0)
     # Per worker process: PostgreSQL allows 100 connections by default, shared by all workers.
     database_pool_size: int = Field(5, ge=1)
     max_body_bytes: int = Field(65536, ge=1024)

@@ -2,13 +2,14 @@
 
 import asyncio
 import logging
+import os
 
 from faststream import FastStream
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
 from redis.asyncio import Redis
 from tortoise import Tortoise, connections
 
-from usersvc.broker_failover import ClusterBroker
+from usersvc.broker_failover import ClusterBroker, keep_consuming
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.metrics_access import MetricsAccess
 from usersvc.redis_client import connect_redis
@@ -59,6 +60,7 @@ HANDLERS: Handlers = {
     **signing_keys.HANDLERS,
     **system.HANDLERS,
 }
+log = logging.getLogger("workers.app")
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
 DEAD_LETTERS = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.FANOUT, durable=True)
 
@@ -107,6 +109,19 @@ def create_worker_deps(settings: Settings, broker: RabbitBroker, redis: Redis) -
     )
 
 
+async def exit_unless_started(started: asyncio.Event, *, seconds: float) -> None:
+    """Ends the process when its start-up does not finish in time. A broker node lost while
+    a worker is starting can leave the start waiting on a channel that never comes back, or
+    fail it while aio-pika's reconnect task keeps the process alive: either way the worker
+    would stay up without consuming. Exiting lets its supervisor start it afresh."""
+    try:
+        await asyncio.wait_for(started.wait(), seconds)
+    except TimeoutError:
+        log.critical("the worker did not finish starting within %s s (WORKER_START_TIMEOUT_SECONDS); exiting", seconds)
+        logging.shutdown()
+        os._exit(1)
+
+
 def create_worker_app(settings: Settings) -> FastStream:
     broker = create_broker(settings)
     redis = connect_redis(settings.redis_url)
@@ -117,6 +132,9 @@ def create_worker_app(settings: Settings) -> FastStream:
 
     @app.on_startup
     async def open_resources() -> None:
+        background.append(
+            asyncio.create_task(exit_unless_started(deps.started, seconds=settings.worker_start_timeout_seconds))
+        )
         # Every subscriber here is a RabbitMQ one, with a queue (the base type does not say so).
         expected = {
             subscriber.queue.name: subscriber.queue.arguments  # type: ignore[attr-defined]
@@ -143,6 +161,7 @@ def create_worker_app(settings: Settings) -> FastStream:
         background.append(asyncio.create_task(deps.events.relay_forever()))
         background.append(asyncio.create_task(prune_forever()))
         background.append(asyncio.create_task(deps.mail.run_forever()))
+        background.append(asyncio.create_task(keep_consuming(broker)))
         deps.started.set()  # after_startup runs once the broker has started every subscriber
 
     @app.on_shutdown  # before the broker closes

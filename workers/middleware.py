@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
+from asyncpg import exceptions as pg_errors
 from faststream import BaseMiddleware
 from pydantic import ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -33,7 +34,27 @@ from usersvc.workers.message_scope import current_command_id, current_speaker
 from usersvc.workers.metrics import REPLY_TARGETS_REFUSED
 
 log = logging.getLogger("workers.commands")
-TRANSIENT_ERRORS = (DBConnectionError, ConnectionError, OSError, RedisConnectionError, RedisTimeoutError)
+# A database that restarts, or ends a connection, fails commands with these until the pool has
+# new connections: a caller gets 503 and retries. asyncpg raises them itself (not wrapped by
+# Tortoise) when the pool opens a connection: "the database system is shutting down" (57P03),
+# and a server that ends a connection is 57P01 (admin shutdown) or 57P02 (crash). A pooled
+# connection the server ended mid-command can then fail its next use with asyncpg's
+# InternalClientError ("cannot switch to state …; another operation is in progress").
+POSTGRES_OUTAGES = (
+    pg_errors.CannotConnectNowError,
+    pg_errors.AdminShutdownError,
+    pg_errors.CrashShutdownError,
+    pg_errors.PostgresConnectionError,
+    pg_errors.InternalClientError,
+)
+TRANSIENT_ERRORS = (
+    DBConnectionError,
+    ConnectionError,
+    OSError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    *POSTGRES_OUTAGES,
+)
 
 
 class Settle(Enum):

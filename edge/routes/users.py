@@ -77,16 +77,16 @@ def idempotency_message_id(request: Request, caller: Caller) -> str | None:
 
 
 async def send_with_current_password(
-    request: Request, caller: Caller, command, *, wrong: ErrorCode, checked: bool = True
+    request: Request, caller: Caller, command, *, wrong: ErrorCode, checked: bool = True, message_id: str | None = None
 ) -> dict:
     """A command whose current_password the workers check against the user's (`checked`):
     inside that account's login back-off (edge.login_guard), where a refusal with code `wrong`
     counts as a failed login. Without a password to check there is nothing to guess, and no
     back-off (nor a hint about another account's)."""
     if command.current_password is None or not checked:
-        return await send(request, command, caller=caller)
+        return await send(request, command, caller=caller, message_id=message_id)
     return await request.app.ctx.login_guard.guard_password(
-        lambda: send(request, command, caller=caller),
+        lambda: send(request, command, caller=caller, message_id=message_id),
         user_id=command.user_id,
         client=client_subject(request),
         wrong=lambda error: error.code == wrong and _about_current_password(error),
@@ -233,7 +233,7 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     body=UserPatchBody,
     response=UserView,
     errors=(403, 404, 409, 412),
-    parameters=(IF_MATCH,),
+    parameters=(IF_MATCH, IDEMPOTENCY_KEY),
     response_headers=("ETag",),
     description="A moderator may change only `first_name`, `last_name`, `phone` and `is_active`, "
     "and only of plain users (role `user`). " + EMAIL_CHANGE_RULE,
@@ -247,7 +247,12 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
     rbac.authorize_update_fields(caller.principal, target_id=target, fields=set(command.changes()))
     # The workers check it only for the user's own email change.
     reply = await send_with_current_password(
-        request, caller, command, wrong=ErrorCode.REAUTHENTICATION_REQUIRED, checked=caller.principal.is_self(target)
+        request,
+        caller,
+        command,
+        wrong=ErrorCode.REAUTHENTICATION_REQUIRED,
+        checked=caller.principal.is_self(target),
+        message_id=idempotency_message_id(request, caller),
     )
     return user_response(reply)
 

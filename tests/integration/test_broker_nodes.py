@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -20,11 +21,16 @@ BROKER = "127.0.0.1:5672"
 
 
 class LosableNode:
-    """Forwards TCP connections to the broker; kill() resets them all and stops listening."""
+    """Forwards TCP connections to the broker; kill() resets them all and stops listening.
+    With `kill_on`, it kills itself when a client sends those bytes (a queue or exchange name);
+    `silent` makes that kill a node that stops answering without closing anything."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, kill_on: bytes | None = None, silent: bool = False) -> None:
         self.port = free_port()
         self.open_connections = 0
+        self.kill_on = kill_on
+        self.silent = silent
+        self.killed_at: float | None = None
         self._loop = asyncio.new_event_loop()
         self._transports: set[asyncio.BaseTransport] = set()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -42,19 +48,37 @@ class LosableNode:
         self._transports |= {writer.transport, up_writer.transport}
         self.open_connections += 1
         try:
-            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer), return_exceptions=True)
+            await asyncio.gather(
+                _pipe(reader, up_writer, watch=self._watch),
+                _pipe(up_reader, writer, watch=self._answers),
+                return_exceptions=True,
+            )
         finally:
             self.open_connections -= 1
 
+    def _watch(self, data: bytes) -> bool | None:
+        """In the loop: what to do with the client's `data` (see _pipe). Once the client has
+        sent `kill_on`, the node is killed, or, when silent, nothing is passed on any more."""
+        if self.kill_on is not None and self.kill_on in data and self.killed_at is None:
+            self.killed_at = time.monotonic()
+            if not self.silent:
+                self._kill_now()
+                return False
+        return self._answers(data)
+
+    def _answers(self, data: bytes) -> bool | None:
+        return None if self.silent and self.killed_at is not None else True
+
+    def _kill_now(self) -> None:
+        if self.killed_at is None:
+            self.killed_at = time.monotonic()
+        self._server.close()
+        for transport in self._transports:
+            transport.abort()
+
     def kill(self) -> None:
         """Like a node that dies: connections reset, new ones refused."""
-
-        def stop() -> None:
-            self._server.close()
-            for transport in self._transports:
-                transport.abort()
-
-        self._loop.call_soon_threadsafe(stop)
+        self._loop.call_soon_threadsafe(self._kill_now)
         time.sleep(0.2)
 
     def close(self) -> None:
@@ -63,11 +87,15 @@ class LosableNode:
         self._thread.join(timeout=5)
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pipe(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, watch: Callable[[bytes], bool | None]
+) -> None:
+    """Copies until the end, or until `watch(data)` says False; its None drops that data."""
     try:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
+        while (data := await reader.read(65536)) and (verdict := watch(data)) is not False:
+            if verdict:
+                writer.write(data)
+                await writer.drain()
     finally:
         writer.close()
 
@@ -150,6 +178,45 @@ def test_a_lost_node_is_replaced_by_the_next_one_without_a_restart(stack, admin,
         assert node.open_connections == 0
         for name in processes:
             assert f"connected to broker node {BROKER}" in stack.log_text(name), name
+    finally:
+        _stop(stack)
+        node.close()
+
+
+@pytest.mark.parametrize("loss", ["reset", "silent"])
+def test_a_worker_that_loses_its_node_while_starting_finishes_starting_or_exits(
+    stack, admin, without_stack_workers, loss
+):
+    # Lost when the worker declares the events exchange: after its queues, before "started".
+    # A silent node left that declaration waiting: the worker stayed up, not consuming.
+    node = LosableNode(kill_on=b"usersvc.events", silent=loss == "silent")
+    node.start()
+    start_timeout = 10
+    try:
+        worker = stack.spawn(
+            "worker-nodes",
+            "worker",
+            RABBITMQ_URL=_listing(stack.broker_urls["worker"], f"127.0.0.1:{node.port}", BROKER),
+            WORKER_START_TIMEOUT_SECONDS=str(start_timeout),
+        )
+        deadline = time.monotonic() + 60
+        while node.killed_at is None and worker.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert node.killed_at is not None, stack.log_text("worker-nodes")
+        assert "started successfully" not in stack.log_text("worker-nodes")
+
+        deadline = node.killed_at + start_timeout + 15
+        while worker.poll() is None and time.monotonic() < deadline:
+            if "started successfully" in stack.log_text("worker-nodes"):
+                break
+            time.sleep(0.2)
+        log = stack.log_text("worker-nodes")
+        if worker.poll() is not None:  # it gave up: a supervisor starts it afresh
+            assert worker.returncode == 1, log
+            assert "did not finish starting" in log or "stopped on an error" in log, log
+        else:  # it finished starting on the other node, and consumes: it is the only worker
+            assert "started successfully" in log, log
+            _create_user(admin)
     finally:
         _stop(stack)
         node.close()

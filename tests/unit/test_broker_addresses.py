@@ -103,7 +103,7 @@ async def _connect(rotation: NodeRotation) -> None:
 async def test_each_connection_starts_after_the_node_used_last_and_skips_dead_ones():
     dead = await _dead_port()
     async with Listener() as one, Listener() as two:
-        rotation = NodeRotation([("127.0.0.1", dead), ("127.0.0.1", one.port), ("127.0.0.1", two.port)])
+        rotation = NodeRotation([("127.0.0.1", dead), ("127.0.0.1", one.port), ("127.0.0.1", two.port)], pause=0)
         await _connect(rotation)  # the dead node first (the order given), then one
         assert (one.accepted, two.accepted) == (1, 0)
         await _connect(rotation)  # after one: two
@@ -114,6 +114,18 @@ async def test_each_connection_starts_after_the_node_used_last_and_skips_dead_on
         await _connect(rotation)  # none left: each is tried once, after one again
     tried = [part.split(": ")[0] for part in str(error.value).removeprefix("no broker node answered (").split("; ")]
     assert tried == [f"127.0.0.1:{port}" for port in (two.port, dead, one.port)]
+
+
+async def test_a_reconnection_waits_for_the_cluster_to_notice_the_lost_node_first():
+    async with Listener() as one, Listener() as two:
+        rotation = NodeRotation([("127.0.0.1", one.port), ("127.0.0.1", two.port)], pause=0.3)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await _connect(rotation)
+        first = loop.time() - started
+        await _connect(rotation)  # the node it used is lost: another one, after the pause
+        assert first < 0.3 <= loop.time() - started - first < 1
+        assert (one.accepted, two.accepted) == (1, 1)
 
 
 async def test_a_node_that_accepts_but_never_answers_costs_the_timeout_only():
