@@ -20,8 +20,8 @@ from usersvc.settings import Settings
 from usersvc.workers.cache import WorkerCache
 from usersvc.workers.db import tortoise_config
 from usersvc.workers.execution import UnitOfWork
-from usersvc.workers.handlers.users import insert_user
 from usersvc.workers.models import User
+from usersvc.workers.repositories.users import insert_user
 
 log = logging.getLogger(__name__)
 BOOTSTRAP = Principal(kind="service", id="bootstrap", role=Role.ADMIN)

@@ -12,8 +12,8 @@ from usersvc.domain.recovery_codes import RecoveryCodeDigester, new_recovery_cod
 from usersvc.domain.totp import accepted_step, looks_like_totp_code
 from usersvc.secret_box import SecretBox
 from usersvc.workers.execution import UnitOfWork
-from usersvc.workers.handlers.users import view_of
 from usersvc.workers.models import MfaRecoveryCode, User, UserTotp
+from usersvc.workers.repositories.users import view_of
 
 
 @cache

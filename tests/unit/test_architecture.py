@@ -1,4 +1,5 @@
-"""The layering stays true: domain imports no framework; the edge nothing from workers."""
+"""The layering stays true: domain imports no framework; the edge nothing from workers; no
+route module imports another, nor any command handler module another."""
 
 import ast
 from pathlib import Path
@@ -86,3 +87,11 @@ def test_routes_admit_and_send_only_through_route_steps():
             if path.name == "ops.py" and call == "rpc.call(":
                 continue  # the readiness probe pings the workers with its own short timeout
             assert call not in text, f"{path.name} calls {call}"
+
+
+def test_no_command_handler_imports_another():
+    """What handlers share lives in workers/repositories/ (or the domain), so each handler
+    module reads on its own."""
+    for path in (ROOT / "workers" / "handlers").glob("*.py"):
+        handlers = {module for module in _imported_modules(path) if module.startswith("usersvc.workers.handlers")}
+        assert handlers == set(), f"{path.name} imports {handlers}"

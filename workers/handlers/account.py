@@ -33,9 +33,9 @@ from usersvc.workers.account_tokens import (
 )
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
-from usersvc.workers.handlers.sessions import revoke_sessions
-from usersvc.workers.handlers.users import add_user, users_named, view_of
 from usersvc.workers.models import AuditLog, User
+from usersvc.workers.repositories.sessions import revoke_sessions
+from usersvc.workers.repositories.users import add_user, users_named, view_of
 from usersvc.workers.routing import Handlers
 from usersvc.workers.second_factor import set_mfa_enabled
 from usersvc.workers.user_lock import lock_live_user, lock_user

@@ -1,7 +1,6 @@
 """auth.* commands."""
 
 import asyncio
-import uuid
 from dataclasses import dataclass
 from functools import partial
 from typing import NoReturn
@@ -19,15 +18,15 @@ from usersvc.workers.execution import (
     UnitOfWork,
     execute_write,
 )
-from usersvc.workers.handlers.sessions import (
+from usersvc.workers.mfa_login import start_mfa_challenge
+from usersvc.workers.models import SpentRefreshToken, User, UserSession
+from usersvc.workers.repositories.sessions import (
+    open_session,
     revoke_session,
     session_ends_at,
     session_entry,
-    session_event_data,
 )
-from usersvc.workers.handlers.users import users_named, view_of
-from usersvc.workers.mfa_login import start_mfa_challenge
-from usersvc.workers.models import SpentRefreshToken, User, UserSession
+from usersvc.workers.repositories.users import users_named
 from usersvc.workers.routing import Handlers
 from usersvc.workers.user_lock import lock_live_user
 
@@ -97,56 +96,6 @@ async def _open_session(deps: WorkerDeps, unit: UnitOfWork, command: Login) -> d
     if user.mfa_enabled:
         return await start_mfa_challenge(unit, user)
     return await open_session(deps, unit, user)
-
-
-async def open_session(deps: WorkerDeps, unit: UnitOfWork, user: User, *, second_factor: str | None = None) -> dict:
-    """The login reply: a new session and its tokens (after the password, and the second
-    factor when MFA is on). `user` is locked by the caller."""
-    session_id = uuid.uuid4()
-    ends_at = session_ends_at(unit.now, deps.settings)
-    tokens = deps.tokens.issue(
-        key=await deps.signing_key.get(unit.connection),
-        user_id=str(user.id),
-        session_id=str(session_id),
-        role=user.role,
-        now=unit.now,
-        not_after=ends_at,
-    )
-    session = await UserSession.create(
-        id=session_id,
-        user_id=user.id,
-        refresh_token_hash=tokens.refresh_token_hash,
-        last_used_at=unit.now,
-        created_at=unit.now,
-        expires_at=tokens.refresh_expires_at,
-        ip_address=unit.context.ip,
-        user_agent=unit.context.user_agent,
-        using_db=unit.connection,
-    )
-    old = view_of(user)
-    user.last_login_at = unit.now
-    await unit.save(user, ["last_login_at"])
-    new = view_of(user)
-    logged_in = {"last_login_at": new["last_login_at"], "session_id": str(session_id)}
-    if second_factor:
-        logged_in["second_factor"] = second_factor
-    await unit.record(
-        action="auth.login",
-        entity_id=new["id"],
-        old={"last_login_at": old["last_login_at"]},
-        new=logged_in,
-        event="session.created",
-        event_data=session_event_data(session),
-    )
-    unit.cache.changed_user(old=old, new=new)  # last_login_at: only pages sorted by updated_at go
-    unit.cache.sessions[str(session_id)] = session_entry(user_id=user.id, role=user.role)
-    return {
-        "access_token": tokens.access_token,
-        "refresh_token": tokens.refresh_token,
-        "token_type": "Bearer",
-        "expires_in": tokens.expires_in,
-        "user": new,
-    }
 
 
 async def login(deps: WorkerDeps, envelope: CommandEnvelope[Login]) -> dict:

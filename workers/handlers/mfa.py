@@ -16,9 +16,8 @@ from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.totp import accepted_step, new_secret, provisioning_uri
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, RefuseAfterCommit, UnitOfWork, execute_write
-from usersvc.workers.handlers.auth import open_session
-from usersvc.workers.handlers.sessions import revoke_sessions
 from usersvc.workers.models import MfaChallenge, User, UserTotp
+from usersvc.workers.repositories.sessions import open_session, revoke_sessions
 from usersvc.workers.routing import Handlers
 from usersvc.workers.second_factor import (
     accept_code,

@@ -11,8 +11,8 @@ from usersvc.domain.commands import ImportUsers
 from usersvc.domain.errors import DomainError
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write, taken_code
-from usersvc.workers.handlers.users import view_of
 from usersvc.workers.models import User
+from usersvc.workers.repositories.users import view_of
 from usersvc.workers.routing import Handlers
 
 EMAIL_EXISTS = "a user with this email exists"

@@ -5,9 +5,6 @@ import uuid
 from functools import partial
 
 from tortoise import connections
-from tortoise.exceptions import IntegrityError
-from tortoise.functions import Lower
-from tortoise.queryset import QuerySet
 
 from usersvc.cache_keys import page_dependencies
 from usersvc.domain import rbac
@@ -27,15 +24,14 @@ from usersvc.workers.account_tokens import retire_tokens
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.email_change import mail_email_change, reauthenticate, require_reauthentication
 from usersvc.workers.execution import (
-    TAKEN,
     CommandEnvelope,
     UnitOfWork,
     execute_query,
     execute_write,
-    taken_code,
 )
-from usersvc.workers.handlers.sessions import revoke_sessions, sessions_follow_role
 from usersvc.workers.models import User
+from usersvc.workers.repositories.sessions import revoke_sessions, sessions_follow_role
+from usersvc.workers.repositories.users import ensure_unique, insert_user, record_user_change, view_of
 from usersvc.workers.routing import Handlers
 from usersvc.workers.user_lock import user_not_found
 
@@ -43,60 +39,9 @@ SEARCH_TEXT = """(lower("username") || ' ' || "email" || ' ' || lower("first_nam
 USER_COLUMNS = ", ".join(f'"{name}"' for name in UserView.model_fields)
 
 
-def users_named(username: str) -> QuerySet[User]:
-    """Usernames are unique case-insensitively (the users_username_lower index)."""
-    return User.annotate(username_lower=Lower("username")).filter(username_lower=username.lower())
-
-
-def view_of(user: User | dict) -> dict:
-    return UserView.model_validate(user).model_dump(mode="json")
-
-
 def _check_if_match(user: User, if_match: str | None) -> None:
     if if_match is not None and if_match != "*" and if_match != etag_of(view_of(user)):
         raise DomainError(ErrorCode.PRECONDITION_FAILED, "The user changed since you read it (ETag mismatch)")
-
-
-async def _ensure_unique(
-    unit: UnitOfWork, *, username: str | None, email: str | None, exclude_id: uuid.UUID | None = None
-) -> None:
-    """Soft-deleted users keep their email and username reserved, so no deleted_at filter."""
-    for field, value, code in (
-        ("email", email, ErrorCode.EMAIL_TAKEN),
-        ("username", username, ErrorCode.USERNAME_TAKEN),
-    ):
-        if value is None:
-            continue
-        query = User.filter(email=value) if field == "email" else users_named(value)
-        if exclude_id is not None:
-            query = query.exclude(id=exclude_id)
-        if await query.using_db(unit.connection).exists():
-            raise DomainError(code, f"That {field} is already taken")
-
-
-async def _insert(user: User, unit: UnitOfWork) -> None:
-    try:
-        await user.save(using_db=unit.connection, force_create=True)
-    except IntegrityError as error:  # a concurrent twin won the race past _ensure_unique
-        raise DomainError(taken_code(error), TAKEN) from None
-
-
-async def _record_change(
-    unit: UnitOfWork,
-    *,
-    action: str,
-    old: dict | None,
-    user: User,
-    event: str = "user.updated",
-    audit_old: bool = True,
-) -> dict:
-    """Audit row, event and cache update of a user write (old None: created). `audit_old`
-    False leaves the old values out of the audit row (a password change has none to show);
-    the cache still sees a change, not a new user."""
-    new = view_of(user)
-    await unit.record(action=action, entity_id=new["id"], old=old if audit_old else None, new=new, event=event)
-    unit.cache.changed_user(old=old, new=new)
-    return new
 
 
 # --- writes -----------------------------------------------------------------------------
@@ -114,21 +59,6 @@ async def _hash_password(deps: WorkerDeps, password: str) -> str:
 async def _authorize_then_hash(deps: WorkerDeps, command: CreateUser, principal: Principal) -> str:
     rbac.require_role(principal, Role.ADMIN)  # before spending a bcrypt on it
     return await _hash_password(deps, command.password)
-
-
-async def insert_user(unit: UnitOfWork, command: CreateUser) -> dict:
-    """The work of user.create, also run by `create-admin` and the bootstrap admin."""
-    rbac.require_role(unit.principal, Role.ADMIN)
-    return await add_user(unit, command, action="user.create")
-
-
-async def add_user(unit: UnitOfWork, command: CreateUser, *, action: str, user_id: uuid.UUID | None = None) -> dict:
-    """Insert after the uniqueness checks, with its audit row and user.created event (the
-    caller has authorized it; auth.register too)."""
-    await _ensure_unique(unit, username=command.username, email=command.email)
-    user = User(id=user_id or uuid.uuid4(), password_hash=unit.prepared, **command.model_dump(exclude={"password"}))
-    await _insert(user, unit)
-    return await _record_change(unit, action=action, old=None, user=user, event="user.created")
 
 
 def _unverify_new_email(user: User, *, old_email: str, fields: list[str]) -> bool:
@@ -152,12 +82,12 @@ async def _replace(deps: WorkerDeps, unit: UnitOfWork, command: ReplaceUser) -> 
     _check_if_match(user, command.if_match)
     old = view_of(user)
     fields = command.model_dump(include={"username", "email", "first_name", "last_name", "phone"})
-    await _ensure_unique(unit, username=fields["username"], email=fields["email"], exclude_id=user.id)
+    await ensure_unique(unit, username=fields["username"], email=fields["email"], exclude_id=user.id)
     user.update_from_dict(fields)
     saved = list(fields)
     email_changed = _unverify_new_email(user, old_email=old["email"], fields=saved)
     await unit.save(user, saved)
-    new = await _record_change(unit, action="user.replace", old=old, user=user)
+    new = await record_user_change(unit, action="user.replace", old=old, user=user)
     if email_changed:
         await mail_email_change(deps, unit, user, old_email=old["email"])
     return new
@@ -192,7 +122,7 @@ async def _update(deps: WorkerDeps, unit: UnitOfWork, command: UpdateUser) -> di
     changes = {name: value for name, value in changes.items() if old[name] != value}
     if not changes:
         return old
-    await _ensure_unique(unit, username=changes.get("username"), email=changes.get("email"), exclude_id=user.id)
+    await ensure_unique(unit, username=changes.get("username"), email=changes.get("email"), exclude_id=user.id)
     user.update_from_dict(changes)
     saved = list(changes)
     email_changed = _unverify_new_email(user, old_email=old["email"], fields=saved)
@@ -201,7 +131,7 @@ async def _update(deps: WorkerDeps, unit: UnitOfWork, command: UpdateUser) -> di
         await revoke_sessions(unit, user_id=user.id)
     elif "role" in changes:
         await sessions_follow_role(unit, user_id=user.id, role=user.role, settings=deps.settings)
-    new = await _record_change(unit, action="user.update", old=old, user=user)
+    new = await record_user_change(unit, action="user.update", old=old, user=user)
     if email_changed:
         await mail_email_change(deps, unit, user, old_email=old["email"])
     return new
@@ -277,7 +207,7 @@ async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
     await unit.save(user, ["password_hash"])
     await retire_tokens(unit, user_id=user.id)
     await revoke_sessions(unit, user_id=user.id, keep=command.keep_session_id)
-    await _record_change(unit, action="user.change_password", old=old, user=user, audit_old=False)
+    await record_user_change(unit, action="user.change_password", old=old, user=user, audit_old=False)
     return None
 
 

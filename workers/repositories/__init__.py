@@ -1,0 +1,1 @@
+"""The code that reads and writes the database for more than one command handler."""
