@@ -13,7 +13,7 @@ from usersvc.cache_keys import CacheKeys
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.edge import header_sanitizer
 from usersvc.edge.bus import RpcClient
-from usersvc.edge.docs import add_cors
+from usersvc.edge.cors import add_cors
 from usersvc.edge.errors import ApiError, error_response
 from usersvc.edge.gate import Gate
 from usersvc.edge.key_set import EdgeKeySet

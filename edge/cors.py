@@ -1,8 +1,8 @@
-"""CORS from sanic-ext.
+"""CORS for browser clients on the origins in CORS_ORIGINS, from sanic-ext.
 
 Only the extension we use is loaded: sanic-ext's default set (injection, health,
-logging…) adds per-request work measured here at 20-30 % of throughput. The API documents
-are built by usersvc.edge.openapi and served by edge/routes/docs.py.
+logging…) adds per-request work (measured: docs/scaling.md). The API documents are built
+by usersvc.edge.openapi and served by edge/routes/docs.py, without sanic-ext.
 """
 
 from sanic import Sanic
