@@ -116,6 +116,19 @@ def test_a_taken_username_is_refused_whatever_the_email(make_user, anonymous):
         assert refusal(taken) == (409, "USERNAME_TAKEN")
 
 
+async def test_registrations_racing_for_one_new_address_all_answer_alike(stack, admin):
+    """The losers of a race for a new address meet the winner's row at insert: they answer
+    as a taken address does, so a race tells no more than a lookup would."""
+    email = f"race_{uuid.uuid4().hex[:10]}@example.com"
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as client:
+        answers = await asyncio.gather(
+            *(client.post("/v1/auth/register", json=registration_body(email=email)) for _ in range(8))
+        )
+    assert [(answer.status_code, answer.json()) for answer in answers] == [(202, ACCEPTED)] * 8
+    listed = admin.get("/v1/users", params={"search": email.split("@")[0]}).json()
+    assert listed["pagination"]["total_items"] == 1
+
+
 def test_registration_takes_about_as_long_for_a_taken_email_as_for_a_new_one(stack, make_user, capsys):
     """Both branches hash the password. Timing is reported (pytest -s), not asserted."""
     existing, _ = make_user()

@@ -22,7 +22,7 @@ from usersvc.domain.commands import (
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.one_time_tokens import TokenPurpose
 from usersvc.domain.rbac import Principal, Role
-from usersvc.domain.replies import RegistrationAccepted
+from usersvc.domain.replies import RegistrationAccepted, Reply
 from usersvc.workers.account_tokens import (
     live_token,
     mail_token,
@@ -101,7 +101,12 @@ async def _tell_the_holder(deps: WorkerDeps, unit: UnitOfWork, holder: User) -> 
 async def register(deps: WorkerDeps, envelope: CommandEnvelope[Register]) -> dict[str, Any]:
     """Register for an account (ALLOW_REGISTRATION): a new address gets a user with role user
     and a verification link; a taken one a mail to its owner instead. The reply is the same."""
-    return await execute_write(deps, envelope, work=partial(_register, deps), prepare=partial(_open_then_hash, deps))
+    reply = await execute_write(deps, envelope, work=partial(_register, deps), prepare=partial(_open_then_hash, deps))
+    if not reply["ok"] and reply["error"]["code"] == ErrorCode.EMAIL_TAKEN:
+        # Registrations racing for one new address: the losers met the winner's row at insert.
+        # They answer as for a taken address, so a race tells no more than a lookup would.
+        return Reply.success(RegistrationAccepted(status="verification_sent").model_dump()).to_json_dict()
+    return reply
 
 
 async def _request_verification(deps: WorkerDeps, unit: UnitOfWork, command: RequestEmailVerification) -> None:
