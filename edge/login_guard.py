@@ -63,6 +63,15 @@ def hold_schedule(*, threshold: int) -> list[int]:
     return schedule
 
 
+def refuses_field(error: ApiError, *fields: str) -> bool:
+    """Whether a refusal names one of `fields` in its details: a wrong password or code, not
+    another field's rule. A worker's reply holds its details as plain objects."""
+    return any(
+        (detail.get("field") if isinstance(detail, dict) else getattr(detail, "field", None)) in fields
+        for detail in error.details
+    )
+
+
 class LoginGuard:
     def __init__(self, *, redis: Redis, keys: CacheKeys, threshold: int) -> None:
         self.keys = keys

@@ -1,6 +1,8 @@
 """MFA: TOTP enrolment and removal (/v1/auth/mfa/totp), the second login step
 (/v1/auth/mfa/verify), and an admin's reset (/v1/users/{id}/mfa)."""
 
+from typing import Any
+
 from sanic import Blueprint, HTTPResponse, Request, empty, json
 
 from usersvc.cache_keys import account_subject
@@ -19,8 +21,9 @@ from usersvc.domain.commands import (
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.replies import LoginResult, RecoveryCodes, TotpEnrolment
 from usersvc.edge.body import parse_body
-from usersvc.edge.caller import client_subject
+from usersvc.edge.caller import Caller, client_subject
 from usersvc.edge.errors import ApiError
+from usersvc.edge.login_guard import refuses_field
 from usersvc.edge.openapi import operation
 from usersvc.edge.route_steps import admit, admit_anonymous, send, user_id_from_path
 
@@ -40,7 +43,8 @@ mfa = Blueprint("mfa")
 async def enrol_totp(request: Request) -> HTTPResponse:
     caller = await admit(request, write=True)
     body = parse_body(request, TotpEnrolBody)
-    return json(await send(request, EnrolTotp(**body.model_dump(), user_id=caller.user_id), caller=caller))
+    command = EnrolTotp(**body.model_dump(), user_id=caller.user_id)
+    return json(await _guessing_counts(request, caller, command))
 
 
 @mfa.post("/v1/auth/mfa/totp/confirm")
@@ -70,8 +74,20 @@ async def confirm_totp(request: Request) -> HTTPResponse:
 async def disable_totp(request: Request) -> HTTPResponse:
     caller = await admit(request, write=True)
     body = parse_body(request, TotpDisableBody)
-    await send(request, DisableTotp(**body.model_dump(), user_id=caller.user_id), caller=caller)
+    await _guessing_counts(request, caller, DisableTotp(**body.model_dump(), user_id=caller.user_id))
     return empty()
+
+
+async def _guessing_counts(request: Request, caller: Caller, command: EnrolTotp | DisableTotp) -> Any:
+    """Whoever holds an access token must not guess the account's password or codes here
+    freely: a wrong one counts in the account's login back-off, and while it holds these
+    answer 429 before anything is checked (edge.login_guard)."""
+    return await request.app.ctx.login_guard.guard_password(
+        lambda: send(request, command, caller=caller),
+        user_id=caller.user_id,
+        client=client_subject(request),
+        wrong=lambda error: error.code == ErrorCode.VALIDATION_ERROR and refuses_field(error, "password", "code"),
+    )
 
 
 @mfa.delete("/v1/users/<user_id:str>/mfa")

@@ -33,6 +33,7 @@ from usersvc.domain.replies import UserPage, UserView
 from usersvc.edge.body import parse_body, query_fields, validate
 from usersvc.edge.caller import Caller, client_subject
 from usersvc.edge.errors import ApiError
+from usersvc.edge.login_guard import refuses_field
 from usersvc.edge.metrics import cache_lookup
 from usersvc.edge.openapi import IDEMPOTENCY_KEY, IF_MATCH, operation
 from usersvc.edge.request_headers import header_bytes_are_text, header_text
@@ -96,13 +97,7 @@ async def send_with_current_password(
 def _about_current_password(error: ApiError) -> bool:
     """A refusal of the password itself, not of another field (REAUTHENTICATION_REQUIRED is
     always about it)."""
-    if error.code == ErrorCode.REAUTHENTICATION_REQUIRED:
-        return True
-    # A worker's reply holds its details as plain objects.
-    return any(
-        (detail.get("field") if isinstance(detail, dict) else getattr(detail, "field", None)) == "current_password"
-        for detail in error.details
-    )
+    return error.code == ErrorCode.REAUTHENTICATION_REQUIRED or refuses_field(error, "current_password")
 
 
 @users.post("/")

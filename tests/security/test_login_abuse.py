@@ -127,6 +127,28 @@ def test_wrong_current_passwords_on_the_password_route_count_and_then_it_holds(s
     assert change(USER_PASSWORD, ip=home).status_code == 204
 
 
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_wrong_passwords_on_the_mfa_routes_count_and_then_they_hold(stack, admin, method):
+    """A stolen access token is no free password oracle at MFA enrolment or removal either."""
+    user = new_user(admin)
+    home = fresh_ipv4()
+    owner = attempt(stack, {"username": user["username"]}, USER_PASSWORD, ip=home).json()
+    headers = {"Authorization": f"Bearer {owner['access_token']}"}
+
+    def mfa(password: str, *, ip: str) -> httpx.Response:
+        body = {"password": password} if method == "POST" else {"password": password, "code": "123456"}
+        return httpx.request(
+            method, f"{stack.base_url}/v1/auth/mfa/totp", json=body, headers={**headers, "X-Forwarded-For": ip}
+        )
+
+    wrong = [outcome(mfa(f"{WRONG_PASSWORD}{n}", ip=fresh_ipv4())) for n in range(THRESHOLD)]
+    assert wrong == [(422, "VALIDATION_ERROR")] * THRESHOLD
+    held = mfa(USER_PASSWORD, ip=fresh_ipv4())  # the right one: not even looked at
+    assert outcome(held) == (429, "RATE_LIMITED") and 1 <= int(held.headers["Retry-After"]) <= 60
+    assert outcome(attempt(stack, {"email": user["email"]}, USER_PASSWORD, ip=fresh_ipv4())) == (429, "RATE_LIMITED")
+    assert attempt(stack, {"email": user["email"]}, USER_PASSWORD, ip=home).status_code == 200  # the owner
+
+
 def audited_ip(admin, user_id: str, request_id: str) -> str:
     entries = admin.get(
         "/v1/audit-logs", params={"entity_id": user_id, "action": "auth.login", "page_size": 100}
