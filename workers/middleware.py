@@ -57,6 +57,20 @@ TRANSIENT_ERRORS = (
 )
 
 
+def outage_behind(error: BaseException) -> bool:
+    """An outage, or an error raised while one was being handled: a transaction's rollback on a
+    connection PostgreSQL has just closed fails with asyncpg's InterfaceError, whose context
+    is the outage itself."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, TRANSIENT_ERRORS):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 class Settle(Enum):
     ACK = "ack"
     REQUEUE = "requeue"
@@ -124,11 +138,11 @@ class CommandMiddleware(BaseMiddleware):
             )
         except (json.JSONDecodeError, UnicodeDecodeError):
             return _failure(ErrorCode.VALIDATION_ERROR, "Command body is not valid JSON")
-        except TRANSIENT_ERRORS:
-            log.warning("command %s hit an outage", self.msg.message_id, exc_info=True)
-            self.settle = Settle.ACK if waiting else Settle.REQUEUE
-            return _failure(ErrorCode.SERVICE_UNAVAILABLE, "A backing service is unavailable; retry")
-        except Exception:
+        except Exception as error:
+            if outage_behind(error):
+                log.warning("command %s hit an outage", self.msg.message_id, exc_info=True)
+                self.settle = Settle.ACK if waiting else Settle.REQUEUE
+                return _failure(ErrorCode.SERVICE_UNAVAILABLE, "A backing service is unavailable; retry")
             log.exception("command %s (%s) failed", self.msg.message_id, self.msg.routing_key)
             self.settle = Settle.DEAD_LETTER if waiting else Settle.REQUEUE
             return _failure(ErrorCode.INTERNAL_ERROR, "Internal error")

@@ -6,13 +6,32 @@ from types import SimpleNamespace
 
 import pytest
 from asyncpg import exceptions as pg_errors
+from tortoise.exceptions import OperationalError
 
 from usersvc.workers.middleware import CommandMiddleware, Settle
+
+
+def _rollback_on_a_closed_connection() -> Exception:
+    """What a transaction's exit raises when PostgreSQL closed its connection mid-command: the
+    rollback's own InterfaceError, raised while the query's (translated) failure was handled."""
+    try:
+        try:
+            raise OperationalError("query failed") from pg_errors.ConnectionDoesNotExistError(
+                "connection was closed in the middle of operation"
+            )
+        except OperationalError:
+            raise pg_errors.InterfaceError(
+                "cannot call Transaction.rollback(): the underlying connection is closed"
+            ) from None
+    except pg_errors.InterfaceError as raised:
+        raised.__suppress_context__ = False
+        return raised
 
 
 @pytest.mark.parametrize(
     "error",
     [
+        _rollback_on_a_closed_connection(),
         pg_errors.CannotConnectNowError("the database system is shutting down"),
         pg_errors.AdminShutdownError("terminating connection due to administrator command"),
         pg_errors.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
