@@ -55,10 +55,88 @@ class UserSession(Model):
     revoked_at = fields.DatetimeField(null=True, db_index=True)
     ip_address = fields.CharField(max_length=64, null=True)
     user_agent = fields.CharField(max_length=500, null=True)
+    kind = fields.CharField(
+        max_length=16,
+        default="api",
+        db_index=True,
+        description="api: /v1/auth/login | browser: the provider's sign-in cookie | grant: tokens of an OAuth client",
+    )
+    client_id = fields.CharField(max_length=64, null=True, db_index=True, description="grant sessions: the client")
+    scopes: list[str] | None = fields.JSONField(null=True, description="grant sessions: the scopes granted")
+    parent_session_id = fields.UUIDField(
+        null=True, db_index=True, description="grant sessions: the browser session they were granted in"
+    )
+    amr: list[str] | None = fields.JSONField(null=True, description="how the user signed in (RFC 8176 values)")
+    auth_time = fields.DatetimeField(null=True, description="when the user last proved who they are")
 
     class Meta:
         table = "user_sessions"
-        table_description = "One row per login; refresh rotates refresh_token_hash"
+        table_description = "One row per login, provider sign-in or client grant; refresh rotates refresh_token_hash"
+
+
+class OAuthClient(Model):
+    """An application that signs its users in through usersvc (OpenID Connect), registered by an admin."""
+
+    client_id = fields.CharField(max_length=64, primary_key=True)
+    name = fields.CharField(max_length=100)
+    type = fields.CharField(max_length=16, description="confidential | public")
+    first_party = fields.BooleanField(default=False, description="no consent page")
+    redirect_uris: list[str] = fields.JSONField()
+    post_logout_redirect_uris: list[str] = fields.JSONField()
+    grant_types: list[str] = fields.JSONField()
+    scopes: list[str] = fields.JSONField()
+    id_token_signed_response_alg = fields.CharField(max_length=16, default="RS256")
+    secret_digest = fields.CharField(
+        max_length=64, null=True, description="HMAC-SHA256 of the secret under a key derived from SECRET_KEY"
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    deleted_at = fields.DatetimeField(null=True, description="deleted: its tokens and grants stop working")
+
+    class Meta:
+        table = "oauth_clients"
+        table_description = "OpenID Connect clients; secrets are stored as keyed digests only"
+
+
+class OAuthConsent(Model):
+    """What a user allowed a third-party client to have."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="oauth_consents", on_delete=fields.RESTRICT
+    )
+    user_id: uuid.UUID
+    client_id = fields.CharField(max_length=64)
+    scopes: list[str] = fields.JSONField()
+    granted_at = fields.DatetimeField()
+
+    class Meta:
+        table = "oauth_consents"
+        table_description = "Consents remembered per user and client"
+        unique_together = [["user", "client_id"]]  # noqa: RUF012 - a list: aerich keeps its snapshot as JSON
+
+
+class OAuthCode(Model):
+    """An authorization code, as a digest: spent once, by one UPDATE … WHERE used_at IS NULL."""
+
+    code_hash = fields.CharField(max_length=64, primary_key=True, description="sha256 hex of the code")
+    client_id = fields.CharField(max_length=64)
+    user_id = fields.UUIDField()
+    browser_session_id = fields.UUIDField(description="the provider session the code was issued in")
+    redirect_uri = fields.TextField()
+    scopes: list[str] = fields.JSONField()
+    nonce = fields.TextField(null=True)
+    code_challenge = fields.CharField(max_length=128, null=True, description="PKCE S256 challenge")
+    auth_time = fields.DatetimeField()
+    amr: list[str] = fields.JSONField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    grant_session_id = fields.UUIDField(null=True, description="the grant its redemption opened; ended on reuse")
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "oauth_codes"
+        table_description = "Authorization codes, as digests; single use"
 
 
 class SpentRefreshToken(Model):
