@@ -227,6 +227,13 @@ class Login(LoginBody):
         description="the client as the login back-off knows it (its address, or its IPv6 /64): "
         "a client that logged in to the account lately is not held back",
     )
+    browser_session_digest: str | None = Field(
+        None,
+        min_length=64,
+        max_length=64,
+        pattern="^[0-9a-f]{64}$",
+        description="the provider's sign-in page: open the browser session of this cookie digest, issue no tokens",
+    )
 
 
 class RefreshBody(Command):
@@ -433,6 +440,13 @@ class VerifyMfa(MfaVerifyBody):
 
     ROUTING_KEY: ClassVar[str] = "auth.mfa_verify"
     CARRIES_SECRET: ClassVar[bool] = True
+    browser_session_digest: str | None = Field(
+        None,
+        min_length=64,
+        max_length=64,
+        pattern="^[0-9a-f]{64}$",
+        description="the provider's sign-in page: open the browser session of this cookie digest, issue no tokens",
+    )
 
 
 # --- import -------------------------------------------------------------------------------

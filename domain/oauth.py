@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 OPENID_SCOPES = ("openid", "profile", "email", "offline_access")
-API_SCOPES = ("users:read", "users:write")  # usersvc's own REST API, for tokens issued to clients
+USERS_READ, USERS_WRITE = "users:read", "users:write"
+API_SCOPES = (USERS_READ, USERS_WRITE)  # usersvc's own REST API, for tokens issued to clients
 SCOPES = OPENID_SCOPES + API_SCOPES
 DEFAULT_CLIENT_SCOPES = list(OPENID_SCOPES)
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
@@ -143,3 +144,21 @@ def user_claims(user: dict[str, Any], scopes: list[str]) -> dict[str, Any]:
     if "email" in scopes:
         claims.update(email=user["email"], email_verified=bool(user["email_verified"]))
     return {name: value for name, value in claims.items() if value is not None}
+
+
+class OAuthError(Exception):
+    """An RFC 6749 error (`error`, `error_description`), answered in OAuth's own shape rather
+    than section 1's: on the token endpoint as JSON, on the authorization endpoint in the
+    redirect."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+
+    @property
+    def status(self) -> int:
+        return 401 if self.error == "invalid_client" else 400
+
+    def as_json(self) -> dict[str, str]:
+        return {"error": self.error, "error_description": self.description}

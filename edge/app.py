@@ -19,15 +19,19 @@ from usersvc.edge.gate import Gate
 from usersvc.edge.key_set import EdgeKeySet
 from usersvc.edge.login_guard import LoginGuard
 from usersvc.edge.metrics import flush_counts_forever, response_counter
+from usersvc.edge.provider_pages import ProviderPages
 from usersvc.edge.routes.account import account
 from usersvc.edge.routes.audit import audit
 from usersvc.edge.routes.auth import auth
+from usersvc.edge.routes.consents import consents
 from usersvc.edge.routes.console import console
 from usersvc.edge.routes.docs import docs
 from usersvc.edge.routes.mfa import mfa
+from usersvc.edge.routes.oauth import oauth
+from usersvc.edge.routes.oauth_tokens import oauth_tokens
 from usersvc.edge.routes.ops import ops
 from usersvc.edge.routes.users import page_query_parser, users
-from usersvc.edge.routes.well_known import well_known
+from usersvc.edge.routes.well_known import discovery_document, well_known
 from usersvc.edge.single_flight import SingleFlight
 from usersvc.logs import configure_logging
 from usersvc.redis_client import connect_redis
@@ -70,7 +74,9 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     app.ctx.settings = settings
     app.ctx.keys = CacheKeys(settings.redis_key_prefix)
     app.ctx.page_queries = page_query_parser(app.ctx.keys)
-    for blueprint in (users, auth, account, mfa, audit, ops, docs, well_known):
+    app.ctx.provider_pages = ProviderPages(settings)
+    app.ctx.discovery = discovery_document(settings)
+    for blueprint in (users, auth, consents, account, mfa, audit, ops, docs, well_known, oauth, oauth_tokens):
         app.blueprint(blueprint)
     app.blueprint(console)  # /admin: static files only, on the public API
     add_cors(app, settings)

@@ -1,4 +1,5 @@
-"""The bearer token of a request: its verified claims, decoded once per request."""
+"""The bearer token of a request: its verified claims, decoded once per request, and what a
+token issued to an OAuth client may do (its scopes)."""
 
 from sanic import Request
 
@@ -12,6 +13,18 @@ def bearer_claims(request: Request, verifier: TokenVerifier) -> dict:
     if getattr(request.ctx, "claims", None) is None:
         request.ctx.claims = _verified(request, verifier)
     return request.ctx.claims
+
+
+def require_client_scope(claims: dict, needed: str | None) -> None:
+    """A token issued to an OAuth client acts only within its scopes (`users:read`,
+    `users:write`), and only for a user; one from /v1/auth/login keeps its full rights."""
+    if "client_id" not in claims:
+        return
+    if "sid" not in claims:
+        raise ApiError(ErrorCode.INSUFFICIENT_SCOPE, "A client's own token has no rights on usersvc's API")
+    if needed is None or needed not in str(claims.get("scope", "")).split():
+        wanted = f"the {needed} scope" if needed else "a token from /v1/auth/login"
+        raise ApiError(ErrorCode.INSUFFICIENT_SCOPE, f"This request needs {wanted}")
 
 
 def _verified(request: Request, verifier: TokenVerifier) -> dict:

@@ -49,6 +49,10 @@ class ApiError(DomainError):
         self.headers = headers or {}
         self.about_one_time_token = False  # set by one_time_token_refusals()
 
+    @property
+    def status(self) -> int:
+        return http_status(self)
+
 
 def http_status(error: DomainError) -> int:
     if isinstance(error, ApiError) and error.about_one_time_token and error.code in ONE_TIME_TOKEN_STATUS:

@@ -30,7 +30,7 @@ from usersvc.cache_keys import (
     CacheKeys,
 )
 from usersvc.domain.errors import ErrorCode
-from usersvc.edge.bearer import bearer_claims
+from usersvc.edge.bearer import bearer_claims, require_client_scope
 from usersvc.edge.bus import RpcClient
 from usersvc.edge.caller import Caller, client_subject
 from usersvc.edge.errors import ApiError
@@ -65,10 +65,18 @@ class Gate:
             await self._pipeline.aclose()
 
     async def admit(
-        self, request: Request, *, limit: RateLimitItem, scope: str, cache_keys: tuple[str, ...] = ()
+        self,
+        request: Request,
+        *,
+        limit: RateLimitItem,
+        scope: str,
+        cache_keys: tuple[str, ...] = (),
+        client_scope: str | None = None,
     ) -> tuple[Caller, list]:
-        """Authenticate, count against the limit, and read `cache_keys`, all at once."""
+        """Authenticate, count against the limit, and read `cache_keys`, all at once.
+        `client_scope`: what a token issued to an OAuth client needs here (edge/bearer.py)."""
         claims = bearer_claims(request, self.tokens)
+        require_client_scope(claims, client_scope)
         window, counter_key = counter_of(self.keys, limit, scope=scope, subject=claims["sub"])
         keys = [self.keys.session(claims["sid"]), counter_key, *cache_keys]
         try:
@@ -83,12 +91,20 @@ class Gate:
         return caller, cached
 
     async def admit_page(
-        self, request: Request, *, limit: RateLimitItem, scope: str, dependencies: list[str], page_key_template: str
+        self,
+        request: Request,
+        *,
+        limit: RateLimitItem,
+        scope: str,
+        dependencies: list[str],
+        page_key_template: str,
+        client_scope: str | None = None,
     ) -> tuple[Caller, bytes | None, str]:
         """Authenticate, count, and read a cached list page assembled from its users' current
         entries (so a change to one user is seen at once): one script call, then one MGET.
         Also returns the list generations read, which a miss's fill must not predate."""
         claims = bearer_claims(request, self.tokens)
+        require_client_scope(claims, client_scope)
         window, counter_key = counter_of(self.keys, limit, scope=scope, subject=claims["sub"])
         keys = [
             self.keys.session(claims["sid"]),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from sanic import Sanic
 
@@ -20,6 +20,16 @@ from usersvc.edge.errors import STATUS, ErrorResponse
 F = TypeVar("F", bound=Callable[..., Any])
 REF = "#/components/schemas/{model}"
 ERROR_REF = {"$ref": REF.format(model="ErrorResponse")}
+OAUTH_ERROR_REF = {"$ref": REF.format(model="OAuthErrorResponse")}
+
+
+class OAuthErrorResponse(BaseModel):
+    """RFC 6749 §5.2: how the token, revocation, introspection and userinfo endpoints refuse."""
+
+    error: str = Field(description="invalid_request, invalid_client, invalid_grant, unauthorized_client, ...")
+    error_description: str | None = None
+
+
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
@@ -119,6 +129,9 @@ class Operation:
     response_headers: tuple[str, ...] = ()  # "ETag", "Location", "Cache-Control"
     content_type: str = "application/json"  # of a success without a response model: text
     description: str | None = None
+    form: type[BaseModel] | None = None  # an application/x-www-form-urlencoded body (OAuth endpoints)
+    oauth_errors: bool = False  # errors in RFC 6749's shape (OAuthErrorResponse), not section 1's
+    in_document: bool = True  # False: a browser page, not an API operation (the provider's pages)
 
     def error_statuses(self) -> list[int]:
         """What this operation can answer besides success, by the kind of operation it is."""
@@ -129,6 +142,8 @@ class Operation:
             statuses |= {429, 503}
         if self.body is not None:
             statuses |= {400, 413, 422}
+        if self.form is not None:
+            statuses |= {400, 413}
         if self.query is not None:
             statuses |= {422}
         if self.uses_bus:
@@ -152,6 +167,10 @@ def _components(operations: list[Operation]) -> dict:
     for described in operations:
         if described.body:
             models.add((described.body, "validation"))
+        if described.form:
+            models.add((described.form, "validation"))
+        if described.oauth_errors:
+            models.add((OAuthErrorResponse, "serialization"))
         if described.response:
             models.add((described.response, "serialization"))
     _, schema = models_json_schema(sorted(models, key=lambda item: (item[0].__name__, item[1])), ref_template=REF)
@@ -195,7 +214,7 @@ def _responses(described: Operation) -> dict:
         responses[str(status)] = {
             "description": f"{STATUS_TEXT.get(status, 'Error')}: {codes}",
             "headers": error_headers,
-            "content": {"application/json": {"schema": ERROR_REF}},
+            "content": {"application/json": {"schema": OAUTH_ERROR_REF if described.oauth_errors else ERROR_REF}},
         }
     return responses
 
@@ -230,6 +249,13 @@ def _operation_object(described: Operation, path_parameters: list[dict]) -> dict
     }
     if described.description:
         result["description"] = described.description
+    if described.form is not None:
+        result["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": {"$ref": REF.format(model=described.form.__name__)}}
+            },
+        }
     if described.body is not None:
         result["requestBody"] = {
             "required": True,
@@ -244,12 +270,16 @@ def build_document(app: Sanic, *, title: str, version: str, description: str) ->
     operations = []
     for route in app.router.routes:
         described = getattr(route.handler, "__openapi__", None)
-        if described is None:
+        if described is None or not described.in_document:
             continue
         operations.append(described)
         path, path_parameters = _path_and_parameters(route.uri)
-        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = _operation_object(described, path_parameters)
+        methods = sorted(route.methods - {"HEAD", "OPTIONS"})
+        for method in methods:
+            operation_object = _operation_object(described, path_parameters)
+            if len(methods) > 1 and method != "GET":  # one route, several methods: ids stay unique
+                operation_object["operationId"] += f"_{method.lower()}"
+            paths.setdefault(path, {})[method.lower()] = operation_object
     return {
         "openapi": "3.1.0",
         "info": {

@@ -28,22 +28,24 @@ from usersvc.edge.caller import Caller, command_context
 NO_SUCH_USER = uuid.UUID(int=0)
 
 
-async def admit(request: Request, *, write: bool = False) -> Caller:
-    caller, _ = await admit_reading(request, write=write)
+async def admit(request: Request, *, write: bool = False, client_scope: str | None = None) -> Caller:
+    """`client_scope`: the scope a token issued to an OAuth client needs for this request
+    (`users:read`, `users:write`); None refuses such tokens (edge/bearer.py)."""
+    caller, _ = await admit_reading(request, write=write, client_scope=client_scope)
     return caller
 
 
 async def admit_reading(
-    request: Request, *, cache_keys: tuple[str, ...] = (), write: bool = False
+    request: Request, *, cache_keys: tuple[str, ...] = (), write: bool = False, client_scope: str | None = None
 ) -> tuple[Caller, list]:
     """admit, and the cached values of `cache_keys` from the same Redis call."""
     ctx = request.app.ctx
     limit, scope = (ctx.settings.write_limit, "write") if write else (ctx.settings.read_limit, "read")
-    return await ctx.gate.admit(request, limit=limit, scope=scope, cache_keys=cache_keys)
+    return await ctx.gate.admit(request, limit=limit, scope=scope, cache_keys=cache_keys, client_scope=client_scope)
 
 
 async def admit_page(
-    request: Request, *, dependencies: list[str], page_key_template: str
+    request: Request, *, dependencies: list[str], page_key_template: str, client_scope: str | None = None
 ) -> tuple[Caller, bytes | None, str]:
     """admit for a list page: the cached page (None on a miss) and the list generations read."""
     ctx = request.app.ctx
@@ -53,6 +55,7 @@ async def admit_page(
         scope="read",
         dependencies=dependencies,
         page_key_template=page_key_template,
+        client_scope=client_scope,
     )
 
 

@@ -1,6 +1,7 @@
 """Integration fixtures: a whole usersvc (edge + 2 workers) against the real services, one
 per test session (tests/support.py builds it), and clients logged in to it."""
 
+import asyncio
 import uuid
 
 import httpx
@@ -8,6 +9,7 @@ import pytest
 
 from tests.integration.account_flows import verification_token
 from tests.integration.mailbox import Mailbox
+from tests.integration.oidc import RegisteredClient, insert_client
 from tests.support import ADMIN_PASSWORD, Api, free_port, login, new_user_body, running_stack, wait_ready
 
 
@@ -75,3 +77,19 @@ def extra_edge(stack):
     yield start
     for name in started:
         stack.stop(name)
+
+
+@pytest.fixture
+def register(stack):
+    """Register an OAuth client (a row, as `POST /v1/oauth/clients` stores it); returns its
+    id and secret. Fields as the client resource has them, e.g. type="public"."""
+
+    def make(**fields) -> RegisteredClient:
+        return asyncio.run(insert_client(stack, **fields))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def discovery(stack) -> dict:
+    return httpx.get(f"{stack.base_url}/.well-known/openid-configuration").json()

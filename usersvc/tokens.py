@@ -17,7 +17,8 @@ from usersvc.domain.opaque_tokens import new_opaque_token, opaque_token_digest
 from usersvc.signing_keys import SigningKey
 
 VERIFIED_CACHE_SIZE = 10_000
-REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid", "jti", "type", "iss", "aud"]
+# `sid` too, except in a client's own token (client credentials), which names no session.
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti", "type", "iss", "aud"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,52 @@ class TokenIssuer:
             refresh_token_hash=opaque_token_digest(refresh_token),
             refresh_expires_at=refresh_exp,
         )
+
+    def issue_for_client(
+        self,
+        *,
+        key: SigningKey,
+        client_id: str,
+        scopes: list[str],
+        now: datetime,
+        user_id: str | None = None,
+        session_id: str | None = None,
+        role: str | None = None,
+        not_after: datetime | None = None,
+        with_refresh: bool = False,
+    ) -> TokenPair:
+        """A token of an OAuth client: for a user (their grant session's `sid` and role, which
+        usersvc's own API still applies) or, with no user, for the client itself (`sub` is
+        the client_id: client credentials). `refresh_token` is empty unless `with_refresh`."""
+        access_exp = now + self.access_ttl if not_after is None else min(now + self.access_ttl, not_after)
+        refresh_exp = now + self.refresh_ttl if not_after is None else min(now + self.refresh_ttl, not_after)
+        claims: dict = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": user_id or client_id,
+            "client_id": client_id,
+            "scope": " ".join(scopes),
+            "type": "access",
+            "jti": uuid.uuid4().hex,
+            "iat": now,
+            "exp": access_exp,
+        }
+        if user_id is not None:
+            claims.update(sid=session_id, role=role)
+        refresh_token = new_opaque_token() if with_refresh else ""
+        return TokenPair(
+            access_token=jwt.encode(claims, key.private_key, algorithm=key.algorithm, headers={"kid": key.kid}),
+            refresh_token=refresh_token,
+            expires_in=int((access_exp - now).total_seconds()),
+            refresh_token_hash=opaque_token_digest(refresh_token) if with_refresh else "",
+            refresh_expires_at=refresh_exp,
+        )
+
+    def id_token(self, *, key: SigningKey, claims: dict, now: datetime) -> str:
+        """An OpenID Connect ID token: `claims` as the caller built them (aud, sub, nonce,
+        auth_time, amr, scoped claims), with iss, iat and exp added."""
+        payload = {**claims, "iss": self.issuer, "iat": now, "exp": now + self.access_ttl}
+        return jwt.encode(payload, key.private_key, algorithm=key.algorithm, headers={"kid": key.kid})
 
 
 class TokenVerifier:
@@ -141,6 +188,6 @@ class TokenVerifier:
             raise InvalidToken(expired=True) from None
         except jwt.PyJWTError:
             raise InvalidToken(expired=False) from None
-        if claims.get("type") != "access":
+        if claims.get("type") != "access" or ("sid" not in claims and "client_id" not in claims):
             raise InvalidToken(expired=False)
         return claims, kid

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from tortoise import Tortoise, connections
 
 from usersvc.broker_failover import ClusterBroker, keep_consuming
+from usersvc.domain.oauth import ClientSecretDigester
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.metrics_access import MetricsAccess
 from usersvc.redis_client import connect_redis
@@ -31,6 +32,9 @@ from usersvc.workers.handlers import (
     audit,
     auth,
     mfa,
+    oauth_authorize,
+    oauth_sessions,
+    oauth_tokens,
     sessions,
     signing_keys,
     system,
@@ -59,6 +63,9 @@ HANDLERS: Handlers = {
     **user_import.HANDLERS,
     **signing_keys.HANDLERS,
     **system.HANDLERS,
+    **oauth_authorize.HANDLERS,
+    **oauth_tokens.HANDLERS,
+    **oauth_sessions.HANDLERS,
 }
 log = logging.getLogger("workers.app")
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
@@ -106,6 +113,7 @@ def create_worker_deps(settings: Settings, broker: RabbitBroker, redis: Redis) -
         signing_key=CurrentSigningKey(signing_key_box(settings.secret_key)),
         events=EventPublisher(broker, EVENTS),
         mail=create_mail_relay(settings),
+        client_secrets=ClientSecretDigester(settings.secret_key),
     )
 
 

@@ -4,6 +4,7 @@ routers are built from it (workers/routing.py), so no handler reaches for a glob
 import asyncio
 from dataclasses import dataclass, field
 
+from usersvc.domain.oauth import ClientSecretDigester
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.settings import Settings
 from usersvc.tokens import TokenIssuer
@@ -22,6 +23,7 @@ class WorkerDeps:
     signing_key: CurrentSigningKey  # read per issue: see workers/signing_keys.py
     events: EventPublisher
     mail: MailRelay
+    client_secrets: ClientSecretDigester  # OAuth client secrets, as the token endpoint checks them
     # Set once every subscriber of this worker listens (FastStream starts them in no fixed
     # order): until then the readiness ping says "starting" (workers/handlers/system.py).
     started: asyncio.Event = field(default_factory=asyncio.Event)

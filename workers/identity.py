@@ -23,6 +23,7 @@ from usersvc.domain.commands import (
     VerifyMfa,
 )
 from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.oauth_commands import Authorize, EndSession, IntrospectToken, RevokeToken, TokenRequest
 
 # Commands that only the edge may send: they carry a caller's credentials (login, refresh)
 # or answer the edge's own session cache misses.
@@ -31,6 +32,8 @@ EDGE_ONLY = frozenset(command.ROUTING_KEY for command in (Login, Refresh, CheckS
 EDGE_ONLY |= {command.ROUTING_KEY for command in (Register, VerifyEmail, ResetPassword)}
 # The second login step spends an mfa_token, the public one-time token a login hands out.
 EDGE_ONLY |= {VerifyMfa.ROUTING_KEY}
+# The OpenID provider's endpoints: browser cookies, codes, client secrets and tokens.
+EDGE_ONLY |= {command.ROUTING_KEY for command in (Authorize, TokenRequest, RevokeToken, IntrospectToken, EndSession)}
 
 
 @dataclass(frozen=True)

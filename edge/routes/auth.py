@@ -4,10 +4,8 @@ import uuid
 
 from sanic import Blueprint, HTTPResponse, Request, empty, json
 
-from usersvc.cache_keys import account_subject, login_identifier
 from usersvc.domain.commands import (
     ListSessions,
-    Login,
     LoginBody,
     Logout,
     Refresh,
@@ -15,12 +13,13 @@ from usersvc.domain.commands import (
     RevokeSession,
 )
 from usersvc.domain.errors import ErrorCode
+from usersvc.domain.oauth import USERS_READ
 from usersvc.domain.replies import LoginOutcome, SessionList, TokenPair, UserView
 from usersvc.edge.body import parse_body
-from usersvc.edge.caller import client_subject
 from usersvc.edge.errors import ApiError
 from usersvc.edge.openapi import operation
 from usersvc.edge.route_steps import admit, admit_anonymous, admit_reading, send
+from usersvc.edge.sign_in import password_step
 from usersvc.edge.user_reads import read_user
 
 auth = Blueprint("auth", url_prefix="/v1/auth")
@@ -38,34 +37,8 @@ auth = Blueprint("auth", url_prefix="/v1/auth")
 )
 async def login(request: Request) -> HTTPResponse:
     """No bearer yet: limited per client IP, and per account by the back-off (edge.login_guard)."""
-    ctx = request.app.ctx
     await admit_anonymous(request, scope="login")
-    body = parse_body(request, LoginBody)
-    identifier = login_identifier(email=body.email, username=body.username)
-    client = client_subject(request)
-    guard = ctx.login_guard
-    await guard.hold_back(subject=await guard.subject_of(identifier), client=client)
-    command = Login(**body.model_dump(), client=client)
-    try:
-        tokens = await send(request, command)
-    except ApiError as error:
-        if error.code == ErrorCode.INVALID_CREDENTIALS:
-            await guard.record_login_failure(identifier=identifier)
-        elif error.code == ErrorCode.RATE_LIMITED:
-            # The worker found the account held back (by failures through its other
-            # identifier): answered as the edge answers a hold, with Retry-After.
-            await guard.hold_back(subject=await guard.subject_of(identifier), client=client)
-            error.headers.setdefault("Retry-After", "1")
-        raise
-    if tokens.get("mfa_required"):
-        # The password was right but the login is not done: the back-off is not reset until
-        # /mfa/verify succeeds, and the codes sent there count against this account.
-        await guard.remember_mfa_login(
-            mfa_token=tokens["mfa_token"], identifier=identifier, seconds=tokens["expires_in"]
-        )
-        return json(tokens)
-    await guard.record_success(subjects={identifier, account_subject(tokens["user"]["id"])}, client=client)
-    return json(tokens)
+    return json(await password_step(request, parse_body(request, LoginBody)))
 
 
 @auth.get("/me")
@@ -79,7 +52,9 @@ async def login(request: Request) -> HTTPResponse:
 )
 async def me(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
-    caller, (cached,) = await admit_reading(request, cache_keys=(ctx.keys.user(ctx.gate.peek_subject(request)),))
+    caller, (cached,) = await admit_reading(
+        request, cache_keys=(ctx.keys.user(ctx.gate.peek_subject(request)),), client_scope=USERS_READ
+    )
     return await read_user(request, caller.user_id, caller=caller, cached=cached)
 
 

@@ -5,7 +5,6 @@ from typing import Any
 
 from sanic import Blueprint, HTTPResponse, Request, empty, json
 
-from usersvc.cache_keys import account_subject
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
     ConfirmTotp,
@@ -16,16 +15,15 @@ from usersvc.domain.commands import (
     TotpConfirmBody,
     TotpDisableBody,
     TotpEnrolBody,
-    VerifyMfa,
 )
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.replies import LoginResult, RecoveryCodes, TotpEnrolment
 from usersvc.edge.body import parse_body
 from usersvc.edge.caller import Caller, client_subject
-from usersvc.edge.errors import ApiError
 from usersvc.edge.login_guard import refuses_field
 from usersvc.edge.openapi import operation
 from usersvc.edge.route_steps import admit, admit_anonymous, send, user_id_from_path
+from usersvc.edge.sign_in import code_step
 
 mfa = Blueprint("mfa")
 
@@ -119,19 +117,5 @@ async def reset_mfa(request: Request, user_id: str) -> HTTPResponse:
 async def verify_mfa(request: Request) -> HTTPResponse:
     """Limited per client IP like login (on a counter of its own), and per account: wrong codes
     count in the login back-off of the account that logged in (edge.login_guard)."""
-    ctx = request.app.ctx
     await admit_anonymous(request, scope="mfa")
-    body = parse_body(request, MfaVerifyBody)
-    client = client_subject(request)
-    subject = await ctx.login_guard.mfa_login_subject(body.mfa_token)
-    if subject is not None:
-        await ctx.login_guard.hold_back(subject=subject, client=client)
-    try:
-        tokens = await send(request, VerifyMfa(**body.model_dump()))
-    except ApiError as error:
-        if error.code == ErrorCode.INVALID_CREDENTIALS and subject is not None:
-            await ctx.login_guard.record_failure(subject=subject)
-        raise
-    known = {subject} if subject is not None else set()
-    await ctx.login_guard.record_success(subjects={*known, account_subject(tokens["user"]["id"])}, client=client)
-    return json(tokens)
+    return json(await code_step(request, parse_body(request, MfaVerifyBody)))

@@ -28,6 +28,7 @@ from usersvc.domain.commands import (
     UserReplaceBody,
 )
 from usersvc.domain.errors import ErrorCode
+from usersvc.domain.oauth import USERS_READ, USERS_WRITE
 from usersvc.domain.rbac import Role
 from usersvc.domain.replies import UserPage, UserView
 from usersvc.edge.body import parse_body, query_fields, validate
@@ -113,7 +114,7 @@ def _about_current_password(error: ApiError) -> bool:
     response_headers=("ETag", "Location"),
 )
 async def create_user(request: Request) -> HTTPResponse:
-    caller = await admit(request, write=True)
+    caller = await admit(request, write=True, client_scope=USERS_WRITE)
     rbac.require_role(caller.principal, Role.ADMIN)
     body = parse_body(request, UserCreateBody)
     command = CreateUser(**body.model_dump())
@@ -135,11 +136,11 @@ async def list_users(request: Request) -> HTTPResponse:
     try:
         query = ctx.page_queries(request.query_string)
     except ApiError:  # answered after authentication and the role check, which come first
-        caller = await admit(request)
+        caller = await admit(request, client_scope=USERS_READ)
         rbac.require_role(caller.principal, *rbac.STAFF)
         raise
     caller, cached, state = await admit_page(
-        request, dependencies=query.dependencies, page_key_template=query.key_template
+        request, dependencies=query.dependencies, page_key_template=query.key_template, client_scope=USERS_READ
     )
     rbac.require_role(caller.principal, *rbac.STAFF)
     if cached is not None:
@@ -190,7 +191,9 @@ def page_query_parser(keys: CacheKeys) -> Callable[[str], PageQuery]:
 )
 async def get_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
-    caller, (cached,) = await admit_reading(request, cache_keys=(request.app.ctx.keys.user(target),))
+    caller, (cached,) = await admit_reading(
+        request, cache_keys=(request.app.ctx.keys.user(target),), client_scope=USERS_READ
+    )
     rbac.authorize_read(caller.principal, target)
     return await read_user(request, target, caller=caller, cached=cached)
 
@@ -209,7 +212,7 @@ async def get_user(request: Request, user_id: str) -> HTTPResponse:
 )
 async def replace_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
-    caller = await admit(request, write=True)
+    caller = await admit(request, write=True, client_scope=USERS_WRITE)
     rbac.authorize_replace(caller.principal, target)
     body = parse_body(request, UserReplaceBody)
     command = ReplaceUser(**body.model_dump(), user_id=target, if_match=if_match_of(request))
@@ -235,7 +238,7 @@ async def replace_user(request: Request, user_id: str) -> HTTPResponse:
 )
 async def update_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
-    caller = await admit(request, write=True)
+    caller = await admit(request, write=True, client_scope=USERS_WRITE)
     rbac.authorize_update_of_anyone(caller.principal, target)
     body = parse_body(request, UserPatchBody)
     command = UpdateUser(**body.model_dump(exclude_unset=True), user_id=target, if_match=if_match_of(request))
@@ -263,7 +266,7 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
 )
 async def delete_user(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
-    caller = await admit(request, write=True)
+    caller = await admit(request, write=True, client_scope=USERS_WRITE)
     rbac.authorize_delete(caller.principal, target)
     await send(request, DeleteUser(user_id=target, if_match=if_match_of(request)), caller=caller)
     return empty()
@@ -282,7 +285,7 @@ async def delete_user(request: Request, user_id: str) -> HTTPResponse:
 )
 async def change_password(request: Request, user_id: str) -> HTTPResponse:
     target = user_id_from_path(user_id)
-    caller = await admit(request, write=True)
+    caller = await admit(request, write=True, client_scope=USERS_WRITE)
     rbac.authorize_password_change(caller.principal, target)
     body = parse_body(request, PasswordChangeBody)
     command = ChangePassword(

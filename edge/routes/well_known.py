@@ -1,4 +1,4 @@
-"""/.well-known: the public keys access tokens are signed with, and where to find them.
+"""/.well-known: the public keys tokens are signed with, and the provider's discovery document.
 
 Served from the edge process's memory (edge/key_set.py): no bus, no Redis on these paths.
 """
@@ -8,7 +8,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sanic import Blueprint, HTTPResponse, Request, json, raw
 
+from usersvc.domain.oauth import CLAIMS_SUPPORTED, GRANT_TYPES, ID_TOKEN_ALGORITHMS, SCOPES
 from usersvc.edge.openapi import operation
+from usersvc.settings import Settings
 
 well_known = Blueprint("well_known", url_prefix="/.well-known")
 
@@ -43,13 +45,61 @@ class JwkSet(BaseModel):
 
 
 class OpenIdConfiguration(BaseModel):
+    """OpenID Connect Discovery 1.0 / RFC 8414: everything a relying party needs to find."""
+
+    model_config = ConfigDict(extra="allow")
     issuer: str
-    jwks_uri: str
+    authorization_endpoint: str
     token_endpoint: str
-    id_token_signing_alg_values_supported: list[str]
+    userinfo_endpoint: str
+    jwks_uri: str
+    revocation_endpoint: str
+    introspection_endpoint: str
+    end_session_endpoint: str
+    scopes_supported: list[str]
     response_types_supported: list[str]
+    grant_types_supported: list[str]
+    code_challenge_methods_supported: list[str]
+    token_endpoint_auth_methods_supported: list[str]
+    id_token_signing_alg_values_supported: list[str]
     subject_types_supported: list[str]
     claims_supported: list[str]
+    authorization_response_iss_parameter_supported: bool
+
+
+def discovery_document(settings: Settings) -> dict:
+    base = settings.public_url.rstrip("/")
+    client_auth = ["client_secret_basic", "client_secret_post", "none"]
+    return {
+        "issuer": settings.token_issuer,
+        "authorization_endpoint": f"{base}/oauth/authorize",
+        "token_endpoint": f"{base}/oauth/token",
+        "userinfo_endpoint": f"{base}/oauth/userinfo",
+        "jwks_uri": f"{base}/.well-known/jwks.json",
+        "revocation_endpoint": f"{base}/oauth/revoke",
+        "introspection_endpoint": f"{base}/oauth/introspect",
+        "end_session_endpoint": f"{base}/oauth/logout",
+        "scopes_supported": list(SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": list(GRANT_TYPES),
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": client_auth,
+        "revocation_endpoint_auth_methods_supported": client_auth,
+        "introspection_endpoint_auth_methods_supported": client_auth[:2],
+        "id_token_signing_alg_values_supported": list(ID_TOKEN_ALGORITHMS),
+        "userinfo_signing_alg_values_supported": [],
+        "subject_types_supported": ["public"],
+        "claims_supported": CLAIMS_SUPPORTED,
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "require_request_uri_registration": False,
+        "authorization_response_iss_parameter_supported": True,
+        "frontchannel_logout_supported": False,
+        "backchannel_logout_supported": False,
+    }
 
 
 @well_known.get("/jwks.json")
@@ -62,23 +112,21 @@ async def jwks(request: Request) -> HTTPResponse:
 
 @well_known.get("/openid-configuration")
 @operation(
-    operation_id="keys.discovery",
-    summary="Where the keys are, and how tokens are signed",
+    operation_id="oidc.discovery",
+    summary="OpenID Connect discovery: the provider's endpoints, keys and abilities",
     response=OpenIdConfiguration,
     **PUBLIC,
 )
 async def openid_configuration(request: Request) -> HTTPResponse:
-    settings = request.app.ctx.settings
-    base = settings.public_url.rstrip("/")
-    return json(
-        {
-            "issuer": settings.token_issuer,
-            "jwks_uri": f"{base}/.well-known/jwks.json",
-            "token_endpoint": f"{base}/v1/auth/login",
-            "id_token_signing_alg_values_supported": request.app.ctx.key_set.algorithms() or [settings.jwt_algorithm],
-            "response_types_supported": ["token"],
-            "subject_types_supported": ["public"],
-            "claims_supported": ["iss", "aud", "sub", "sid", "role", "exp", "iat", "jti", "type"],
-        },
-        headers=CACHEABLE,
-    )
+    return json(request.app.ctx.discovery, headers=CACHEABLE)
+
+
+@well_known.get("/oauth-authorization-server")
+@operation(
+    operation_id="oidc.authorization_server_metadata",
+    summary="RFC 8414 metadata: the same document as openid-configuration",
+    response=OpenIdConfiguration,
+    **PUBLIC,
+)
+async def authorization_server_metadata(request: Request) -> HTTPResponse:
+    return json(request.app.ctx.discovery, headers=CACHEABLE)

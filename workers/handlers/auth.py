@@ -95,7 +95,7 @@ async def _open_session(deps: WorkerDeps, unit: UnitOfWork, command: Login) -> d
         await _upgrade_password_hash(unit, user, verified, hasher=deps.hasher)
     if user.mfa_enabled:
         return await start_mfa_challenge(unit, user)
-    return await open_session(deps, unit, user)
+    return await open_session(deps, unit, user, browser_session_digest=command.browser_session_digest)
 
 
 async def login(deps: WorkerDeps, envelope: CommandEnvelope[Login]) -> dict:
@@ -124,8 +124,13 @@ async def _rotate(deps: WorkerDeps, unit: UnitOfWork, command: Refresh) -> dict:
     presented = opaque_token_digest(command.refresh_token)
     # Two refreshes with one token: the second waits for this row's lock, then no longer
     # matches it, and finds the token spent.
+    # Only sessions of /v1/auth/login: a client's grant (its own token endpoint, its scopes)
+    # or the provider's browser cookie must never turn into a full-rights pair here.
     session = (
-        await UserSession.filter(refresh_token_hash=presented).select_for_update().using_db(unit.connection).first()
+        await UserSession.filter(refresh_token_hash=presented, kind="api")
+        .select_for_update()
+        .using_db(unit.connection)
+        .first()
     )
     if session is None:
         await _refuse_spent_token(unit, presented)

@@ -182,7 +182,9 @@ async def _verify(deps: WorkerDeps, unit: UnitOfWork, command: VerifyMfa) -> dic
         raise _wrong_code()  # committed: the count and the audit row stay
     challenge.spent_at = unit.now
     await challenge.save(update_fields=["spent_at"], using_db=unit.connection)
-    return await open_session(deps, unit, user, second_factor=second_factor)
+    return await open_session(
+        deps, unit, user, second_factor=second_factor, browser_session_digest=command.browser_session_digest
+    )
 
 
 async def verify_mfa(deps: WorkerDeps, envelope: CommandEnvelope[VerifyMfa]) -> dict:

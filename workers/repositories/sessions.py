@@ -96,28 +96,47 @@ def session_view(session: UserSession, *, current: uuid.UUID | None) -> dict:
     }
 
 
-async def open_session(deps: WorkerDeps, unit: UnitOfWork, user: User, *, second_factor: str | None = None) -> dict:
+def amr_of(second_factor: str | None) -> list[str]:
+    """RFC 8176 methods of a sign-in: a password, then a one-time code (TOTP or recovery)."""
+    return ["pwd", "otp"] if second_factor else ["pwd"]
+
+
+async def open_session(
+    deps: WorkerDeps,
+    unit: UnitOfWork,
+    user: User,
+    *,
+    second_factor: str | None = None,
+    browser_session_digest: str | None = None,
+) -> dict:
     """The login reply: a new session and its tokens (after the password, and the second
-    factor when MFA is on). `user` is locked by the caller."""
+    factor when MFA is on). `user` is locked by the caller. With `browser_session_digest`
+    (the provider's sign-in page) the session is the browser's, keyed by its cookie's
+    digest, and the reply carries no tokens."""
     session_id = uuid.uuid4()
     ends_at = session_ends_at(unit.now, deps.settings)
-    tokens = deps.tokens.issue(
-        key=await deps.signing_key.get(unit.connection),
-        user_id=str(user.id),
-        session_id=str(session_id),
-        role=user.role,
-        now=unit.now,
-        not_after=ends_at,
-    )
+    tokens = None
+    if browser_session_digest is None:
+        tokens = deps.tokens.issue(
+            key=await deps.signing_key.get(unit.connection),
+            user_id=str(user.id),
+            session_id=str(session_id),
+            role=user.role,
+            now=unit.now,
+            not_after=ends_at,
+        )
     session = await UserSession.create(
         id=session_id,
         user_id=user.id,
-        refresh_token_hash=tokens.refresh_token_hash,
+        refresh_token_hash=tokens.refresh_token_hash if tokens else browser_session_digest,
         last_used_at=unit.now,
         created_at=unit.now,
-        expires_at=tokens.refresh_expires_at,
+        expires_at=tokens.refresh_expires_at if tokens else ends_at,
         ip_address=unit.context.ip,
         user_agent=unit.context.user_agent,
+        kind="api" if tokens else "browser",
+        amr=amr_of(second_factor),
+        auth_time=unit.now,
         using_db=unit.connection,
     )
     old = view_of(user)
@@ -127,6 +146,8 @@ async def open_session(deps: WorkerDeps, unit: UnitOfWork, user: User, *, second
     logged_in = {"last_login_at": new["last_login_at"], "session_id": str(session_id)}
     if second_factor:
         logged_in["second_factor"] = second_factor
+    if tokens is None:
+        logged_in["provider_sign_in"] = True
     await unit.record(
         action="auth.login",
         entity_id=new["id"],
@@ -137,6 +158,8 @@ async def open_session(deps: WorkerDeps, unit: UnitOfWork, user: User, *, second
     )
     unit.cache.changed_user(old=old, new=new)  # last_login_at: only pages sorted by updated_at go
     unit.cache.sessions[str(session_id)] = session_entry(user_id=user.id, role=user.role)
+    if tokens is None:
+        return {"browser_session_id": str(session_id), "user": new}
     return {
         "access_token": tokens.access_token,
         "refresh_token": tokens.refresh_token,
