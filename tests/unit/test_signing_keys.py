@@ -13,7 +13,8 @@ from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.secret_box import SecretBoxError
 from usersvc.signing_keys import generate_key, open_signing_key, signing_key_box, thumbprint
 from usersvc.tokens import InvalidToken, TokenIssuer, TokenVerifier
-from usersvc.workers.signing_keys import key_set_document
+from usersvc.workers import signing_keys as worker_keys
+from usersvc.workers.signing_keys import CurrentSigningKey, key_set_document, require_signing_key
 
 BOX = signing_key_box("s" * 40)
 ISSUER, AUDIENCE = "https://id.example.com", "usersvc"
@@ -234,3 +235,75 @@ def test_the_version_grows_with_every_state_a_key_enters():
     revoked = [_row("a", created=-5, retired=0, verify=16, revoked=1), _row("b", created=0)]
     versions = [key_set_document(rows, now=NOW).version for rows in (signing, rotated, revoked)]
     assert versions == sorted(set(versions))
+
+
+def test_the_published_set_holds_both_signers_first_the_access_token_key_before_the_rsa_key():
+    rows = [
+        _row("rsa", created=0, algorithm="RS256"),
+        _row("rsa-retired", created=-30, retired=0, verify=16, algorithm="RS256"),
+        _row("access-retired", created=-30, retired=0, verify=16),
+        _row("access", created=0),  # made in the same transaction as "rsa": the same instant
+        _row("rsa-revoked", created=-60, revoked=-40, algorithm="RS256"),
+    ]
+    document = key_set_document(rows, now=NOW)
+    assert [key.jwk["kid"] for key in document.keys] == ["access", "rsa", "access-retired", "rsa-retired"]
+    assert [key.verify_until for key in document.keys[:2]] == [None, None]
+
+
+class FakeConnection:
+    """What CurrentSigningKey asks of a connection: the current rows, as its SQL filters them."""
+
+    def __init__(self, rows: list[dict]) -> None:
+        self.rows = rows
+        self.queries = 0
+
+    async def execute_query_dict(self, sql: str, values: list | None = None) -> list[dict]:
+        self.queries += 1
+        if sql == worker_keys.CURRENT_KEY_SQL:
+            return [row for row in self.rows if row["algorithm"] != "RS256"]
+        assert sql == worker_keys.CURRENT_KEY_OF_SQL
+        return [row for row in self.rows if row["algorithm"] == values[0]]
+
+
+def _stored(new) -> dict:
+    return {"kid": new.kid, "algorithm": new.algorithm, "private_key": new.sealed_private_key}
+
+
+async def test_get_is_the_access_token_key_and_get_for_rs256_the_id_token_key(monkeypatch):
+    access, rsa_new = generate_key("EdDSA", box=BOX), generate_key("RS256", box=BOX)
+    connection = FakeConnection([_stored(rsa_new), _stored(access)])  # the RSA row first: get must skip it
+    current = CurrentSigningKey(BOX)
+    opened: list[str] = []
+    real_open = worker_keys.open_signing_key
+    monkeypatch.setattr(
+        worker_keys, "open_signing_key", lambda **kwargs: opened.append(kwargs["kid"]) or real_open(**kwargs)
+    )
+    for _ in range(3):  # alternating uses: each key is opened once, then kept
+        assert (await current.get(connection)).kid == access.kid
+        id_key = await current.get_for(connection, "RS256")
+        assert (id_key.kid, id_key.algorithm) == (rsa_new.kid, "RS256")
+    assert (await current.get_for(connection, "EdDSA")).kid == access.kid
+    assert opened == [access.kid, rsa_new.kid]
+    rotated = generate_key("RS256", box=BOX)
+    connection.rows = [_stored(rotated), _stored(access)]
+    assert (await current.get_for(connection, "RS256")).kid == rotated.kid
+    assert (await current.get(connection)).kid == access.kid and opened[-1] == rotated.kid and len(opened) == 3
+
+
+@pytest.mark.parametrize("missing", ["EdDSA", "RS256"])
+async def test_a_worker_without_either_current_key_stops_with_one_line(monkeypatch, missing):
+    rows = [_stored(generate_key(algorithm, box=BOX)) for algorithm in ("EdDSA", "RS256") if algorithm != missing]
+    stopped: list[str] = []
+
+    def stop(message: str):
+        stopped.append(message)
+
+    monkeypatch.setattr(worker_keys, "stop_worker", stop)
+    with pytest.raises(Exception, match="No signing key"):
+        await CurrentSigningKey(BOX).get_for(FakeConnection(rows), missing)
+    await require_signing_key(CurrentSigningKey(BOX), FakeConnection(rows))
+    assert stopped == ["a signing key is missing from the database: run `usersvc migrate` first"]
+    stopped.clear()
+    both = [*rows, _stored(generate_key(missing, box=BOX))]
+    await require_signing_key(CurrentSigningKey(BOX), FakeConnection(both))
+    assert stopped == []
