@@ -141,6 +141,8 @@ class TokenVerifier:
             raise InvalidToken(expired=True) from None
         except jwt.PyJWTError:
             raise InvalidToken(expired=False) from None
+        # The set also holds the ID tokens' RSA key: an ID token (no `type`, `aud` the client)
+        # verifies with it but is no access token.
         if claims.get("type") != "access":
             raise InvalidToken(expired=False)
         return claims, kid
