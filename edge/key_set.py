@@ -1,4 +1,5 @@
-"""The keys this edge process verifies access tokens with, and the JWK set it serves.
+"""The keys this edge process verifies access tokens (and ID tokens sent back to it, as an
+`id_token_hint`) with, and the JWK set it serves.
 
 The edge never opens a database connection, and it takes keys from nothing but the bus,
 where only the workers' broker user can answer it or publish to the key-set exchange:
@@ -52,6 +53,7 @@ class EdgeKeySet:
         self.process_id = uuid.uuid4().hex
         self._document: KeySetDocument | None = None
         self._live: tuple[PublishedKey, ...] = ()
+        self._public: dict[str, jwt.PyJWK] = {}
         self._served = orjson.dumps({"keys": []})
         self._fetch_now = SharedResult(self.fetch, max_age=UNKNOWN_KEY_RELOAD_SECONDS)
         self._watcher: asyncio.Task | None = None
@@ -104,7 +106,8 @@ class EdgeKeySet:
         if live == self._live:
             return
         self._live = live
-        self.verifier.use_keys({key.jwk["kid"]: jwt.PyJWK(key.jwk) for key in live})
+        self._public = {key.jwk["kid"]: jwt.PyJWK(key.jwk) for key in live}
+        self.verifier.use_keys(self._public)
         self._served = orjson.dumps({"keys": [key.jwk for key in live]})
         log.info("verifying with signing keys %s", ", ".join(key.jwk["kid"] for key in live))
 
@@ -115,8 +118,15 @@ class EdgeKeySet:
         self._apply()
         return self._served
 
+    def public_keys(self) -> dict[str, jwt.PyJWK]:
+        """Every key of the published set by kid, the RS256 key of ID tokens included: what
+        verifies an ID token this provider issued (pin `algorithms` to the key's own
+        `algorithm_name`). Check ready() first: while blind, a key in it may be revoked."""
+        self._apply()
+        return dict(self._public)
+
     def algorithms(self) -> list[str]:
-        """The signing key's algorithm first."""
+        """The signing keys' algorithms first (the access-token key's, then RS256)."""
         return list(dict.fromkeys(key.jwk["alg"] for key in self._live))
 
     def blind(self) -> bool:

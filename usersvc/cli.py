@@ -31,9 +31,9 @@ def migrate(settings: Settings, _: argparse.Namespace) -> None:
 
     async def steps() -> None:
         await apply_migrations(settings.owner_database_url, runtime_url=settings.database_url)
-        first_key = await ensure_signing_key(settings)
-        if first_key.created:
-            log.info("created signing key %s", first_key.created)
+        first_keys = await ensure_signing_key(settings)
+        for key in first_keys.created:
+            log.info("created signing key %s (%s)", key.kid, key.algorithm)
         await bootstrap_admin(settings)
 
     owner_setting = "MIGRATION_DATABASE_URL" if settings.migration_database_url else "DATABASE_URL"
@@ -221,15 +221,20 @@ def keys(settings: Settings, args: argparse.Namespace) -> None:
         return
     try:
         outcome = asyncio.run(
-            key_admin.rotate(settings) if args.action == "rotate" else key_admin.revoke(settings, args.kid)
+            key_admin.rotate(settings, algorithm=args.algorithm)
+            if args.action == "rotate"
+            else key_admin.revoke(settings, args.kid)
         )
     except key_admin.UnknownKey:
         sys.exit(f"usersvc: keys revoke: there is no signing key {args.kid}")
+    except key_admin.NoSuchSigningKey as error:
+        sys.exit(f"usersvc: keys rotate: {error}")
     if args.action == "revoke" and outcome.revoked is None:
         print(f"{args.kid} was revoked before; announced again")
-    for label, kid in (("revoked", outcome.revoked), ("retired", outcome.retired), ("signing", outcome.created)):
-        if kid:
-            print(f"{label}: {kid}")
+    revoked = (outcome.revoked,) if outcome.revoked else ()
+    for label, changes in (("revoked", revoked), ("retired", outcome.retired), ("signing", outcome.created)):
+        for key in changes:
+            print(f"{label}: {key.kid} ({key.algorithm})")
     confirmation = outcome.confirmation
     if confirmation is None:
         sys.exit(
@@ -290,9 +295,16 @@ def main(argv: list[str] | None = None) -> None:
     import_parser = sub.add_parser("import", help="create users from a JSON-lines file with their password hashes")
     import_parser.add_argument("file", help="one JSON object per line (see the README, Import)")
     import_parser.add_argument("--batch-size", type=int, default=200, help="users per transaction (1-1000)")
-    keys_parser = sub.add_parser("keys", help="signing keys of access tokens: rotate, revoke KID, list")
+    keys_parser = sub.add_parser("keys", help="signing keys of access and ID tokens: rotate, revoke KID, list")
     key_actions = keys_parser.add_subparsers(dest="action", required=True)
-    key_actions.add_parser("rotate", help="a new key signs from now on; the old one verifies until its tokens expire")
+    rotate_parser = key_actions.add_parser(
+        "rotate", help="new keys sign from now on; the old ones verify until their tokens expire"
+    )
+    rotate_parser.add_argument(
+        "--algorithm",
+        choices=("EdDSA", "ES256", "RS256"),
+        help="rotate only the current key of this algorithm (RS256: the ID tokens' key); default: every current key",
+    )
     revoke_parser = key_actions.add_parser("revoke", help="refuse every token of this key at once")
     # A kid is base64url and may start with "-": `usersvc keys revoke -- KID` then.
     revoke_parser.add_argument("kid", help="the key's id (put -- before one that starts with -)")

@@ -188,6 +188,8 @@ class TokenVerifier:
             raise InvalidToken(expired=True) from None
         except jwt.PyJWTError:
             raise InvalidToken(expired=False) from None
+        # The set also holds the ID tokens' RSA key: an ID token (no `type`, `aud` the client)
+        # verifies with it but is no access token. Only a client's own token has no session.
         if claims.get("type") != "access" or ("sid" not in claims and "client_id" not in claims):
             raise InvalidToken(expired=False)
         return claims, kid

@@ -1,5 +1,9 @@
-"""Adding, retiring and revoking signing keys: `usersvc keys …` and the first key that
+"""Adding, retiring and revoking signing keys: `usersvc keys …` and the first keys that
 `usersvc migrate` makes. Nothing else changes keys.
+
+Two keys sign at a time, one per use (usersvc/signing_keys.py): the access-token key, made
+with JWT_ALGORITHM (EdDSA or ES256), and the ID tokens' RSA key (RS256). Each is rotated and
+revoked on its own; a key's successor is made for the same use.
 
 These run as the schema owner (MIGRATION_DATABASE_URL): the runtime role may only read
 keys. One transaction per operation, serialised by an advisory lock, with an audit row
@@ -22,7 +26,7 @@ from tortoise.transactions import in_transaction
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import iso_utc
 from usersvc.settings import Settings
-from usersvc.signing_keys import generate_key, signing_key_box
+from usersvc.signing_keys import ALGORITHMS, ID_TOKEN_ALGORITHM, generate_key, signing_key_box
 from usersvc.workers.bootstrap import BOOTSTRAP
 from usersvc.workers.db import tortoise_config
 from usersvc.workers.execution import UnitOfWork
@@ -43,14 +47,24 @@ class UnknownKey(Exception):
     pass
 
 
+class NoSuchSigningKey(Exception):
+    """`keys rotate --algorithm` names an algorithm no current key has, nor JWT_ALGORITHM."""
+
+
+@dataclass(frozen=True)
+class KeyChange:
+    kid: str
+    algorithm: str
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What an operation did, and which edge processes confirmed the new set (None when the
-    broker could not be reached)."""
+    broker could not be reached). Keys made and retired are listed access-token key first."""
 
-    created: str | None = None
-    retired: str | None = None
-    revoked: str | None = None
+    created: tuple[KeyChange, ...] = ()
+    retired: tuple[KeyChange, ...] = ()
+    revoked: KeyChange | None = None
     confirmation: Confirmation | None = None
 
 
@@ -70,12 +84,24 @@ async def _key_operation(principal: Principal) -> AsyncIterator[UnitOfWork]:
         yield UnitOfWork.outside_a_command(connection, principal)
 
 
-async def _signer(connection: BaseDBAsyncClient) -> SigningKeyRow | None:
-    return await SigningKeyRow.filter(retired_at=None, revoked_at=None).using_db(connection).first()
+def _for_id_tokens(algorithm: str) -> bool:
+    return algorithm == ID_TOKEN_ALGORITHM
 
 
-async def _create(unit: UnitOfWork, settings: Settings, *, replaces: str | None) -> str:
-    new = generate_key(settings.jwt_algorithm, box=signing_key_box(settings.secret_key))
+def _algorithm_for(settings: Settings, *, id_tokens: bool) -> str:
+    """What a new key of this use is made with: JWT_ALGORITHM decides for access tokens."""
+    return ID_TOKEN_ALGORITHM if id_tokens else settings.jwt_algorithm
+
+
+async def _signers(connection: BaseDBAsyncClient) -> dict[bool, SigningKeyRow]:
+    """The current keys by use (True: the ID tokens' key); at most one each (the
+    signing_keys_one_signer_per_use index)."""
+    rows = await SigningKeyRow.filter(retired_at=None, revoked_at=None).using_db(connection)
+    return {_for_id_tokens(row.algorithm): row for row in rows}
+
+
+async def _create(unit: UnitOfWork, settings: Settings, *, id_tokens: bool, replaces: str | None) -> KeyChange:
+    new = generate_key(_algorithm_for(settings, id_tokens=id_tokens), box=signing_key_box(settings.secret_key))
     await SigningKeyRow.create(
         kid=new.kid,
         algorithm=new.algorithm,
@@ -93,7 +119,7 @@ async def _create(unit: UnitOfWork, settings: Settings, *, replaces: str | None)
         event="signing_key.created",
         event_data={"kid": new.kid, "algorithm": new.algorithm, "replaces": replaces, "created_at": iso_utc(unit.now)},
     )
-    return new.kid
+    return KeyChange(kid=new.kid, algorithm=new.algorithm)
 
 
 async def _retire(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> None:
@@ -122,30 +148,62 @@ async def _announce(settings: Settings, *, wait_seconds: float) -> Confirmation 
 
 
 async def ensure_signing_key(settings: Settings) -> Outcome:
-    """`usersvc migrate`: the first key, when none signs yet; safe when run twice at once."""
+    """`usersvc migrate`: a key for each use that has none signing yet (a database made
+    before ID tokens gains its RSA key here); safe when run twice at once."""
     async with _owner_database(settings):
         async with _key_operation(BOOTSTRAP) as unit:
-            created = None if await _signer(unit.connection) else await _create(unit, settings, replaces=None)
+            signers = await _signers(unit.connection)
+            created = [
+                await _create(unit, settings, id_tokens=id_tokens, replaces=None)
+                for id_tokens in (False, True)
+                if id_tokens not in signers
+            ]
         # Not announced: an edge process fetches the set when a token names a key it lacks.
-        return Outcome(created=created)
+        return Outcome(created=tuple(created))
 
 
-async def rotate(settings: Settings) -> Outcome:
+def _uses_to_rotate(settings: Settings, signers: dict[bool, SigningKeyRow], algorithm: str | None) -> list[bool]:
+    """Every use, or the one whose current key has this algorithm. Naming JWT_ALGORITHM
+    also rotates the access-token key made with an earlier choice (it switches it over)."""
+    if algorithm is None:
+        return [False, True]
+    id_tokens = _for_id_tokens(algorithm)
+    current = signers.get(id_tokens)
+    if algorithm not in ALGORITHMS or not (
+        (current and current.algorithm == algorithm) or _algorithm_for(settings, id_tokens=id_tokens) == algorithm
+    ):
+        algorithms = ", ".join(row.algorithm for _, row in sorted(signers.items())) or "none"
+        raise NoSuchSigningKey(
+            f"no current {algorithm} key (the current keys: {algorithms}; JWT_ALGORITHM is {settings.jwt_algorithm})"
+        )
+    return [id_tokens]
+
+
+async def rotate(settings: Settings, *, algorithm: str | None = None) -> Outcome:
+    """Each current key (or only the one of `algorithm`) is retired and a successor made for
+    the same use; a use without a current key gets one."""
     async with _owner_database(settings):
         async with _key_operation(KEYS_CLI) as unit:
-            current = await _signer(unit.connection)
-            if current:
-                await _retire(unit, settings, current)
-            created = await _create(unit, settings, replaces=current.kid if current else None)
+            signers = await _signers(unit.connection)
+            created, retired = [], []
+            for id_tokens in _uses_to_rotate(settings, signers, algorithm):
+                current = signers.get(id_tokens)
+                if current:
+                    await _retire(unit, settings, current)
+                    retired.append(KeyChange(kid=current.kid, algorithm=current.algorithm))
+                created.append(
+                    await _create(unit, settings, id_tokens=id_tokens, replaces=current.kid if current else None)
+                )
         return Outcome(
-            created=created,
-            retired=current.kid if current else None,
+            created=tuple(created),
+            retired=tuple(retired),
             confirmation=await _announce(settings, wait_seconds=CONFIRM_SECONDS),
         )
 
 
-async def _revoke(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> str | None:
-    """Returns the successor's kid when the signing key itself was revoked."""
+async def _revoke(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> KeyChange | None:
+    """Returns the successor when a signing key itself was revoked: made for the same use
+    (the access-token key's with JWT_ALGORITHM, the ID tokens' RS256)."""
     was_signing = key.retired_at is None
     key.revoked_at = unit.now
     key.private_key = DESTROYED
@@ -159,23 +217,26 @@ async def _revoke(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> s
         event="signing_key.revoked",
         event_data={"kid": key.kid, "revoked_at": iso_utc(unit.now)},
     )
-    return await _create(unit, settings, replaces=key.kid) if was_signing else None
+    if not was_signing:
+        return None
+    return await _create(unit, settings, id_tokens=_for_id_tokens(key.algorithm), replaces=key.kid)
 
 
 async def revoke(settings: Settings, kid: str) -> Outcome:
-    """Its tokens are refused at once. Revoking the signing key also makes its successor, so
-    logins go on. A key revoked before is left as it is (`revoked` is then None), but
-    announced again: running it twice is how an unconfirmed revocation is retried."""
+    """Its tokens are refused at once. Revoking a signing key (either one) also makes its
+    successor, so logins and sign-ins go on. A key revoked before is left as it is
+    (`revoked` is then None), but announced again: running it twice is how an unconfirmed
+    revocation is retried."""
     async with _owner_database(settings):
         async with _key_operation(KEYS_CLI) as unit:
             key = await SigningKeyRow.filter(kid=kid).using_db(unit.connection).first()
             if key is None:
                 raise UnknownKey(kid)
             revoked_now = key.revoked_at is None
-            created = await _revoke(unit, settings, key) if revoked_now else None
+            successor = await _revoke(unit, settings, key) if revoked_now else None
         return Outcome(
-            created=created,
-            revoked=kid if revoked_now else None,
+            created=(successor,) if successor else (),
+            revoked=KeyChange(kid=kid, algorithm=key.algorithm) if revoked_now else None,
             confirmation=await _announce(settings, wait_seconds=CONFIRM_SECONDS),
         )
 
@@ -188,7 +249,7 @@ async def list_keys(settings: Settings) -> list[SigningKeyRow]:
 def key_table(keys: list[SigningKeyRow]) -> list[str]:
     """`usersvc keys list`: newest first, one line per key."""
     now = datetime.now(UTC)
-    lines = [f"{'KID':<44} {'ALG':<6} {'CREATED':<28} STATE"]
+    lines = [f"{'KID':<44} {'ALG':<6} {'CREATED':<28} STATE"]  # ALG: RS256 signs ID tokens
     for key in keys:
         created = f"{key.created_at.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z"
         lines.append(f"{key.kid:<44} {key.algorithm:<6} {created:<28} {_state(key, now=now)}")
@@ -199,7 +260,7 @@ def _state(key: SigningKeyRow, *, now: datetime) -> str:
     if key.revoked_at:
         return f"revoked {iso_utc(key.revoked_at)}"
     if key.retired_at is None:
-        return "signing"
+        return "signing (ID tokens)" if _for_id_tokens(key.algorithm) else "signing (access tokens)"
     if key.verify_until and now < key.verify_until:
         return f"retired, published until {iso_utc(key.verify_until)}"
     return f"retired {iso_utc(key.retired_at)}, no longer published"

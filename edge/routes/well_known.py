@@ -1,4 +1,5 @@
-"""/.well-known: the public keys tokens are signed with, and the provider's discovery document.
+"""/.well-known: the public keys access and ID tokens are signed with, and the provider's
+discovery document.
 
 Served from the edge process's memory (edge/key_set.py): no bus, no Redis on these paths.
 """
@@ -28,20 +29,26 @@ PUBLIC = {
 
 
 class Jwk(BaseModel):
-    """A public key (RFC 7517); `kid` is its RFC 7638 thumbprint."""
+    """A public key (RFC 7517); `kid` is its RFC 7638 thumbprint. EdDSA or ES256 keys sign
+    access tokens, the RS256 key signs ID tokens."""
 
     model_config = ConfigDict(extra="allow")
-    kty: Literal["OKP", "EC"]
+    kty: Literal["OKP", "EC", "RSA"]
     kid: str
-    alg: Literal["EdDSA", "ES256"]
+    alg: Literal["EdDSA", "ES256", "RS256"]
     use: Literal["sig"]
-    crv: Literal["Ed25519", "P-256"]
-    x: str
+    crv: Literal["Ed25519", "P-256"] | None = Field(None, description="OKP and EC keys only")
+    x: str | None = Field(None, description="OKP and EC keys only")
     y: str | None = Field(None, description="EC keys only")
+    n: str | None = Field(None, description="RSA keys only: the modulus")
+    e: str | None = Field(None, description="RSA keys only: the public exponent")
 
 
 class JwkSet(BaseModel):
-    keys: list[Jwk] = Field(description="the signing key first, then retired keys whose tokens may still be live")
+    keys: list[Jwk] = Field(
+        description="the signing keys first (access tokens, then ID tokens), then retired keys whose tokens may "
+        "still be live"
+    )
 
 
 class OpenIdConfiguration(BaseModel):
@@ -104,7 +111,10 @@ def discovery_document(settings: Settings) -> dict:
 
 @well_known.get("/jwks.json")
 @operation(
-    operation_id="keys.jwks", summary="The public keys that verify access tokens (JWK set)", response=JwkSet, **PUBLIC
+    operation_id="keys.jwks",
+    summary="The public keys that verify access and ID tokens (JWK set)",
+    response=JwkSet,
+    **PUBLIC,
 )
 async def jwks(request: Request) -> HTTPResponse:
     return raw(request.app.ctx.key_set.jwks(), content_type="application/json", headers=CACHEABLE)

@@ -5,6 +5,7 @@ once the broker has been gone too long to know."""
 import asyncio
 from datetime import UTC, datetime
 
+import jwt
 import pytest
 
 from usersvc.domain.errors import ErrorCode
@@ -17,6 +18,19 @@ from usersvc.tokens import InvalidToken, TokenIssuer, TokenVerifier
 
 BOX = signing_key_box("k" * 40)
 ISSUER = TokenIssuer(issuer="https://id.example.com", audience="usersvc", access_minutes=15, refresh_minutes=60)
+
+
+def _rsa_key() -> tuple[PublishedKey, str]:
+    """The ID tokens' key, and an ID token it signed."""
+    new = generate_key("RS256", box=BOX)
+    signing = open_signing_key(kid=new.kid, algorithm="RS256", sealed_private_key=new.sealed_private_key, box=BOX)
+    id_token = jwt.encode(
+        {"iss": "https://id.example.com", "sub": "u", "aud": "client", "sid": "s"},
+        signing.private_key,
+        algorithm="RS256",
+        headers={"kid": new.kid},
+    )
+    return PublishedKey(jwk=new.public_jwk, verify_until=None), id_token
 
 
 def _key() -> tuple[PublishedKey, str]:
@@ -114,3 +128,20 @@ async def test_a_process_without_the_broker_for_too_long_refuses_bearer_tokens_u
         assert key_set.version() == 2 and not _accepts(key_set, token)
     finally:
         watcher.cancel()
+
+
+async def test_the_public_keys_verify_an_id_token_and_follow_the_set():
+    (access, access_token), (rsa, id_token) = _key(), _rsa_key()
+    bus = FakeBus(KeySetDocument(version=2, keys=(access, rsa)))
+    key_set = EdgeKeySet(rpc=bus, verifier=TokenVerifier(issuer="https://id.example.com", audience="usersvc"))
+    await key_set.fetch()
+    keys = key_set.public_keys()
+    assert set(keys) == {access.jwk["kid"], rsa.jwk["kid"]}
+    key = keys[jwt.get_unverified_header(id_token)["kid"]]
+    assert isinstance(key, jwt.PyJWK) and key.algorithm_name == "RS256"
+    assert jwt.decode(id_token, key, algorithms=[key.algorithm_name], audience="client")["sid"] == "s"
+    assert key_set.algorithms() == ["EdDSA", "RS256"]
+    assert _accepts(key_set, access_token) and not _accepts(key_set, id_token)  # an ID token is no bearer token
+    # Revoked: it leaves the public keys with the announcement.
+    await key_set._on_announcement(Announcement(KeySetDocument(version=4, keys=(access,))))
+    assert set(key_set.public_keys()) == {access.jwk["kid"]}

@@ -6,12 +6,15 @@ from types import SimpleNamespace
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.secret_box import SecretBoxError
 from usersvc.signing_keys import generate_key, open_signing_key, signing_key_box, thumbprint
 from usersvc.tokens import InvalidToken, TokenIssuer, TokenVerifier
-from usersvc.workers.signing_keys import key_set_document
+from usersvc.workers import signing_keys as worker_keys
+from usersvc.workers.signing_keys import CurrentSigningKey, key_set_document, require_signing_key
 
 BOX = signing_key_box("s" * 40)
 ISSUER, AUDIENCE = "https://id.example.com", "usersvc"
@@ -34,11 +37,51 @@ def test_the_kid_is_the_rfc_7638_thumbprint():
     # RFC 8037, appendix A.3: the thumbprint of its Ed25519 example key.
     example = {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}
     assert thumbprint(example) == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
-    for algorithm in ("EdDSA", "ES256"):
+    for algorithm in ("EdDSA", "ES256", "RS256"):
         new, _ = _key(algorithm)
         assert new.kid == thumbprint(new.public_jwk) == new.public_jwk["kid"]
         assert new.public_jwk["alg"] == algorithm and new.public_jwk["use"] == "sig"
         assert "d" not in new.public_jwk  # no private member
+
+
+# An independent implementation of RFC 7638 (joserfc, Authlib's successor) per key type.
+JOSERFC_KEYS = {"OKP": OKPKey, "EC": ECKey, "RSA": RSAKey}
+
+
+@pytest.mark.parametrize("algorithm", ["EdDSA", "ES256", "RS256"])
+def test_the_kid_agrees_with_an_independent_thumbprint(algorithm):
+    new, _ = _key(algorithm)
+    public = {member: value for member, value in new.public_jwk.items() if member not in ("kid", "alg", "use")}
+    assert new.kid == JOSERFC_KEYS[new.public_jwk["kty"]].import_key(public).thumbprint()
+
+
+def test_the_rsa_thumbprint_is_rfc_7638s_example():
+    # RFC 7638 §3.1: its RSA example key and the thumbprint the RFC gives for it.
+    example = {
+        "kty": "RSA",
+        "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjB"
+        "ZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7"
+        "d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csF"
+        "Cur-kEgU8awapJzKnqDKgw",
+        "e": "AQAB",
+        "alg": "RS256",
+        "kid": "2011-04-29",
+    }
+    assert thumbprint(example) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+
+
+def test_the_id_token_key_is_rsa_2048_with_exponent_65537_and_only_public_members():
+    new, key = _key("RS256")
+    assert set(new.public_jwk) == {"kty", "n", "e", "kid", "alg", "use"}  # no key_ops, no private member
+    assert (new.public_jwk["kty"], new.public_jwk["e"], new.public_jwk["alg"]) == ("RSA", "AQAB", "RS256")
+    assert new.kid == thumbprint(new.public_jwk) == new.public_jwk["kid"]
+    assert isinstance(key.private_key, rsa.RSAPrivateKey) and key.algorithm == "RS256"
+    numbers = key.private_key.public_key().public_numbers()
+    assert (key.private_key.key_size, numbers.e) == (2048, 65537)
+    # An ID token signed with it verifies with the published JWK alone, as a relying party does.
+    id_token = jwt.encode({"sub": "u", "aud": "client"}, key.private_key, algorithm="RS256", headers={"kid": new.kid})
+    assert jwt.decode(id_token, jwt.PyJWK(new.public_jwk), algorithms=["RS256"], audience="client")["sub"] == "u"
+    assert jwt.PyJWK(new.public_jwk).algorithm_name == "RS256"
 
 
 def test_the_private_half_is_sealed_with_the_secret_key():
@@ -62,6 +105,38 @@ def test_tokens_verify_with_the_published_key_and_carry_iss_aud_and_kid(algorith
     verifier.use_keys({new.kid: jwt.PyJWK(new.public_jwk)})
     claims = verifier.verify(token)
     assert (claims["iss"], claims["aud"], claims["type"], claims["role"]) == (ISSUER, AUDIENCE, "access", "user")
+
+
+@pytest.mark.parametrize("audience", ["client-id", AUDIENCE])
+def test_an_id_token_signed_with_the_rsa_key_is_refused_as_an_access_token(audience):
+    """The edge verifies bearer tokens with every published key, the ID tokens' RSA key too:
+    an ID token (no `type: access`, `aud` the client's) is refused, even with usersvc's `aud`."""
+    access, access_key = _key("EdDSA")
+    rsa_new, rsa_key = _key("RS256")
+    verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE)
+    verifier.use_keys({access.kid: jwt.PyJWK(access.public_jwk), rsa_new.kid: jwt.PyJWK(rsa_new.public_jwk)})
+    now = int(time.time())
+    id_token = jwt.encode(
+        {
+            "iss": ISSUER,
+            "sub": "u",
+            "aud": audience,
+            "exp": now + 300,
+            "iat": now,
+            "auth_time": now,
+            "nonce": "n",
+            "sid": "s",
+            "jti": "j",
+            "amr": ["pwd"],
+        },
+        rsa_key.private_key,
+        algorithm="RS256",
+        headers={"kid": rsa_new.kid},
+    )
+    assert verifier.knows_signer(id_token)  # its key is known: no reload of the set
+    with pytest.raises(InvalidToken):
+        verifier.verify(id_token)
+    assert verifier.verify(_token(access_key))["type"] == "access"  # the access-token key still verifies
 
 
 def test_a_key_that_leaves_the_set_takes_its_cached_tokens_with_it():
@@ -122,11 +197,18 @@ def test_refresh_tokens_are_random_and_only_their_digest_is_kept():
 
 
 def _row(
-    kid: str, *, created: int, retired: int | None = None, verify: int | None = None, revoked: int | None = None
+    kid: str,
+    *,
+    created: int,
+    retired: int | None = None,
+    verify: int | None = None,
+    revoked: int | None = None,
+    algorithm: str = "EdDSA",
 ) -> SimpleNamespace:
     at = lambda minutes: None if minutes is None else NOW + timedelta(minutes=minutes)  # noqa: E731
     return SimpleNamespace(
         kid=kid,
+        algorithm=algorithm,
         public_jwk={"kid": kid},
         created_at=at(created),
         retired_at=at(retired),
@@ -153,3 +235,75 @@ def test_the_version_grows_with_every_state_a_key_enters():
     revoked = [_row("a", created=-5, retired=0, verify=16, revoked=1), _row("b", created=0)]
     versions = [key_set_document(rows, now=NOW).version for rows in (signing, rotated, revoked)]
     assert versions == sorted(set(versions))
+
+
+def test_the_published_set_holds_both_signers_first_the_access_token_key_before_the_rsa_key():
+    rows = [
+        _row("rsa", created=0, algorithm="RS256"),
+        _row("rsa-retired", created=-30, retired=0, verify=16, algorithm="RS256"),
+        _row("access-retired", created=-30, retired=0, verify=16),
+        _row("access", created=0),  # made in the same transaction as "rsa": the same instant
+        _row("rsa-revoked", created=-60, revoked=-40, algorithm="RS256"),
+    ]
+    document = key_set_document(rows, now=NOW)
+    assert [key.jwk["kid"] for key in document.keys] == ["access", "rsa", "access-retired", "rsa-retired"]
+    assert [key.verify_until for key in document.keys[:2]] == [None, None]
+
+
+class FakeConnection:
+    """What CurrentSigningKey asks of a connection: the current rows, as its SQL filters them."""
+
+    def __init__(self, rows: list[dict]) -> None:
+        self.rows = rows
+        self.queries = 0
+
+    async def execute_query_dict(self, sql: str, values: list | None = None) -> list[dict]:
+        self.queries += 1
+        if sql == worker_keys.CURRENT_KEY_SQL:
+            return [row for row in self.rows if row["algorithm"] != "RS256"]
+        assert sql == worker_keys.CURRENT_KEY_OF_SQL
+        return [row for row in self.rows if row["algorithm"] == values[0]]
+
+
+def _stored(new) -> dict:
+    return {"kid": new.kid, "algorithm": new.algorithm, "private_key": new.sealed_private_key}
+
+
+async def test_get_is_the_access_token_key_and_get_for_rs256_the_id_token_key(monkeypatch):
+    access, rsa_new = generate_key("EdDSA", box=BOX), generate_key("RS256", box=BOX)
+    connection = FakeConnection([_stored(rsa_new), _stored(access)])  # the RSA row first: get must skip it
+    current = CurrentSigningKey(BOX)
+    opened: list[str] = []
+    real_open = worker_keys.open_signing_key
+    monkeypatch.setattr(
+        worker_keys, "open_signing_key", lambda **kwargs: opened.append(kwargs["kid"]) or real_open(**kwargs)
+    )
+    for _ in range(3):  # alternating uses: each key is opened once, then kept
+        assert (await current.get(connection)).kid == access.kid
+        id_key = await current.get_for(connection, "RS256")
+        assert (id_key.kid, id_key.algorithm) == (rsa_new.kid, "RS256")
+    assert (await current.get_for(connection, "EdDSA")).kid == access.kid
+    assert opened == [access.kid, rsa_new.kid]
+    rotated = generate_key("RS256", box=BOX)
+    connection.rows = [_stored(rotated), _stored(access)]
+    assert (await current.get_for(connection, "RS256")).kid == rotated.kid
+    assert (await current.get(connection)).kid == access.kid and opened[-1] == rotated.kid and len(opened) == 3
+
+
+@pytest.mark.parametrize("missing", ["EdDSA", "RS256"])
+async def test_a_worker_without_either_current_key_stops_with_one_line(monkeypatch, missing):
+    rows = [_stored(generate_key(algorithm, box=BOX)) for algorithm in ("EdDSA", "RS256") if algorithm != missing]
+    stopped: list[str] = []
+
+    def stop(message: str):
+        stopped.append(message)
+
+    monkeypatch.setattr(worker_keys, "stop_worker", stop)
+    with pytest.raises(Exception, match="No signing key"):
+        await CurrentSigningKey(BOX).get_for(FakeConnection(rows), missing)
+    await require_signing_key(CurrentSigningKey(BOX), FakeConnection(rows))
+    assert stopped == ["a signing key is missing from the database: run `usersvc migrate` first"]
+    stopped.clear()
+    both = [*rows, _stored(generate_key(missing, box=BOX))]
+    await require_signing_key(CurrentSigningKey(BOX), FakeConnection(both))
+    assert stopped == []
