@@ -80,7 +80,7 @@ def extra_edge(stack):
 
 
 @pytest.fixture
-def register(stack):
+def register_client(stack):
     """Register an OAuth client (a row, as `POST /v1/oauth/clients` stores it); returns its
     id and secret. Fields as the client resource has them, e.g. type="public"."""
 

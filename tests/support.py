@@ -179,6 +179,8 @@ def running_stack(
         "REDIS_KEY_PREFIX": f"usersvc-test-{run_id}",
         "PORT": str(port),
         "HOST": "127.0.0.1",
+        # Links in mails, the OpenID provider's issuer and endpoints: where the edge listens.
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
         # One edge process: the many extra edges tests start come up and stop quickly even on
         # a loaded machine; test_edge_processes runs two.
         "EDGE_PROCESSES": "1",

@@ -26,7 +26,7 @@ def test_registration_creates_a_plain_unverified_user_and_mails_a_verification_l
     assert (user["role"], user["email_verified"], user["email"]) == ("user", False, body["email"].lower())
     [mail] = mailbox.wait_for(user["email"])
     assert mail["From"] == "usersvc@localhost" and mail["Subject"] == "Confirm your email address"
-    assert f"http://localhost:8000/verify-email?token={verification_token(mailbox, user['email'])}" in text_of(mail)
+    assert f"{stack.base_url}/verify-email?token={verification_token(mailbox, user['email'])}" in text_of(mail)
     assert mail.get_body(("html",)) is not None  # an HTML part besides the text
     me = login(stack.base_url, body["password"], username=body["username"])
     assert (

@@ -39,8 +39,10 @@ def test_discovery_lists_every_endpoint_at_both_addresses(stack, discovery):
     }
 
 
-def test_a_relying_party_signs_a_user_in_with_authlib_and_verifies_the_id_token(stack, register, make_user, discovery):
-    client = register(first_party=True)
+def test_a_relying_party_signs_a_user_in_with_authlib_and_verifies_the_id_token(
+    stack, register_client, make_user, discovery
+):
+    client = register_client(first_party=True)
     user, _ = make_user()
     rp = OAuth2Client(
         client.client_id,
@@ -81,8 +83,8 @@ def test_a_relying_party_signs_a_user_in_with_authlib_and_verifies_the_id_token(
     assert info.headers["cache-control"].startswith("no-store")
 
 
-def test_userinfo_gives_only_the_granted_scopes_and_refuses_a_bad_token(stack, register, make_user, discovery):
-    client = register(first_party=True)
+def test_userinfo_gives_only_the_granted_scopes_and_refuses_a_bad_token(stack, register_client, make_user, discovery):
+    client = register_client(first_party=True)
     user, _ = make_user()
     response, _, _ = signed_in_code(stack, client, user, scope="openid")
     token = exchange(stack, client, response["code"]).json()
@@ -94,8 +96,8 @@ def test_userinfo_gives_only_the_granted_scopes_and_refuses_a_bad_token(stack, r
     assert posted.status_code == 200 and posted.json()["sub"] == user["id"]
 
 
-def test_single_sign_on_prompt_and_max_age(stack, register, make_user):
-    first, second = register(first_party=True), register(first_party=True)
+def test_single_sign_on_prompt_and_max_age(stack, register_client, make_user):
+    first, second = register_client(first_party=True), register_client(first_party=True)
     user, _ = make_user()
     _, browser, _ = signed_in_code(stack, first, user)
     again = browser.authorize(**authorization_params(second))
@@ -111,8 +113,10 @@ def test_single_sign_on_prompt_and_max_age(stack, register, make_user):
     assert f'value="{user["username"]}"' in hinted.text
 
 
-def test_a_third_party_client_asks_for_consent_which_is_remembered_listed_and_withdrawn(stack, register, make_user):
-    client = register(first_party=False)
+def test_a_third_party_client_asks_for_consent_which_is_remembered_listed_and_withdrawn(
+    stack, register_client, make_user
+):
+    client = register_client(first_party=False)
     user, api = make_user()
     browser = Browser(stack)
     page = browser.sign_in(browser.authorize(**authorization_params(client)), user["username"], USER_PASSWORD)
@@ -142,8 +146,8 @@ def test_a_third_party_client_asks_for_consent_which_is_remembered_listed_and_wi
     assert needs_consent["error"] == "consent_required"
 
 
-def test_refresh_rotates_and_a_replayed_refresh_token_ends_the_grant(stack, register, make_user):
-    client = register(first_party=True)
+def test_refresh_rotates_and_a_replayed_refresh_token_ends_the_grant(stack, register_client, make_user):
+    client = register_client(first_party=True)
     user, _ = make_user()
     response, _, _ = signed_in_code(stack, client, user)
     first = exchange(stack, client, response["code"]).json()
@@ -173,8 +177,8 @@ def test_refresh_rotates_and_a_replayed_refresh_token_ends_the_grant(stack, regi
     assert elsewhere.status_code == 401
 
 
-def test_client_credentials_for_services_only(stack, register):
-    service = register(grant_types=["client_credentials"], scopes=["users:read"])
+def test_client_credentials_for_services_only(stack, register_client):
+    service = register_client(grant_types=["client_credentials"], scopes=["users:read"])
     token = httpx.post(f"{stack.base_url}/oauth/token", data={"grant_type": "client_credentials"}, auth=service.auth())
     assert token.status_code == 200, token.text
     body = token.json()
@@ -183,7 +187,7 @@ def test_client_credentials_for_services_only(stack, register):
     assert claims["sub"] == service.client_id and claims["client_id"] == service.client_id and "sid" not in claims
     own_api = Api(stack.base_url, body["access_token"]).get("/v1/users")
     assert own_api.status_code == 403 and own_api.json()["error"]["code"] == "INSUFFICIENT_SCOPE"
-    web = register(first_party=True)
+    web = register_client(first_party=True)
     refused = httpx.post(f"{stack.base_url}/oauth/token", data={"grant_type": "client_credentials"}, auth=web.auth())
     assert refused.status_code == 400 and refused.json()["error"] == "unauthorized_client"
     wrong_secret = httpx.post(
@@ -193,8 +197,8 @@ def test_client_credentials_for_services_only(stack, register):
     assert wrong_secret.headers["www-authenticate"].startswith("Basic")
 
 
-def test_tokens_issued_to_a_client_act_only_within_their_scopes(stack, register, make_user):
-    client = register(first_party=True, scopes=["openid", "users:read", "users:write"])
+def test_tokens_issued_to_a_client_act_only_within_their_scopes(stack, register_client, make_user):
+    client = register_client(first_party=True, scopes=["openid", "users:read", "users:write"])
     user, api = make_user()
     response, _, _ = signed_in_code(stack, client, user, scope="openid users:read")
     reader = Api(stack.base_url, exchange(stack, client, response["code"]).json()["access_token"])
@@ -211,8 +215,8 @@ def test_tokens_issued_to_a_client_act_only_within_their_scopes(stack, register,
     assert api.get("/v1/auth/sessions").status_code == 200  # /v1/auth/login tokens keep full rights
 
 
-def test_revocation_and_introspection(stack, register, make_user):
-    client = register(first_party=True)
+def test_revocation_and_introspection(stack, register_client, make_user):
+    client = register_client(first_party=True)
     user, _ = make_user()
     response, _, _ = signed_in_code(stack, client, user)
     tokens = exchange(stack, client, response["code"]).json()
@@ -225,7 +229,7 @@ def test_revocation_and_introspection(stack, register, make_user):
     assert {"scope", "exp", "iat", "iss", "token_type"} <= set(live)
     assert introspect(tokens["refresh_token"])["active"] is True
     assert introspect("garbage") == {"active": False}
-    other = register(first_party=True)
+    other = register_client(first_party=True)
     not_theirs = httpx.post(
         f"{stack.base_url}/oauth/revoke", data={"token": tokens["refresh_token"]}, auth=other.auth()
     )
@@ -234,15 +238,15 @@ def test_revocation_and_introspection(stack, register, make_user):
     assert revoked.status_code == 200
     assert introspect(tokens["refresh_token"]) == {"active": False}
     assert introspect(tokens["access_token"]) == {"active": False}  # the grant's session ended
-    public = register(type="public")
+    public = register_client(type="public")
     refused = httpx.post(
         f"{stack.base_url}/oauth/introspect", data={"token": tokens["access_token"], "client_id": public.client_id}
     )
     assert refused.status_code == 401
 
 
-def test_logout_with_an_id_token_hint_ends_the_session_and_its_grants(stack, register, make_user):
-    client = register(first_party=True)
+def test_logout_with_an_id_token_hint_ends_the_session_and_its_grants(stack, register_client, make_user):
+    client = register_client(first_party=True)
     user, _ = make_user()
     response, browser, _ = signed_in_code(stack, client, user)
     tokens = exchange(stack, client, response["code"]).json()
@@ -277,8 +281,8 @@ def test_logout_with_an_id_token_hint_ends_the_session_and_its_grants(stack, reg
     assert browser.authorize(**authorization_params(client)).status_code == 200
 
 
-def test_a_user_with_mfa_passes_the_second_step_and_amr_says_so(stack, register, make_user):
-    client = register(first_party=True)
+def test_a_user_with_mfa_passes_the_second_step_and_amr_says_so(stack, register_client, make_user):
+    client = register_client(first_party=True)
     user, api = make_user(verified=True)
     authenticator, _, _ = enrol(api)
     browser = Browser(stack)
@@ -293,8 +297,8 @@ def test_a_user_with_mfa_passes_the_second_step_and_amr_says_so(stack, register,
     assert claims["amr"] == ["pwd", "otp"]
 
 
-def test_a_wrong_password_shows_the_page_again_and_counts_in_the_back_off(stack, register, make_user):
-    client = register(first_party=True)
+def test_a_wrong_password_shows_the_page_again_and_counts_in_the_back_off(stack, register_client, make_user):
+    client = register_client(first_party=True)
     user, _ = make_user()
     browser = Browser(stack)
     page = browser.authorize(**authorization_params(client))

@@ -17,8 +17,8 @@ def _userinfo(stack, access_token: str) -> int:
     ).status_code
 
 
-def test_a_code_works_once_and_its_replay_revokes_what_it_issued(stack, register, make_user):
-    client = register(first_party=True)
+def test_a_code_works_once_and_its_replay_revokes_what_it_issued(stack, register_client, make_user):
+    client = register_client(first_party=True)
     user, _ = make_user()
     response, _, _ = signed_in_code(stack, client, user)
     first = exchange(stack, client, response["code"])
@@ -37,8 +37,8 @@ def test_a_code_works_once_and_its_replay_revokes_what_it_issued(stack, register
     assert refresh.json()["error"] == "invalid_grant"
 
 
-def test_concurrent_exchanges_of_one_code_give_one_token(stack, register, make_user):
-    client = register(first_party=True)
+def test_concurrent_exchanges_of_one_code_give_one_token(stack, register_client, make_user):
+    client = register_client(first_party=True)
     user, _ = make_user()
     for _ in range(3):
         response, _, _ = signed_in_code(stack, client, user)
@@ -48,9 +48,9 @@ def test_concurrent_exchanges_of_one_code_give_one_token(stack, register, make_u
         assert statuses == [200, 400, 400, 400], [answer.text for answer in answers]
 
 
-def test_pkce_is_required_of_public_clients_and_cannot_be_downgraded(stack, register, make_user):
-    public = register(type="public", first_party=True)
-    confidential = register(first_party=True)
+def test_pkce_is_required_of_public_clients_and_cannot_be_downgraded(stack, register_client, make_user):
+    public = register_client(type="public", first_party=True)
+    confidential = register_client(first_party=True)
     user, _ = make_user()
     browser = Browser(stack)
     missing = query_of(browser.authorize(**authorization_params(public)))
@@ -92,8 +92,8 @@ def test_pkce_is_required_of_public_clients_and_cannot_be_downgraded(stack, regi
         "https://rp.example.com/callbäck",
     ],
 )
-def test_an_unregistered_redirect_uri_gets_an_error_page_never_a_redirect(stack, register, redirect_uri):
-    client = register(first_party=True)
+def test_an_unregistered_redirect_uri_gets_an_error_page_never_a_redirect(stack, register_client, redirect_uri):
+    client = register_client(first_party=True)
     for prompt in ({}, {"prompt": "none"}):  # probing a sign-in state gets the same page
         answer = Browser(stack).authorize(**authorization_params(client, redirect_uri=redirect_uri, **prompt))
         assert answer.status_code == 400 and "location" not in answer.headers
@@ -108,8 +108,8 @@ def test_an_unknown_client_gets_an_error_page(stack):
     assert answer.status_code == 400 and "location" not in answer.headers
 
 
-def test_loopback_redirects_match_any_port(stack, register, make_user):
-    client = register(type="public", first_party=True, redirect_uris=["http://127.0.0.1/callback"])
+def test_loopback_redirects_match_any_port(stack, register_client, make_user):
+    client = register_client(type="public", first_party=True, redirect_uris=["http://127.0.0.1/callback"])
     client.redirect_uri = "http://127.0.0.1:53117/callback"
     user, _ = make_user()
     verifier, challenge = pkce_pair()
@@ -119,8 +119,8 @@ def test_loopback_redirects_match_any_port(stack, register, make_user):
     assert other_path.status_code == 400
 
 
-def test_a_code_or_refresh_token_of_one_client_is_refused_to_another(stack, register, make_user):
-    first, second = register(first_party=True), register(first_party=True)
+def test_a_code_or_refresh_token_of_one_client_is_refused_to_another(stack, register_client, make_user):
+    first, second = register_client(first_party=True), register_client(first_party=True)
     user, _ = make_user()
     response, _, _ = signed_in_code(stack, first, user)
     stolen = exchange(stack, second, response["code"], redirect_uri=first.redirect_uri)
@@ -136,16 +136,18 @@ def test_a_code_or_refresh_token_of_one_client_is_refused_to_another(stack, regi
     assert _userinfo(stack, tokens["access_token"]) == 200  # the rightful client's grant is untouched
 
 
-def test_a_code_is_bound_to_its_redirect_uri(stack, register, make_user):
-    client = register(first_party=True, redirect_uris=["https://rp.example.com/callback", "https://rp.example.com/b"])
+def test_a_code_is_bound_to_its_redirect_uri(stack, register_client, make_user):
+    client = register_client(
+        first_party=True, redirect_uris=["https://rp.example.com/callback", "https://rp.example.com/b"]
+    )
     user, _ = make_user()
     response, _, _ = signed_in_code(stack, client, user)
     moved = exchange(stack, client, response["code"], redirect_uri="https://rp.example.com/b")
     assert moved.json()["error"] == "invalid_grant"
 
 
-def test_the_pages_refuse_forged_forms_and_framing(stack, register, make_user):
-    client = register(first_party=True)
+def test_the_pages_refuse_forged_forms_and_framing(stack, register_client, make_user):
+    client = register_client(first_party=True)
     user, _ = make_user()
     browser = Browser(stack)
     page = browser.authorize(**authorization_params(client))
@@ -166,9 +168,9 @@ def test_the_pages_refuse_forged_forms_and_framing(stack, register, make_user):
     assert browser.sign_in(page, user["username"], USER_PASSWORD).status_code == 302
 
 
-def test_every_authorization_response_names_the_issuer(stack, register, make_user, discovery):
+def test_every_authorization_response_names_the_issuer(stack, register_client, make_user, discovery):
     """Mix-up defence (RFC 9207): codes and errors alike carry iss."""
-    client = register(first_party=True)
+    client = register_client(first_party=True)
     user, _ = make_user()
     response, _, _ = signed_in_code(stack, client, user)
     assert response["iss"] == discovery["issuer"]
