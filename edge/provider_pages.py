@@ -14,6 +14,7 @@ before the page is shown) besides 'self'.
 
 import hashlib
 import hmac
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,6 +35,7 @@ PAGE_CSP = (
     "frame-ancestors 'none'",
     "base-uri 'none'",
 )
+ORIGIN_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?")
 STYLESHEET = (TEMPLATES / "provider.css").read_bytes()
 
 
@@ -73,7 +75,7 @@ class ProviderPages:
         if fresh:
             cookie = secrets.token_urlsafe(32)
         body = self._environment.get_template(template).render(csrf_token=self._sign(cookie), **values)
-        form_action = "form-action 'self'" + (f" {_origin(form_target)}" if form_target else "")
+        form_action = " ".join(("form-action 'self'", _origin(form_target or ""))).strip()
         response = html(body, status=status)
         response.headers["Content-Security-Policy"] = "; ".join((*PAGE_CSP, form_action))
         response.headers["Cache-Control"] = "no-store"
@@ -94,5 +96,11 @@ class ProviderPages:
 
 
 def _origin(uri: str) -> str:
-    parts = urlsplit(uri)
+    """The origin as a CSP source, or nothing when the URI has none that is safe to name."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not ORIGIN_HOST.fullmatch(parts.netloc):
+        return ""
     return f"{parts.scheme}://{parts.netloc}"

@@ -2,6 +2,7 @@
 per test session (tests/support.py builds it), and clients logged in to it."""
 
 import asyncio
+import concurrent.futures
 import uuid
 
 import httpx
@@ -85,7 +86,9 @@ def register_client(stack):
     id and secret. Fields as the client resource has them, e.g. type="public"."""
 
     def make(**fields) -> RegisteredClient:
-        return asyncio.run(insert_client(stack, **fields))
+        # In a thread of its own: in browser tests Playwright's loop runs in this one.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, insert_client(stack, **fields)).result()
 
     return make
 

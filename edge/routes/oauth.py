@@ -188,9 +188,7 @@ async def sign_in(request: Request) -> HTTPResponse:
     except ApiError as refusal:
         return await _refused_sign_in(request, params, refusal)
     if reply.get("mfa_required"):
-        return _pages(request).render(
-            request, "mfa.html", mfa_token=reply["mfa_token"], request_fields=_request_fields(params)
-        )
+        return _mfa_page(request, params, reply["mfa_token"])
     response = await _step(request, params, browser_token=browser_token, signed_in_now=True)
     return _with_session_cookie(request, response, browser_token)
 
@@ -215,25 +213,34 @@ async def second_factor(request: Request) -> HTTPResponse:
         await admit_anonymous(request, scope="mfa")
         body = MfaVerifyBody(mfa_token=mfa_token, code=values.get("code", "").strip())
     except (ApiError, ValidationError):
-        return _mfa_again(request, params, mfa_token, "That code is not right. Try again.")
+        return _mfa_page(request, params, mfa_token, "That code is not right. Try again.")
     browser_token = new_opaque_token()
     try:
         await code_step(request, body, browser_session_digest=opaque_token_digest(browser_token))
     except ApiError as refusal:
         if refusal.code == ErrorCode.INVALID_CREDENTIALS:
-            return _mfa_again(request, params, mfa_token, "That code is not right. Try again.")
+            return _mfa_page(request, params, mfa_token, "That code is not right. Try again.")
         if refusal.code == ErrorCode.INVALID_TOKEN:  # spent, expired, or five wrong codes
             return await _step(request, params, error="The sign-in expired. Sign in again.")
         if refusal.code == ErrorCode.RATE_LIMITED:
-            return _mfa_again(request, params, mfa_token, HELD_BACK)
+            return _mfa_page(request, params, mfa_token, HELD_BACK)
         return _error_page(request, refusal.message, status=refusal.status)
     response = await _step(request, params, browser_token=browser_token, signed_in_now=True)
     return _with_session_cookie(request, response, browser_token)
 
 
-def _mfa_again(request: Request, params: AuthorizationRequest, mfa_token: str, error: str) -> HTTPResponse:
+def _mfa_page(request: Request, params: AuthorizationRequest, mfa_token: str, error: str | None = None) -> HTTPResponse:
+    """The second step. Its form ends at the client too: the redirect URI was checked by the
+    step before, and whatever the hidden field now says, usersvc redirects only to a
+    registered one."""
     return _pages(request).render(
-        request, "mfa.html", status=401, mfa_token=mfa_token, error=error, request_fields=_request_fields(params)
+        request,
+        "mfa.html",
+        status=401 if error else 200,
+        form_target=params.redirect_uri,
+        mfa_token=mfa_token,
+        error=error,
+        request_fields=_request_fields(params),
     )
 
 
