@@ -31,6 +31,7 @@ from usersvc.workers.handlers import (
     audit,
     auth,
     mfa,
+    oauth_clients,
     sessions,
     signing_keys,
     system,
@@ -58,6 +59,7 @@ HANDLERS: Handlers = {
     **mfa.HANDLERS,
     **user_import.HANDLERS,
     **signing_keys.HANDLERS,
+    **oauth_clients.HANDLERS,
     **system.HANDLERS,
 }
 log = logging.getLogger("workers.app")
