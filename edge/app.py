@@ -25,6 +25,7 @@ from usersvc.edge.routes.auth import auth
 from usersvc.edge.routes.console import console
 from usersvc.edge.routes.docs import docs
 from usersvc.edge.routes.mfa import mfa
+from usersvc.edge.routes.oauth_clients import oauth_clients
 from usersvc.edge.routes.ops import ops
 from usersvc.edge.routes.users import page_query_parser, users
 from usersvc.edge.routes.well_known import well_known
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     app.ctx.settings = settings
     app.ctx.keys = CacheKeys(settings.redis_key_prefix)
     app.ctx.page_queries = page_query_parser(app.ctx.keys)
-    for blueprint in (users, auth, account, mfa, audit, ops, docs, well_known):
+    for blueprint in (users, auth, account, mfa, audit, oauth_clients, ops, docs, well_known):
         app.blueprint(blueprint)
     app.blueprint(console)  # /admin: static files only, on the public API
     add_cors(app, settings)
