@@ -487,12 +487,22 @@ class ImportUsers(Command):
 
 # --- OAuth clients (docs/oidc.md, "Registering a client") ---------------------------------
 
-ClientId = Annotated[StrictStr, Field(min_length=1, max_length=64, description="the client's id")]
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"  # base64url, as domain/oauth.py makes them
+ClientId = Annotated[StrictStr, Field(pattern=CLIENT_ID_PATTERN, description="the client's id")]
 ClientType = Literal["confidential", "public"]
 GrantType = Literal["authorization_code", "refresh_token", "client_credentials"]
 Scope = Literal["openid", "profile", "email", "offline_access", "users:read", "users:write"]
 IdTokenAlgorithm = Literal["RS256"]
 MAX_CLIENT_URIS = 50
+
+
+def _printable(value: str) -> str:
+    if not value.isprintable():
+        raise ValueError("must not contain control characters")
+    return value
+
+
+ClientName = Annotated[StrictStr, Field(min_length=1, max_length=100), AfterValidator(_printable)]
 
 
 def _distinct(values: list[Any]) -> list[Any]:
@@ -518,7 +528,7 @@ class OAuthClientCreateBody(Command):
     """A client's registration; what a client may do is checked as a whole by
     `domain.oauth_clients.registration_problems` (it needs the environment)."""
 
-    name: Name
+    name: ClientName
     type: ClientType
     first_party: StrictBool = Field(False, description="true: no consent page")
     redirect_uris: RedirectUris = Field(
@@ -536,7 +546,7 @@ OAUTH_CLIENT_FIELDS = tuple(OAuthClientCreateBody.model_fields)
 class OAuthClientPatchBody(Command):
     """Any of the registration's fields; none may be null."""
 
-    name: Name | None = None
+    name: ClientName | None = None
     type: ClientType | None = None
     first_party: StrictBool | None = None
     redirect_uris: RedirectUris | None = None

@@ -1,14 +1,17 @@
 """/v1/oauth/clients: OpenID Connect clients, registered and managed by admins (docs/oidc.md).
 
 Every route is admin only (403 before anything else is looked at) and goes to the workers;
-nothing here is cached. A client id that cannot be one (longer than 64 characters) is not
-found, as an unknown one is.
+nothing here is cached. A client id that cannot be one (not 1-64 base64url characters) is
+not found, as an unknown one is.
 """
+
+import re
 
 from sanic import Blueprint, HTTPResponse, Request, empty, json
 
 from usersvc.domain import rbac
 from usersvc.domain.commands import (
+    CLIENT_ID_PATTERN,
     CreateOAuthClient,
     DeleteOAuthClient,
     GetOAuthClient,
@@ -29,7 +32,7 @@ from usersvc.edge.route_steps import admit, send
 
 oauth_clients = Blueprint("oauth_clients", url_prefix="/v1/oauth/clients")
 QUERY_FIELDS = ("page", "page_size")
-MAX_CLIENT_ID_LENGTH = 64
+CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 NO_STORE = {"Cache-Control": "no-store"}  # answers that carry a client secret
 
 
@@ -41,7 +44,7 @@ async def admit_admin(request: Request, *, write: bool = False) -> Caller:
 
 def client_id_from_path(value: str) -> str:
     """After the role check: an id no client can have is not found, like an unknown one."""
-    if not value or len(value) > MAX_CLIENT_ID_LENGTH:
+    if not CLIENT_ID.fullmatch(value):
         raise ApiError(ErrorCode.NOT_FOUND, "OAuth client not found")
     return value
 

@@ -161,6 +161,7 @@ def test_client_credentials_are_for_confidential_clients_only(admin):
     [
         ({"name": ""}, "name"),
         ({"name": "x" * 101}, "name"),
+        ({"name": "nul\u0000name"}, "name"),
         ({"type": "secret"}, "type"),
         ({"type": None}, "type"),
         ({"surprise": 1}, "surprise"),
@@ -292,7 +293,7 @@ async def test_delete_revokes_the_clients_grants_at_once(stack, admin, make_user
 
 
 def test_unknown_clients_are_not_found(admin):
-    for path in (f"{CLIENTS}/nope", f"{CLIENTS}/{'x' * 65}"):
+    for path in (f"{CLIENTS}/nope", f"{CLIENTS}/{'x' * 65}", f"{CLIENTS}/a%00b", f"{CLIENTS}/%C3%A9"):
         assert admin.get(path).status_code == 404
         assert admin.patch(path, json={"name": "x"}).status_code == 404
         assert admin.delete(path).status_code == 404
@@ -337,6 +338,7 @@ async def test_a_service_manages_clients_over_the_bus(stack, admin, make_user):
         )
         deleted = await service.call("oauth_client.delete", {"client_id": client_id})
         missing = await service.call("oauth_client.get", {"client_id": client_id})
+        malformed = await service.call("oauth_client.get", {"client_id": "a\u0000b"})
     assert got["ok"] and set(got["data"]) == FIELDS
     assert listed["ok"] and listed["data"]["data"][0]["client_id"] == client_id
     assert updated["ok"] and updated["data"]["name"] == "Renamed"
@@ -344,6 +346,7 @@ async def test_a_service_manages_clients_over_the_bus(stack, admin, make_user):
     assert refused["error"]["code"] == "VALIDATION_ERROR"
     assert deleted == {"ok": True, "data": None}
     assert missing["error"]["code"] == "NOT_FOUND"
+    assert malformed["error"]["code"] == "VALIDATION_ERROR"
     actors = {(row["action"], row["actor"]["type"]) for row in audit_rows(admin, client_id)}
     assert ("oauth_client.create", "service") in actors and ("oauth_client.delete", "service") in actors
     async with database(stack.owner_database_url) as connection:
