@@ -47,13 +47,15 @@ async def create_admin(
             view = await insert_user(unit, command)
     finally:
         await Tortoise.close_connections()
-    await _refresh_cache(settings, unit)
+    await apply_cache_changes(settings, unit)
     log.info("created admin %s", view["username"])
     return view
 
 
-async def _refresh_cache(settings: Settings, unit: UnitOfWork) -> None:
-    """Cached list pages must show the new admin at once, as after any user.create."""
+async def apply_cache_changes(settings: Settings, unit: UnitOfWork) -> None:
+    """What work run outside a command changed in the cache, as a worker applies it after a
+    commit: cached list pages must show a new admin at once, a revoked session's tombstone
+    must reach the edge (`usersvc clients delete`)."""
     redis = connect_redis(settings.redis_url)
     cache = WorkerCache.for_settings(redis, settings)
     try:
