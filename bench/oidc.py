@@ -2,11 +2,11 @@
 
     .venv/bin/python bench/oidc.py --url http://localhost:8000 --admin root --password '…'
 
-| row | what one request is | twin |
-|---|---|---|
-| refresh_grant | POST /oauth/token grant_type=refresh_token (client_secret_basic) | POST /v1/auth/refresh |
-| userinfo | GET /oauth/userinfo | GET /v1/auth/me |
-| code_exchange | POST /oauth/token grant_type=authorization_code (a code made just before by an SSO authorize, timed apart) | POST /v1/auth/refresh |
+- refresh_grant: POST /oauth/token grant_type=refresh_token (client_secret_basic),
+  beside POST /v1/auth/refresh (auth_refresh);
+- userinfo: GET /oauth/userinfo, beside GET /v1/auth/me (auth_me);
+- code_exchange: POST /oauth/token grant_type=authorization_code, timed alone; each follows
+  the single-sign-on authorize that makes its code, so its rate counts both.
 
 Closed loop: `--connections` tasks, each its own user and token chain, for `--seconds`
 each. The load generator is Python (httpx) on the same machine, so the absolute figures are
@@ -67,7 +67,8 @@ class Bench:
         self.client_secret = ""
 
     async def setup(self) -> list[Member]:
-        admin = await self.http.post("/v1/auth/login", json={"username": self.args.admin, "password": self.args.password})
+        credentials = {"username": self.args.admin, "password": self.args.password}
+        admin = await self.http.post("/v1/auth/login", json=credentials)
         admin.raise_for_status()
         bearer = {"Authorization": f"Bearer {admin.json()['access_token']}"}
         client = await self.http.post(
@@ -180,7 +181,8 @@ class Bench:
         member.grant_refresh = answer.json()["refresh_token"]
 
     async def me(self, member: Member) -> None:
-        (await self.http.get("/v1/auth/me", headers={"Authorization": f"Bearer {member.login_access}"})).raise_for_status()
+        headers = {"Authorization": f"Bearer {member.login_access}"}
+        (await self.http.get("/v1/auth/me", headers=headers)).raise_for_status()
 
     async def userinfo(self, member: Member) -> None:
         headers = {"Authorization": f"Bearer {member.grant_access}"}
