@@ -316,3 +316,50 @@ class MfaChallenge(Model):
     class Meta:
         table = "mfa_challenges"
         table_description = "Pending second login steps; the mfa_token is stored as a digest only"
+
+
+class Passkey(Model):
+    """A WebAuthn credential (passkey) of a user: its public key, never a secret."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="passkeys", on_delete=fields.RESTRICT
+    )
+    user_id: uuid.UUID
+    credential_id = fields.CharField(max_length=1400, unique=True, description="the credential id, base64url")
+    public_key = fields.BinaryField(description="the COSE public key")
+    sign_count = fields.BigIntField(default=0, description="the authenticator's counter last seen; it must grow")
+    aaguid = fields.CharField(max_length=36, description="the authenticator model (zeros when not told)")
+    name = fields.CharField(max_length=100)
+    transports: list[str] | None = fields.JSONField(null=True, description="as the browser reported them")
+    backup_eligible = fields.BooleanField(description="BE at registration: a synced (multi-device) passkey")
+    backed_up = fields.BooleanField(description="BS at the last ceremony")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "passkeys"
+        table_description = "WebAuthn credentials (public keys only)"
+
+
+class WebAuthnChallenge(Model):
+    """A WebAuthn ceremony's challenge: single use, five minutes, stored as a digest only."""
+
+    id = fields.UUIDField(primary_key=True)
+    challenge_digest = fields.CharField(max_length=64, unique=True, description="sha256 hex of the challenge")
+    purpose = fields.CharField(max_length=16, description="registration | authentication")
+    user: fields.ForeignKeyNullableRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="webauthn_challenges", null=True, on_delete=fields.CASCADE
+    )
+    user_id: uuid.UUID | None
+    mfa_challenge: fields.ForeignKeyNullableRelation["MfaChallenge"] = fields.ForeignKeyField(
+        "models.MfaChallenge", related_name="webauthn_challenges", null=True, on_delete=fields.CASCADE
+    )
+    mfa_challenge_id: uuid.UUID | None
+    expires_at = fields.DatetimeField(db_index=True)
+    spent_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "webauthn_challenges"
+        table_description = "Pending WebAuthn ceremonies; the challenge is stored as a digest only"
