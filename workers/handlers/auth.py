@@ -152,6 +152,7 @@ async def _rotate(deps: WorkerDeps, unit: UnitOfWork, command: Refresh) -> dict:
         role=user.role,
         now=unit.now,
         not_after=ends_at,
+        amr=session.amr,  # how the session's user signed in, as at login
     )
     await SpentRefreshToken.create(
         token_hash=presented, session_id=session.id, spent_at=unit.now, using_db=unit.connection

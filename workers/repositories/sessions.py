@@ -108,12 +108,15 @@ async def open_session(
     *,
     second_factor: str | None = None,
     browser_session_digest: str | None = None,
+    amr: list[str] | None = None,
 ) -> dict:
     """The login reply: a new session and its tokens (after the password, and the second
     factor when MFA is on). `user` is locked by the caller. With `browser_session_digest`
     (the provider's sign-in page) the session is the browser's, keyed by its cookie's
-    digest, and the reply carries no tokens."""
+    digest, and the reply carries no tokens. `amr`: the methods when not a password and
+    perhaps a code (a passkey's hwk/swk); the access tokens carry them."""
     session_id = uuid.uuid4()
+    methods = amr or amr_of(second_factor)
     ends_at = session_ends_at(unit.now, deps.settings)
     tokens = None
     if browser_session_digest is None:
@@ -124,6 +127,7 @@ async def open_session(
             role=user.role,
             now=unit.now,
             not_after=ends_at,
+            amr=methods,
         )
     session = await UserSession.create(
         id=session_id,
@@ -135,7 +139,7 @@ async def open_session(
         ip_address=unit.context.ip,
         user_agent=unit.context.user_agent,
         kind="api" if tokens else "browser",
-        amr=amr_of(second_factor),
+        amr=methods,
         auth_time=unit.now,
         using_db=unit.connection,
     )
@@ -146,6 +150,8 @@ async def open_session(
     logged_in = {"last_login_at": new["last_login_at"], "session_id": str(session_id)}
     if second_factor:
         logged_in["second_factor"] = second_factor
+    if amr:
+        logged_in["amr"] = methods
     if tokens is None:
         logged_in["provider_sign_in"] = True
     await unit.record(
