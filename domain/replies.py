@@ -219,3 +219,29 @@ class OAuthClientPage(BaseModel):
 
 class OAuthClientSecret(BaseModel):
     client_secret: str = Field(description="The client's new secret, shown this once; the old one stops working")
+
+
+class PasskeyView(BaseModel):
+    """A passkey of yours (its public key and credential id stay inside)."""
+
+    id: str
+    name: str
+    created_at: str
+    last_used_at: str | None
+    backed_up: bool = Field(description="synced to a provider's cloud at its last use (BS)")
+    backup_eligible: bool = Field(description="a synced, multi-device passkey (BE)")
+    aaguid: str = Field(description="the authenticator model's id (zeros when it did not say)")
+    authenticator: str | None = Field(description="the authenticator model, when its AAGUID is a well-known one")
+
+
+class PasskeyList(BaseModel):
+    data: list[PasskeyView]
+
+
+class PasskeyCeremonyOptions(BaseModel):
+    """PublicKeyCredentialCreationOptions or PublicKeyCredentialRequestOptions as JSON (WebAuthn
+    Level 3's JSON forms): binary fields base64url, for navigator.credentials.create/get."""
+
+    model_config = ConfigDict(extra="allow")
+    challenge: str = Field(description="base64url; single use, five minutes")
+    timeout: int | None = None

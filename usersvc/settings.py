@@ -98,6 +98,10 @@ class Settings(BaseSettings):
     mail_templates_dir: str = ""  # files here replace the shipped templates of the same name
     mail_retry_seconds: float = Field(10, gt=0, description="first retry of an unsent mail; doubles, up to 15 min")
     mail_max_attempts: int = Field(10, ge=1, description="then the mail is given up (and counted)")
+    # Passkeys (WebAuthn): the relying party is PUBLIC_URL's host unless told; its origin is
+    # allowed, and these (comma-separated) too, e.g. a second host name of the console.
+    webauthn_rp_id: str = ""
+    webauthn_origins: str = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -171,6 +175,18 @@ class Settings(BaseSettings):
     @property
     def owner_database_url(self) -> str:
         return self.migration_database_url or self.database_url
+
+    @property
+    def webauthn_relying_party_id(self) -> str:
+        """WEBAUTHN_RP_ID, else PUBLIC_URL's host name."""
+        return self.webauthn_rp_id or urlsplit(self.public_url).hostname or "localhost"
+
+    @property
+    def webauthn_origin_list(self) -> list[str]:
+        """The origins a passkey ceremony may come from: PUBLIC_URL's, then WEBAUTHN_ORIGINS."""
+        public = urlsplit(self.public_url)
+        extra = [origin.strip().rstrip("/") for origin in self.webauthn_origins.split(",") if origin.strip()]
+        return [f"{public.scheme}://{public.netloc}", *extra]
 
     @property
     def token_issuer(self) -> str:

@@ -36,6 +36,7 @@ from usersvc.workers.handlers import (
     oauth_clients,
     oauth_sessions,
     oauth_tokens,
+    passkeys,
     sessions,
     signing_keys,
     system,
@@ -68,6 +69,7 @@ HANDLERS: Handlers = {
     **oauth_authorize.HANDLERS,
     **oauth_tokens.HANDLERS,
     **oauth_sessions.HANDLERS,
+    **passkeys.HANDLERS,
 }
 log = logging.getLogger("workers.app")
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)

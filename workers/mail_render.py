@@ -2,7 +2,8 @@
 
 Shipped in workers/mail_templates/; a file of the same name in MAIL_TEMPLATES_DIR replaces
 the shipped one. Placeholders are string.Template's `$username`, `$link` and `$expires`
-(`email_changed`, the notice to a user's old address: `$username` and `$new_email`, masked).
+(`email_changed`, the notice to a user's old address: `$username` and `$new_email`, masked;
+`passkey_added` and `passkey_removed`: `$username` and `$passkey_name`).
 Templates are read and tried once, when a worker starts, so a broken one stops it at once.
 """
 
@@ -14,12 +15,20 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent / "mail_templates"
-TEMPLATE_NAMES = ("verify_email", "reset_password", "account_exists", "email_changed")
+TEMPLATE_NAMES = (
+    "verify_email",
+    "reset_password",
+    "account_exists",
+    "email_changed",
+    "passkey_added",
+    "passkey_removed",
+)
 SAMPLE_VALUES = {
     "username": "jane_doe",
     "link": "http://localhost:8000/verify-email?token=t",
     "expires": "1 hour",
     "new_email": "j***@e***.com",
+    "passkey_name": "My laptop",
 }
 
 
