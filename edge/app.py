@@ -31,6 +31,7 @@ from usersvc.edge.routes.oauth import oauth
 from usersvc.edge.routes.oauth_clients import oauth_clients
 from usersvc.edge.routes.oauth_tokens import oauth_tokens
 from usersvc.edge.routes.ops import ops
+from usersvc.edge.routes.passkeys import passkeys
 from usersvc.edge.routes.users import page_query_parser, users
 from usersvc.edge.routes.well_known import discovery_document, well_known
 from usersvc.edge.single_flight import SingleFlight
@@ -77,7 +78,21 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     app.ctx.page_queries = page_query_parser(app.ctx.keys)
     app.ctx.provider_pages = ProviderPages(settings)
     app.ctx.discovery = discovery_document(settings)
-    blueprints = (users, auth, consents, account, mfa, audit, oauth_clients, ops, docs, well_known, oauth, oauth_tokens)
+    blueprints = (
+        users,
+        auth,
+        consents,
+        account,
+        mfa,
+        passkeys,
+        audit,
+        oauth_clients,
+        ops,
+        docs,
+        well_known,
+        oauth,
+        oauth_tokens,
+    )
     for blueprint in blueprints:
         app.blueprint(blueprint)
     app.blueprint(console)  # /admin: static files only, on the public API
