@@ -5,6 +5,7 @@ refuse (replayed challenge, wrong origin, cloned authenticator, another user's c
 import httpx
 import jwt
 
+from tests.integration.account_flows import reset_token
 from tests.integration.authenticator import enrol, password_step
 from tests.integration.passkey_authenticator import SoftAuthenticator, b64url, unb64url
 from tests.support import USER_PASSWORD, Api
@@ -275,3 +276,15 @@ def test_an_admin_removes_every_passkey_of_a_user_audited(stack, make_user, admi
     assert _code(_sign_in(stack, device.get(_request_options(stack)))) == (401, "INVALID_CREDENTIALS")
     unknown = admin.delete("/v1/users/00000000-0000-4000-8000-000000000000/passkeys")
     assert _code(unknown) == (404, "USER_NOT_FOUND")
+
+
+def test_a_password_reset_of_a_never_verified_account_removes_its_passkeys(stack, make_user, anonymous, mailbox):
+    """Whoever registered someone else's address first keeps no passkey once the address's
+    owner resets the password (as with MFA)."""
+    user, api = make_user()
+    device, _ = _register(stack, api)
+    assert anonymous.post("/v1/auth/password-reset", json={"email": user["email"]}).status_code == 202
+    token = reset_token(mailbox, user["email"])
+    confirmed = anonymous.post("/v1/auth/password-reset/confirm", json={"token": token, "new_password": "N3w!passw0rd"})
+    assert confirmed.status_code == 204
+    assert _code(_sign_in(stack, device.get(_request_options(stack)))) == (401, "INVALID_CREDENTIALS")

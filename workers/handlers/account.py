@@ -33,7 +33,7 @@ from usersvc.workers.account_tokens import (
 )
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
-from usersvc.workers.models import AuditLog, User
+from usersvc.workers.models import AuditLog, Passkey, User
 from usersvc.workers.repositories.sessions import revoke_sessions
 from usersvc.workers.repositories.users import add_user, users_named, view_of
 from usersvc.workers.routing import Handlers
@@ -194,6 +194,11 @@ async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
     if squatted and user.mfa_enabled:
         # Whoever registered the address first and enrolled a factor does not keep the account.
         await set_mfa_enabled(unit, user, enabled=False, action="user.mfa_disable_on_reset")
+    if squatted and (removed := await Passkey.filter(user_id=user.id).using_db(unit.connection).delete()):
+        # Nor the passkeys it added: each would sign in without the new password.
+        await unit.record(
+            action="user.passkeys_remove_on_reset", entity_id=str(user.id), old={"passkeys": removed}, new=None
+        )
     await retire_tokens(unit, user_id=user.id)
     await revoke_sessions(unit, user_id=user.id)
     new = view_of(user)
