@@ -1,13 +1,15 @@
-// "My account": who I am, my password, my second factor and my sessions.
+// "My account": who I am, my password, my second factor, my passkeys and my sessions.
 import { announce, badge, field, formValues, h, whileBusy } from '../dom.js';
 import { clearErrors, showError } from '../errors.js';
 import { request } from '../session.js';
 import { mfaSection } from './account_mfa.js';
+import { passkeysSection } from './account_passkeys.js';
 import { ownSessions } from './sessions.js';
 
 export function accountView({ outlet, me }) {
   document.title = 'My account · usersvc';
   const mfaHost = h('div');
+  const passkeysHost = h('div');
   const sessionsHost = h('div');
   outlet.append(
     h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, 'My account')),
@@ -20,9 +22,12 @@ export function accountView({ outlet, me }) {
             h('dt', {}, 'Role'), h('dd', {}, badge(me.role, `role-${me.role}`))),
           h('p', {}, h('a', { href: `#/users/${me.id}` }, 'Edit your profile'))),
         card('account-password', 'Password', passwordForm(me))),
-      card('account-mfa', 'Two-factor authentication', mfaHost)),
+      h('div', { class: 'stack' },
+        card('account-mfa', 'Two-factor authentication', mfaHost),
+        card('account-passkeys', 'Passkeys', passkeysHost))),
     card('account-sessions', 'Your sessions', sessionsHost));
   mfaSection(mfaHost, me);
+  passkeysSection(passkeysHost);
   ownSessions(sessionsHost);
 }
 

@@ -1,8 +1,10 @@
 // Sign in with email or username and password; then, when MFA is on, a second step with
-// an authenticator or recovery code (POST /v1/auth/mfa/verify).
+// an authenticator or recovery code (POST /v1/auth/mfa/verify) or a passkey. A passkey alone
+// signs in too (username-less: the browser offers this site's passkeys).
 import { field, h, whileBusy, formValues } from '../dom.js';
 import { clearErrors, errorBox, showError } from '../errors.js';
-import { signIn, verifyMfa } from '../session.js';
+import { signIn, signInWithPasskey, verifyMfa } from '../session.js';
+import { passkeysSupported, shownError } from '../webauthn.js';
 
 export function signInView({ outlet, reason }) {
   document.title = 'Sign in · usersvc';
@@ -14,7 +16,7 @@ export function signInView({ outlet, reason }) {
   const card = h('section', { class: 'card narrow', 'aria-labelledby': 'sign-in-title' },
     h('h1', { id: 'sign-in-title', tabindex: '-1' }, 'Sign in'),
     h('p', { class: 'muted' }, 'The usersvc admin console. Everything here goes through the public REST API.'),
-    slot, form);
+    slot, form, passkeyButton(slot, 'Sign in with a passkey', {}));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(slot, form);
@@ -29,6 +31,22 @@ export function signInView({ outlet, reason }) {
   });
   outlet.append(card);
   form.elements.identifier.focus();
+}
+
+// Hidden where the browser cannot use passkeys (plain http on another host than localhost).
+function passkeyButton(slot, label, { mfaToken = null }) {
+  if (!passkeysSupported()) return null;
+  const button = h('button', { type: 'button', class: 'passkey-sign-in' }, label);
+  const region = h('div', { class: 'actions passkey-actions' }, button);
+  button.addEventListener('click', async () => {
+    clearErrors(slot);
+    try {
+      await whileBusy(region, () => signInWithPasskey({ mfaToken }));
+    } catch (error) {
+      showError(slot, shownError(error));
+    }
+  });
+  return region;
 }
 
 function endedNotice(reason) {
@@ -51,7 +69,7 @@ function mfaStep({ mfaToken, expiresIn }, restart) {
   const card = h('section', { class: 'card narrow', 'aria-labelledby': 'mfa-title' },
     h('h1', { id: 'mfa-title', tabindex: '-1' }, 'Two-factor authentication'),
     h('p', { class: 'muted' }, `Your password was right. This step expires in ${Math.round(expiresIn / 60)} minutes.`),
-    slot, form);
+    slot, form, passkeyButton(slot, 'Use a passkey instead', { mfaToken }));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(slot, form);
