@@ -9,11 +9,15 @@ against it (workers/handlers/passkeys.py, with py_webauthn).
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from pydantic import Field, StrictStr
+from pydantic import AfterValidator, Field, StrictStr
 
-from usersvc.domain.commands import Command, CurrentPassword
+from usersvc.domain.commands import Command, CurrentPassword, _printable
 
-PasskeyName = Annotated[StrictStr, Field(min_length=1, max_length=100, description="a name the user recognises")]
+PasskeyName = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=100, description="a name the user recognises (printable)"),
+    AfterValidator(_printable),
+]
 # The browser's PublicKeyCredential as JSON (RegistrationResponseJSON / AuthenticationResponseJSON):
 # binary fields base64url. Read by py_webauthn; anything it cannot read is a wrong credential.
 WebAuthnCredential = Annotated[

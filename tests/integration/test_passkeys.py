@@ -261,6 +261,16 @@ def test_a_bad_signature_and_garbage_are_invalid_credentials(stack, make_user):
     assertion["response"]["signature"] = b64url(b"\x30\x06\x02\x01\x01\x02\x01\x01")
     assert _code(_sign_in(stack, assertion)) == (401, "INVALID_CREDENTIALS")
     assert _code(_sign_in(stack, {"id": "x", "response": {}})) == (401, "INVALID_CREDENTIALS")
+    odd = device.get(_request_options(stack))
+    odd["id"] = odd["rawId"] = "a\u0000b"  # never reaches PostgreSQL
+    assert _code(_sign_in(stack, odd)) == (401, "INVALID_CREDENTIALS")
+
+
+def test_a_passkey_name_is_printable(stack, make_user):
+    _, api = make_user()
+    _, passkey = _register(stack, api)
+    renamed = api.patch(f"/v1/auth/passkeys/{passkey['id']}", json={"name": "bad\u0000name"})
+    assert _code(renamed) == (422, "VALIDATION_ERROR")
 
 
 def test_an_admin_removes_every_passkey_of_a_user_audited(stack, make_user, admin, mailbox):

@@ -10,6 +10,7 @@ options or tokens are never recorded for deduplication.
 import asyncio
 import hashlib
 import json
+import re
 import secrets
 import uuid
 from datetime import timedelta
@@ -68,6 +69,7 @@ CEREMONY_TIMEOUT_MS = int(CHALLENGE_LIFETIME.total_seconds() * 1000)
 RP_NAME = "usersvc"
 REGISTRATION, AUTHENTICATION = "registration", "authentication"
 ADDED_TEMPLATE, REMOVED_TEMPLATE = "passkey_added", "passkey_removed"
+CREDENTIAL_ID = re.compile(r"[A-Za-z0-9_-]{1,1400}")
 KNOWN_TRANSPORTS = {transport.value for transport in AuthenticatorTransport}
 
 
@@ -419,8 +421,9 @@ async def _refuse(unit: UnitOfWork, passkey: Passkey, reason: str, **facts: Any)
 
 
 def _credential_id(credential: dict) -> str | None:
+    """The credential id as stored (base64url); anything else names no passkey."""
     raw = credential.get("rawId", credential.get("id"))
-    return raw if isinstance(raw, str) and 0 < len(raw) <= 1400 else None
+    return raw if isinstance(raw, str) and CREDENTIAL_ID.fullmatch(raw) else None
 
 
 def _user_handle(credential: dict) -> str | None:
