@@ -3,10 +3,13 @@
 import logging
 import os
 import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 
 from usersvc.settings import Settings
@@ -44,6 +47,17 @@ def tortoise_config(database_url: str, *, pool_size: int = 10) -> dict:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+@asynccontextmanager
+async def connected(database_url: str, *, pool_size: int = 2) -> AsyncIterator[None]:
+    """The ORM on `database_url` for a command-line operation's while (bootstrap admin,
+    import, key operations); the worker opens its own at start-up (workers/app.py)."""
+    await Tortoise.init(config=tortoise_config(database_url, pool_size=pool_size))
+    try:
+        yield
+    finally:
+        await Tortoise.close_connections()
 
 
 def __getattr__(name: str) -> dict:

@@ -12,7 +12,6 @@ sending leaves its lease to run out, and another worker sends the mail again (at
 import asyncio
 import contextlib
 import logging
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +24,8 @@ from usersvc.workers.mail_transport import MailTransport, failure_reason
 from usersvc.workers.metrics import MAILS_DEAD, MAILS_SENT
 from usersvc.workers.models import OutboxMail
 
-if TYPE_CHECKING:  # execution imports deps, which imports this module
-    from usersvc.workers.execution import UnitOfWork
+if TYPE_CHECKING:  # unit_of_work imports deps, which imports this module
+    from usersvc.workers.unit_of_work import UnitOfWork
 
 log = logging.getLogger("workers.mail")
 # Mails claimed and sent at once by one worker; a lease outlasts their sends (15 s timeout each).
@@ -72,9 +71,7 @@ class MailRelay:
     async def queue(self, unit: "UnitOfWork", *, template: str, to: str, values: dict[str, str]) -> None:
         """In `unit`'s transaction: the mail leaves only if the change commits."""
         sealed = self._box.seal(orjson.dumps({"to": to, "values": values}))
-        await OutboxMail.create(
-            id=uuid.uuid4(), template=template, sealed=sealed, next_attempt_at=unit.now, using_db=unit.connection
-        )
+        await unit.mails.add(template=template, sealed=sealed)
         unit.mails_queued = True
 
     def wake(self) -> None:

@@ -18,11 +18,9 @@ from usersvc.secret_box import SecretBox, SecretBoxError
 from usersvc.signing_keys import SigningKey, open_signing_key
 from usersvc.workers.db_role_guard import stop_worker
 from usersvc.workers.models import SigningKey as SigningKeyRow
+from usersvc.workers.repositories.signing_keys import current_key_row
 
 log = logging.getLogger(__name__)
-CURRENT_KEY_SQL = (
-    'SELECT "kid", "algorithm", "private_key" FROM "signing_keys" WHERE "retired_at" IS NULL AND "revoked_at" IS NULL'
-)
 
 
 class CurrentSigningKey:
@@ -30,12 +28,12 @@ class CurrentSigningKey:
         self._box = box
         self._opened: dict[str, SigningKey] = {}  # the current key only, opened once
 
-    async def get(self, connection: BaseDBAsyncClient) -> SigningKey:
-        rows = await connection.execute_query_dict(CURRENT_KEY_SQL)
-        if not rows:
+    def open(self, row: dict | None) -> SigningKey:
+        """The current key from its row (SigningKeysRepository.current, read in the
+        transaction that issues a token), opened once."""
+        if row is None:
             log.error("no signing key in the database: run `usersvc migrate` or `usersvc keys rotate`")
             raise DomainError(ErrorCode.SERVICE_UNAVAILABLE, "No signing key is available")
-        row = rows[0]
         key = self._opened.get(row["kid"])
         if key is None:
             key = open_signing_key(
@@ -48,7 +46,7 @@ class CurrentSigningKey:
 async def require_signing_key(current: CurrentSigningKey, connection: BaseDBAsyncClient) -> None:
     """At start: a worker that could not sign a single token stops with one line instead."""
     try:
-        await current.get(connection)
+        current.open(await current_key_row(connection))
         return
     except DomainError:
         problem = "no signing key in the database: run `usersvc migrate` first"
