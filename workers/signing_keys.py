@@ -8,17 +8,11 @@ key after its rotation or revocation has committed, without any notification to 
 import logging
 from datetime import datetime
 
-import asyncpg
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.exceptions import OperationalError
-
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.published_keys import KeySetDocument, PublishedKey
-from usersvc.secret_box import SecretBox, SecretBoxError
+from usersvc.secret_box import SecretBox
 from usersvc.signing_keys import SigningKey, open_signing_key
-from usersvc.workers.db_role_guard import stop_worker
 from usersvc.workers.models import SigningKey as SigningKeyRow
-from usersvc.workers.repositories.signing_keys import current_key_row
 
 log = logging.getLogger(__name__)
 
@@ -41,22 +35,6 @@ class CurrentSigningKey:
             )
             self._opened = {key.kid: key}
         return key
-
-
-async def require_signing_key(current: CurrentSigningKey, connection: BaseDBAsyncClient) -> None:
-    """At start: a worker that could not sign a single token stops with one line instead."""
-    try:
-        current.open(await current_key_row(connection))
-        return
-    except DomainError:
-        problem = "no signing key in the database: run `usersvc migrate` first"
-    except SecretBoxError:
-        problem = "SECRET_KEY cannot open the signing key: it differs from the one `usersvc migrate` used"
-    except OperationalError as error:
-        if not isinstance(error.__cause__, asyncpg.UndefinedTableError):
-            raise
-        problem = "DATABASE_URL names a database without usersvc's tables: run `usersvc migrate` first"
-    stop_worker(problem)
 
 
 def key_set_document(rows: list[SigningKeyRow], *, now: datetime) -> KeySetDocument:

@@ -181,3 +181,26 @@ async def test_a_ping_names_the_database_state(world: World):
 async def test_a_starting_worker_answers_the_ping_unavailable(world: World):
     world.deps.started.clear()
     await world.refused(Ping(), ErrorCode.SERVICE_UNAVAILABLE.value, edge_itself=True)
+
+
+# --- audit.list -------------------------------------------------------------------------------
+
+
+async def test_the_audit_trail_pages_newest_first_with_filters(world: World, admin):
+    from usersvc.domain.commands import ListAuditLogs
+
+    user = world.user()
+    await world.ok(UpdateUser(user_id=user.id, last_name="One"), as_user=admin)
+    await world.ok(UpdateUser(user_id=user.id, last_name="Two"), as_user=admin)
+    await world.ok(DeleteUser(user_id=user.id), as_user=admin)
+    page = await world.ok(ListAuditLogs(entity_id=str(user.id), action="user.update"), as_user=admin)
+    assert page["pagination"]["total_items"] == 2
+    assert [row["new_values"]["last_name"] for row in page["data"]] == ["Two", "One"]
+    assert page["data"][0]["actor"] == {"type": "user", "id": str(admin.id)}
+
+
+async def test_only_admins_read_the_audit_trail(world: World):
+    from usersvc.domain.commands import ListAuditLogs
+
+    moderator = world.user("moderator")
+    await world.refused(ListAuditLogs(), "FORBIDDEN", as_user=moderator)
