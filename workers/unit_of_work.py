@@ -190,7 +190,8 @@ class UnitOfWork:
         self._after_commit = after_commit
         self.command_id = current_command_id.get() if idempotent and envelope is not None else None
         self._record_id = record_key(self.command_id, envelope.actor) if envelope and self.command_id else None
-        self._fingerprint = fingerprint(envelope.data, key=settings.secret_key) if envelope else ""
+        # Only what is recorded needs one (an HMAC of the body: not worth it on every read).
+        self._fingerprint = fingerprint(envelope.data, key=settings.secret_key) if envelope and self._record_id else ""
         # Before begin(): who acts as read outside the transaction; after it, as read inside.
         self.principal: Principal = principal or Principal(kind="service", id="", role=Role.USER)
         self._principal_read = principal is not None

@@ -58,7 +58,7 @@ async def register(deps: WorkerDeps, envelope: CommandEnvelope[Register]) -> dic
     async with deps.unit_of_work(envelope) as uow:
         if await uow.replay():
             return uow.reply
-        await uow.acting()
+        await uow.acting()  # an unknown or deactivated acting user is refused before any work
         _registration_open(deps)
         # Both branches hash the password, so the answer's timing does not tell a new address
         # from a taken one either.
@@ -183,7 +183,7 @@ async def reset_password(deps: WorkerDeps, envelope: CommandEnvelope[ResetPasswo
     async with deps.unit_of_work(envelope) as uow:
         if await uow.replay():
             return uow.reply
-        await uow.acting()
+        await uow.acting()  # an unknown or deactivated acting user is refused before any work
         # No bcrypt is spent on a token that is unknown, used or expired.
         await live_token(uow, command.token, purpose=TokenPurpose.RESET_PASSWORD)
         password_hash = await asyncio.to_thread(deps.hasher.hash, command.new_password)

@@ -78,7 +78,7 @@ async def login(deps: WorkerDeps, envelope: CommandEnvelope[Login]) -> dict:
     """Check a password and open a session. Replies carry tokens, so none is stored for dedupe."""
     command = envelope.data
     async with deps.unit_of_work(envelope, idempotent=False) as uow:
-        await uow.acting()
+        await uow.acting()  # an unknown or deactivated acting user is refused before any work
         verified = await _verify_credentials(deps, uow, command)
         await uow.begin()
         user = await uow.users.lock(user_id=verified.user.id, active=True)

@@ -19,7 +19,7 @@ async def ping(deps: WorkerDeps, envelope: CommandEnvelope[Ping]) -> dict:
     if not deps.started.is_set():
         return Reply.failure(DomainError(ErrorCode.SERVICE_UNAVAILABLE, "This worker is still starting")).to_json_dict()
     async with deps.unit_of_work(envelope, idempotent=False) as uow:
-        await uow.acting()
+        await uow.acting()  # an unknown or deactivated acting user is refused before any work
         database = "ok" if await uow.database_answers() else "unavailable"
         await uow.commit({"worker": f"{socket.gethostname()}:{os.getpid()}", "database": database})
     return uow.reply
