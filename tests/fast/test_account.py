@@ -267,3 +267,13 @@ async def test_a_password_change_retires_reset_links(world: World, admin):
     token = world.link_token("reset_password", user.email)
     await world.ok(ChangePassword(user_id=user.id, new_password=NEW_PASSWORD), as_user=admin)
     await world.refused(ResetPassword(token=token, new_password="An0ther!pass"), "INVALID_TOKEN", edge_itself=True)
+
+
+async def test_verifying_an_address_verified_meanwhile_spends_the_link_and_records_nothing(world: World):
+    user = world.user()
+    await world.ok(RequestEmailVerification(user_id=user.id), as_user=user)
+    token = world.link_token("verify_email", user.email)
+    world.stored(user).email_verified = True
+    await world.ok(VerifyEmail(token=token), edge_itself=True)
+    assert world.store.audit_rows("user.verify_email") == []
+    assert world.account_token_row(token).used_at is not None

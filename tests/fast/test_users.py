@@ -484,3 +484,59 @@ async def test_a_password_change_sent_again_answers_the_same_without_hashing_aga
     again = await world.send(command, as_user=user, message_id="pw-1")
     assert again == first and first["ok"]
     assert world.stored(user).password_hash == stored_hash
+
+
+# --- races the transaction settles ------------------------------------------------------------
+
+
+def password_changed_before_the_lock(world: World, user) -> None:
+    """The next command's lock finds the password changed since its bcrypt check ran."""
+    original = world.deps.units
+
+    def racing(deps, envelope, *, idempotent):
+        unit = original(deps, envelope, idempotent=idempotent)
+        lock = unit.users.lock_with_actor_role
+
+        async def lock_after_a_change(user_id, actor_id):
+            world.stored(user).password_hash = world.deps.hasher.hash("Chang3d!elsewhere")
+            return await lock(user_id, actor_id)
+
+        unit.users.lock_with_actor_role = lock_after_a_change
+        return unit
+
+    object.__setattr__(world.deps, "units", racing)
+
+
+async def test_an_own_email_change_is_refused_when_the_password_changed_since_it_was_checked(world: World):
+    user = world.user()
+    password_changed_before_the_lock(world, user)
+    command = UpdateUser(user_id=user.id, email="new@example.com", current_password=PASSWORD)
+    await world.refused(command, "REAUTHENTICATION_REQUIRED", as_user=user)
+    assert world.stored(user).email == user.email
+
+
+async def test_a_replace_is_refused_likewise(world: World):
+    user = world.user()
+    password_changed_before_the_lock(world, user)
+    command = replace_body(user, email="new@example.com", current_password=PASSWORD)
+    await world.refused(command, "REAUTHENTICATION_REQUIRED", as_user=user)
+
+
+async def test_an_admins_email_change_needs_no_password_whatever_happened_meanwhile(world: World, admin):
+    user = world.user()
+    password_changed_before_the_lock(world, user)
+    assert (await world.ok(UpdateUser(user_id=user.id, email="new@example.com"), as_user=admin))["email"] == (
+        "new@example.com"
+    )
+
+
+async def test_setting_the_password_of_an_unknown_user_is_not_found(world: World, admin):
+    await world.refused(
+        ChangePassword(user_id=uuid.uuid4(), new_password=NEW_PASSWORD), "USER_NOT_FOUND", as_user=admin
+    )
+
+
+async def test_a_calling_service_deletes_users(world: World):
+    user = world.user()
+    await world.ok(DeleteUser(user_id=user.id), service="billing")
+    assert world.stored(user).deleted_at is not None
