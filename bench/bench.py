@@ -116,7 +116,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--open-max-connections",
         type=int,
         default=HIGH_CONNECTIONS,
-        help="connections the open-loop generator may open; past them, requests queue in it (and wait)",
+        help="connections the open-loop generator may open per stream; past them, requests queue in it (and wait)",
     )
     template = parser.add_argument_group("the FastAPI full-stack template beside usersvc (docs/scaling.md)")
     template.add_argument("--template-url", help="its backend, e.g. http://127.0.0.1:18300 (rows template_*)")

@@ -7,10 +7,11 @@ wrk (and every closed-loop tool) sends a connection's next request only after th
 answer, so when the service slows down the tool slows down with it and the waiting that a
 real client would see is never measured (coordinated omission). Here each stream has a rate;
 request i of a stream is due at start + i / rate. At its due time it goes out on an idle
-keep-alive connection, or on a new one (up to `max_connections` in all), or else it waits in
-a queue here; any of that waiting counts in its latency. The percentiles come from
-HdrHistogram (`hdrhistogram`, microseconds, 3 significant digits). Why our own generator
-rather than a packaged tool: docs/decisions.md, "The open-loop load generator".
+keep-alive connection of its stream, or on a new one (up to `max_connections` per stream),
+or else it waits in a queue here; any of that waiting counts in its latency. The
+percentiles come from HdrHistogram (`hdrhistogram`, microseconds, 3 significant digits). Why
+our own generator rather than a packaged tool: docs/decisions.md, "The open-loop load
+generator is our own".
 
 SPEC (JSON): {"url", "duration_s", "warmup_s", "max_connections", "drain_s", "streams": [
   {"name", "rate", "requests": [{"method", "path", "headers": {...}, "body": str | null}, ...]}]}
@@ -268,10 +269,12 @@ async def run(spec: dict) -> dict:
     url = urllib.parse.urlsplit(spec["url"])
     host, port = url.hostname or "127.0.0.1", url.port or 80
     warmup, duration = float(spec.get("warmup_s", 2)), float(spec["duration_s"])
-    pool = Pool(host, port, int(spec.get("max_connections", 256)))
     start = time.perf_counter() + 0.05
     record_from, end = start + warmup, start + warmup + duration
     streams = [Stream(s, f"{host}:{port}", record_from) for s in spec["streams"] if float(s["rate"]) > 0]
+    # Each stream its own connections, as separate clients would have: slow writes holding
+    # theirs never leave the reads waiting here for one.
+    pools = {stream.name: Pool(host, port, int(spec.get("max_connections", 256))) for stream in streams}
     sent = [0] * len(streams)
     cpu_at_window: float | None = None
 
@@ -293,7 +296,7 @@ async def run(spec: dict) -> dict:
                     next_due = min(next_due, due)
                     break
                 stream.submitted(due, now)
-                pool.submit(stream, sent[index], due)
+                pools[stream.name].submit(stream, sent[index], due)
                 sent[index] += 1
         if next_due >= end:
             break
@@ -303,21 +306,27 @@ async def run(spec: dict) -> dict:
         await asyncio.sleep(max(TICK_S, next_due - time.perf_counter()))
     drain_s = float(spec.get("drain_s", 10))
     try:
-        await asyncio.wait_for(pool.all_done.wait(), timeout=max(0.0, end - time.perf_counter()) + drain_s)
+        await asyncio.wait_for(
+            asyncio.gather(*(pool.all_done.wait() for pool in pools.values())),
+            timeout=max(0.0, end - time.perf_counter()) + drain_s,
+        )
     except TimeoutError:
         pass
     window_end = time.perf_counter()
     cpu_used = cpu() - (cpu_at_window if cpu_at_window is not None else 0.0)
-    timed_out = unanswered(pool, window_end)
+    timed_out = sum(unanswered(pool, window_end) for pool in pools.values())
     return {
         "duration_s": duration,
         "warmup_s": warmup,
         "window_s": window_end - record_from,
-        "streams": {stream.name: stream.summary(duration) for stream in streams},
+        "streams": {
+            stream.name: {**stream.summary(duration), "peak_connections": pools[stream.name].peak_open}
+            for stream in streams
+        },
         "timeouts": timed_out,
-        "peak_connections": pool.peak_open,
-        "peak_waiting": pool.peak_waiting,
-        "connect_errors": pool.connect_errors,
+        "peak_connections": sum(pool.peak_open for pool in pools.values()),
+        "peak_waiting": sum(pool.peak_waiting for pool in pools.values()),
+        "connect_errors": sum(pool.connect_errors for pool in pools.values()),
         "cpu_pct_of_core": cpu_used / (window_end - record_from) * 100,
     }
 

@@ -364,14 +364,14 @@ def open_loop_section(run: Run, table: list[dict]) -> list[str]:
         "## Open loop",
         "",
         (
-            f"bench/openloop.py: each stream's requests due on a fixed schedule (request i at start + i ÷ rate), "
-            f"sent at their due time on an idle keep-alive connection or a new one (at most "
-            f"{run.args.open_max_connections}), else queued in the generator; latency runs from the due time, so "
-            f"any wait (queue, generator, service) counts. {run.warmup or 1} s warm-up at the same rate, then "
-            f"{run.duration} s measured. Rates: {run.args.open_load:g} of the closed-loop req/s of the row named as "
-            "capacity. Late = due → handed to the connections (the generator's own delay: when its p99 is near "
-            "the latency's, the generator, not the service, is what was measured); send lag = due → written to a "
-            "socket (that plus any wait for a free connection)."
+            f"bench/openloop.py: each stream's requests due on a fixed schedule (request i at start + i ÷ "
+            "rate), sent at their due time on an idle keep-alive connection of the stream or a new one (at most "
+            f"{run.args.open_max_connections} per stream), else queued in the generator; latency runs from the "
+            f"due time, so any wait (queue, generator, service) counts. {run.warmup or 1} s warm-up at the same "
+            f"rate, then {run.duration} s measured. Rates: {run.args.open_load:g} of the closed-loop req/s of "
+            "the row named as capacity. Late = due → handed to the connections (the generator's own delay: when "
+            "its p99 is near the latency's, the generator, not the service, is what was measured); send lag = "
+            "due → written to a socket (that plus any wait for a free connection)."
         ),
         "",
         "| row | stream | offered /s | answered /s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors "
