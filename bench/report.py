@@ -389,14 +389,22 @@ def open_loop_section(run: Run, table: list[dict]) -> list[str]:
                 + " | ".join(cells)
                 + f" | {errors_text(stream['errors'])} | {late.get('p99_ms', nan):.1f} | {lag.get('p99_ms', nan):.1f} |"
             )
-    md += ["", "| row | generator CPU, % of one core | peak connections | peak queued in generator | timeouts |"]
-    md.append("|---|---:|---:|---:|---:|")
+    md += [
+        "",
+        "Offered ÷ what usersvc answered closed-loop under the same load (its row named below): above 1, "
+        "the queue grows for the whole run and the percentiles grow with its length.",
+        "",
+        "| row | offered ÷ closed loop | generator CPU, % of one core | peak connections | peak queued in generator "
+        "| timeouts |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for row in table:
         if "open_loop" in row:
-            result = row["open_loop"]
+            result, same = row["open_loop"], row["same_load"]
             md.append(
-                f"| {row['scenario']} | {row['cpu_pct_of_core'].get('openloop', 0):.0f} | "
-                f"{result['peak_connections']} | {result['peak_waiting']} | {result['timeouts']} |"
+                f"| {row['scenario']} | {ratio(row['offered_rps'], same['rps']):.2f} ({same['of']}) | "
+                f"{row['cpu_pct_of_core'].get('openloop', 0):.0f} | {result['peak_connections']} | "
+                f"{result['peak_waiting']} | {result['timeouts']} |"
             )
     return md
 

@@ -260,7 +260,8 @@ class Scenarios:
                 for token in read_lines(paths["staff_tokens"])
             ],
         }
-        self.open_loop("open_list", [reads], capacity=capacity, note=f"GET {LIST_PATH}, all hits")
+        all_hits = f"GET {LIST_PATH}, all hits"
+        self.open_loop("open_list", [reads], capacity=capacity, same_load="list_filtered", note=all_hits)
         logins = {
             "name": "login",
             "rate": login_rate,
@@ -280,6 +281,7 @@ class Scenarios:
             "open_list_with_writes",
             [reads, patches, logins],
             capacity=capacity,
+            same_load="list_with_writes",
             note=(
                 f"as open_list, with {patches['rate']:.1f} PATCH first_name/s and {login_rate:g} logins/s "
                 f"(bcrypt) beside it: 1 write per {every:g} reads"
@@ -291,13 +293,22 @@ class Scenarios:
         capacity = ("base_rpc_insert", self.rows["base_rpc_insert"]["rps"])
         patches = {"name": "patch", "rate": self.args.open_load * capacity[1], "requests": patch_requests(paths, "Ol")}
         return self.open_loop(
-            "open_patch", [patches], capacity=capacity, note="PATCH /v1/users/{id} first_name, targets in turn"
+            "open_patch",
+            [patches],
+            capacity=capacity,
+            same_load="patch",
+            note="PATCH /v1/users/{id} first_name, targets in turn",
         )
 
-    def open_loop(self, name: str, streams: list[dict], *, capacity: tuple[str, float], note: str) -> dict:
+    def open_loop(
+        self, name: str, streams: list[dict], *, capacity: tuple[str, float], same_load: str, note: str
+    ) -> dict:
         """One openloop.py run (warm-up, then the measured part, at one rate throughout) with
         metrics and CPU taken around it. The row's latencies are those of its first stream;
-        errors count every stream's answers >= 400, broken connections and timeouts."""
+        errors count every stream's answers >= 400, broken connections and timeouts.
+        capacity: the row whose req/s the rate is a share of; same_load: usersvc's closed-loop
+        row of the same load, whose req/s is what usersvc itself managed (offered above it, the
+        queue grows for the whole run)."""
         run = self.run
         spec = {
             "url": self.stack.url,
@@ -336,6 +347,7 @@ class Scenarios:
             "generator_late_p99_ms": late.get("p99_ms", nothing),
             "open_loop": result,
             "capacity": {"of": capacity[0], "rps": capacity[1], "load": self.args.open_load},
+            "same_load": {"of": same_load, "rps": self.rows[same_load]["rps"]},
             **around,
             "bcrypt_bound": False,
             "service": True,
