@@ -7,8 +7,6 @@ record would keep the reply, secret included, in processed_commands. A redeliver
 again (another client, or another secret) rather than leave a secret at rest.
 """
 
-from functools import partial
-
 from usersvc.domain.commands import (
     CreateOAuthClient,
     DeleteOAuthClient,
@@ -17,9 +15,7 @@ from usersvc.domain.commands import (
     RotateOAuthClientSecret,
     UpdateOAuthClient,
 )
-from usersvc.domain.rbac import Principal
 from usersvc.workers.deps import WorkerDeps
-from usersvc.workers.execution import CommandEnvelope, execute_query, execute_write
 from usersvc.workers.repositories.oauth_clients import (
     client_page,
     delete_client,
@@ -29,41 +25,57 @@ from usersvc.workers.repositories.oauth_clients import (
     update_client,
 )
 from usersvc.workers.routing import Handlers
+from usersvc.workers.unit_of_work import CommandEnvelope
 
 
 async def create_client(deps: WorkerDeps, envelope: CommandEnvelope[CreateOAuthClient]) -> dict:
     """Register a client; a confidential one's reply holds its secret, this once."""
-    return await execute_write(deps, envelope, work=partial(register_client, deps.settings), idempotent=False)
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        await uow.begin()
+        await uow.commit(await register_client(deps.settings, uow, envelope.data))
+    return uow.reply
 
 
 async def get_client(deps: WorkerDeps, envelope: CommandEnvelope[GetOAuthClient]) -> dict:
     """One live client, never its secret."""
-
-    async def work(principal: Principal, command: GetOAuthClient) -> dict:
-        return await find_client(principal, command.client_id)
-
-    return await execute_query(envelope, work)
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        await uow.acting()
+        await uow.commit(await find_client(uow, envelope.data.client_id))
+    return uow.reply
 
 
 async def list_clients(deps: WorkerDeps, envelope: CommandEnvelope[ListOAuthClients]) -> dict:
     """A page of the live clients, newest first."""
-    return await execute_query(envelope, client_page)
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        await uow.acting()
+        await uow.commit(await client_page(uow, envelope.data))
+    return uow.reply
 
 
 async def update_oauth_client(deps: WorkerDeps, envelope: CommandEnvelope[UpdateOAuthClient]) -> dict:
     """Change some fields; made confidential, a client gets a secret in this reply only."""
     gets_secret = envelope.data.type == "confidential"
-    return await execute_write(deps, envelope, work=partial(update_client, deps.settings), idempotent=not gets_secret)
+    async with deps.unit_of_work(envelope, idempotent=not gets_secret) as uow:
+        await uow.begin()
+        await uow.commit(await update_client(deps.settings, uow, envelope.data))
+    return uow.reply
 
 
 async def rotate_secret(deps: WorkerDeps, envelope: CommandEnvelope[RotateOAuthClientSecret]) -> dict:
     """A new secret for a confidential client, in the reply only; the old one stops working."""
-    return await execute_write(deps, envelope, work=partial(rotate_client_secret, deps.settings), idempotent=False)
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        await uow.begin()
+        await uow.commit(await rotate_client_secret(deps.settings, uow, envelope.data))
+    return uow.reply
 
 
 async def delete_oauth_client(deps: WorkerDeps, envelope: CommandEnvelope[DeleteOAuthClient]) -> dict:
     """Delete a client: its grants' sessions end, its consents go, in one transaction."""
-    return await execute_write(deps, envelope, work=delete_client)
+    async with deps.unit_of_work(envelope) as uow:
+        await uow.begin()
+        await delete_client(uow, envelope.data)
+        await uow.commit(None)
+    return uow.reply
 
 
 HANDLERS: Handlers = {
