@@ -29,16 +29,19 @@ from usersvc.workers.models import (
     OAuthClient,
     OAuthCode,
     OAuthConsent,
+    Passkey,
     SigningKey,
     SpentRefreshToken,
     User,
     UserSession,
     UserTotp,
+    WebAuthnChallenge,
 )
 from usersvc.workers.repositories.account_tokens import AccountTokensRepository
 from usersvc.workers.repositories.audit import AuditRepository
 from usersvc.workers.repositories.mails import MailsRepository
 from usersvc.workers.repositories.oauth import OAuthRepository
+from usersvc.workers.repositories.passkeys import PasskeysRepository
 from usersvc.workers.repositories.records import AUDIT_COLUMNS, TAKEN
 from usersvc.workers.repositories.second_factor import SecondFactorRepository
 from usersvc.workers.repositories.sessions import SessionsRepository
@@ -65,6 +68,8 @@ class Store:
     oauth_clients: dict[str, OAuthClient] = field(default_factory=dict)
     oauth_codes: dict[str, OAuthCode] = field(default_factory=dict)
     oauth_consents: dict[uuid.UUID, OAuthConsent] = field(default_factory=dict)
+    passkeys: dict[uuid.UUID, Passkey] = field(default_factory=dict)
+    webauthn_challenges: dict[uuid.UUID, WebAuthnChallenge] = field(default_factory=dict)
     audit: list[dict] = field(default_factory=list)
     outbox: list[dict] = field(default_factory=list)
     processed: dict[str, tuple[str, dict | None]] = field(default_factory=dict)
@@ -345,6 +350,63 @@ class MemorySecondFactor(SecondFactorRepository):
             del self._store.challenges[challenge_id]
 
 
+class MemoryPasskeys(PasskeysRepository):
+    @property
+    def _store(self) -> Store:
+        return self.unit.store  # type: ignore[attr-defined]
+
+    async def of_user(self, user_id: object) -> list[Passkey]:
+        mine = [p for p in self._store.passkeys.values() if str(p.user_id) == str(user_id)]
+        return [copy.copy(p) for p in sorted(mine, key=lambda p: (p.created_at, str(p.id)))]
+
+    async def lock_of_user(self, user_id: object) -> list[Passkey]:
+        return await self.of_user(user_id)
+
+    async def credential_taken(self, credential_id: str) -> bool:
+        return any(p.credential_id == credential_id for p in self._store.passkeys.values())
+
+    async def lock(self, *, user_id: object, passkey_id: object) -> Passkey | None:
+        found = self._store.passkeys.get(uuid.UUID(str(passkey_id)))
+        return _copy(found) if found is not None and str(found.user_id) == str(user_id) else None
+
+    async def lock_by_credential(self, credential_id: str) -> Passkey | None:
+        return _copy(next((p for p in self._store.passkeys.values() if p.credential_id == credential_id), None))
+
+    async def add(self, passkey: Passkey) -> None:
+        self._store.passkeys[passkey.id] = copy.copy(passkey)
+
+    async def update(self, passkey: Passkey, fields: list[str]) -> None:
+        stored = self._store.passkeys[passkey.id]
+        for name in fields:
+            setattr(stored, name, getattr(passkey, name))
+
+    async def delete(self, passkeys: list[Passkey]) -> None:
+        for passkey in passkeys:
+            self._store.passkeys.pop(passkey.id, None)
+
+    async def delete_of_user(self, user_id: object) -> int:
+        mine = [p.id for p in self._store.passkeys.values() if str(p.user_id) == str(user_id)]
+        for passkey_id in mine:
+            del self._store.passkeys[passkey_id]
+        return len(mine)
+
+    async def add_challenge(self, challenge: WebAuthnChallenge) -> None:
+        self._store.webauthn_challenges[challenge.id] = copy.copy(challenge)
+
+    async def lock_challenge(self, digest: str) -> WebAuthnChallenge | None:
+        found = (c for c in self._store.webauthn_challenges.values() if c.challenge_digest == digest)
+        return _copy(next(found, None))
+
+    async def update_challenge(self, challenge: WebAuthnChallenge, fields: list[str]) -> None:
+        stored = self._store.webauthn_challenges[challenge.id]
+        for name in fields:
+            setattr(stored, name, getattr(challenge, name))
+
+    async def delete_expired_challenges(self, *, now: datetime) -> None:
+        for challenge_id in [c.id for c in self._store.webauthn_challenges.values() if c.expires_at < now]:
+            del self._store.webauthn_challenges[challenge_id]
+
+
 class MemoryMails(MailsRepository):
     async def add(self, *, template: str, sealed: str) -> None:
         self.unit.store.mails.append({"template": template, "sealed": sealed})  # type: ignore[attr-defined]
@@ -510,6 +572,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.audit = MemoryAudit(self)  # type: ignore[arg-type]
         self.signing_keys = MemorySigningKeys(self)  # type: ignore[arg-type]
         self.oauth = MemoryOAuth(self)  # type: ignore[arg-type]
+        self.passkeys = MemoryPasskeys(self)  # type: ignore[arg-type]
 
     async def _open(self) -> None:
         if not self.store.database_up:

@@ -7,7 +7,7 @@ import jwt
 
 from tests.integration.account_flows import reset_token
 from tests.integration.authenticator import enrol, password_step
-from tests.integration.passkey_authenticator import SoftAuthenticator, b64url, unb64url
+from tests.passkey_authenticator import SoftAuthenticator, b64url, unb64url
 from tests.support import USER_PASSWORD, Api
 
 
