@@ -185,11 +185,7 @@ async def remove_all(request: Request, user_id: str) -> HTTPResponse:
 )
 async def authentication_options(request: Request) -> HTTPResponse:
     await admit_anonymous(request, scope="passkey_options")
-    body = (
-        parse_body(request, PasskeyAuthenticationOptionsBody)
-        if request.body
-        else validate(PasskeyAuthenticationOptionsBody, {})
-    )
+    body = parse_body(request, PasskeyAuthenticationOptionsBody)
     return json(await send(request, StartPasskeyAuthentication(**body.model_dump())))
 
 
