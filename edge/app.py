@@ -21,6 +21,7 @@ from usersvc.edge.login_guard import LoginGuard
 from usersvc.edge.metrics import flush_counts_forever, response_counter
 from usersvc.edge.provider_pages import ProviderPages
 from usersvc.edge.routes.account import account
+from usersvc.edge.routes.account_security import account_security
 from usersvc.edge.routes.audit import audit
 from usersvc.edge.routes.auth import auth
 from usersvc.edge.routes.consents import consents
@@ -76,7 +77,20 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     app.ctx.page_queries = page_query_parser(app.ctx.keys)
     app.ctx.provider_pages = ProviderPages(settings)
     app.ctx.discovery = discovery_document(settings)
-    for blueprint in (users, auth, consents, account, mfa, audit, ops, docs, well_known, oauth, oauth_tokens):
+    for blueprint in (
+        users,
+        auth,
+        consents,
+        account,
+        account_security,
+        mfa,
+        audit,
+        ops,
+        docs,
+        well_known,
+        oauth,
+        oauth_tokens,
+    ):
         app.blueprint(blueprint)
     app.blueprint(console)  # /admin: static files only, on the public API
     add_cors(app, settings)

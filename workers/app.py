@@ -29,6 +29,7 @@ from usersvc.workers.db_role_guard import refuse_privileged_role
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.handlers import (
     account,
+    account_security,
     audit,
     auth,
     mfa,
@@ -66,6 +67,7 @@ HANDLERS: Handlers = {
     **oauth_authorize.HANDLERS,
     **oauth_tokens.HANDLERS,
     **oauth_sessions.HANDLERS,
+    **account_security.HANDLERS,
 }
 log = logging.getLogger("workers.app")
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)

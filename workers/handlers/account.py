@@ -23,6 +23,7 @@ from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.one_time_tokens import TokenPurpose
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import RegistrationAccepted, Reply
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.account_tokens import (
     live_token,
     mail_token,
@@ -195,7 +196,7 @@ async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
         # Whoever registered the address first and enrolled a factor does not keep the account.
         await set_mfa_enabled(unit, user, enabled=False, action="user.mfa_disable_on_reset")
     await retire_tokens(unit, user_id=user.id)
-    await revoke_sessions(unit, user_id=user.id)
+    await revoke_sessions(unit, user_id=user.id, reason=EndReason.PASSWORD_CHANGE)
     new = view_of(user)
     verified_now = not old["email_verified"]
     await unit.record(

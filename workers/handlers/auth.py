@@ -11,6 +11,7 @@ from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import (
     CommandEnvelope,
@@ -116,7 +117,7 @@ async def _refuse_spent_token(unit: UnitOfWork, presented: str) -> NoReturn:
     if session.revoked_at is None:
         user = await User.filter(id=session.user_id).using_db(unit.connection).get()
         unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the session's user
-        await revoke_session(unit, session)
+        await revoke_session(unit, session, reason=EndReason.REFRESH_REUSE)
     raise RefuseAfterCommit(ErrorCode.INVALID_TOKEN, "This refresh token was already used; the session is revoked")
 
 

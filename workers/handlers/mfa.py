@@ -13,6 +13,7 @@ from usersvc.domain.errors import DomainError, ErrorCode, FieldError, validation
 from usersvc.domain.mfa_challenge import MAX_WRONG_CODES
 from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.session_commands import EndReason
 from usersvc.domain.totp import accepted_step, new_secret, provisioning_uri
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, RefuseAfterCommit, UnitOfWork, execute_write
@@ -95,7 +96,7 @@ async def _confirm(deps: WorkerDeps, unit: UnitOfWork, command: ConfirmTotp) -> 
     codes = await replace_recovery_codes(unit, user_id=user.id, secret_key=secret_key)
     await set_mfa_enabled(unit, user, enabled=True, action="auth.mfa_enable")
     # A session opened before (perhaps by whoever had the password) would go on without the factor.
-    await revoke_sessions(unit, user_id=user.id, keep=command.keep_session_id)
+    await revoke_sessions(unit, user_id=user.id, reason=EndReason.REVOKED, keep=command.keep_session_id)
     return {"recovery_codes": codes}
 
 

@@ -8,6 +8,7 @@ from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.oauth_commands import EndSession, ListConsents, WithdrawConsent
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import iso_utc
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_query, execute_write
 from usersvc.workers.models import OAuthClient, OAuthConsent, User, UserSession
@@ -44,9 +45,9 @@ async def _end_session(deps: WorkerDeps, unit: UnitOfWork, command: EndSession) 
         session = await UserSession.filter(id=session.id).select_for_update().using_db(unit.connection).get()
         user = await User.filter(id=session.user_id).using_db(unit.connection).get()
         unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))
-        ended = await end_grants(unit, parent_session_id=session.id)
+        ended = await end_grants(unit, reason=EndReason.LOGOUT, parent_session_id=session.id)
         if session.revoked_at is None:
-            await revoke_session(unit, session)
+            await revoke_session(unit, session, reason=EndReason.LOGOUT)
     return {"redirect_uri": redirect, "signed_out": session is not None, "grants_ended": ended}
 
 
@@ -97,7 +98,7 @@ async def _withdraw(unit: UnitOfWork, command: WithdrawConsent) -> None:
     if consent is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No consent for this client")
     await consent.delete(using_db=unit.connection)
-    ended = await end_grants(unit, user_id=command.user_id, client_id=command.client_id)
+    ended = await end_grants(unit, reason=EndReason.REVOKED, user_id=command.user_id, client_id=command.client_id)
     data = {"user_id": str(command.user_id), "client_id": command.client_id, "grants_ended": ended}
     await unit.record(
         action="oauth.consent_withdrawn",

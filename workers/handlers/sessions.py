@@ -4,6 +4,7 @@ holds what they share with login, refresh and the user writes)."""
 from usersvc.domain.commands import CheckSession, ListSessions, Logout, RevokeSession
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import (
     CommandEnvelope,
@@ -39,7 +40,8 @@ async def _revoke_requested(unit: UnitOfWork, command: Logout | RevokeSession) -
     # Someone else's session is "not found" to a plain user: no enumeration of session ids.
     if session is None or not (unit.principal.is_self(session.user_id) or unit.principal.role == Role.ADMIN):
         raise DomainError(ErrorCode.NOT_FOUND, "Session not found")
-    await revoke_session(unit, session)
+    reason = EndReason.LOGOUT if isinstance(command, Logout) else EndReason.REVOKED
+    await revoke_session(unit, session, reason=reason)
     return None
 
 

@@ -20,6 +20,7 @@ from usersvc.domain.commands import (
 from usersvc.domain.errors import DomainError, ErrorCode, validation_error
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import UserView, etag_of, page_of
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.account_tokens import retire_tokens
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.email_change import mail_email_change, reauthenticate, require_reauthentication
@@ -128,7 +129,7 @@ async def _update(deps: WorkerDeps, unit: UnitOfWork, command: UpdateUser) -> di
     email_changed = _unverify_new_email(user, old_email=old["email"], fields=saved)
     await unit.save(user, saved)
     if changes.get("is_active") is False:
-        await revoke_sessions(unit, user_id=user.id)
+        await revoke_sessions(unit, user_id=user.id, reason=EndReason.DEACTIVATED)
     elif "role" in changes:
         await sessions_follow_role(unit, user_id=user.id, role=user.role, settings=deps.settings)
     new = await record_user_change(unit, action="user.update", old=old, user=user)
@@ -169,7 +170,7 @@ async def _delete(unit: UnitOfWork, command: DeleteUser) -> None:
     old = view_of(user)
     user.deleted_at = unit.now
     await unit.save(user, ["deleted_at"])
-    await revoke_sessions(unit, user_id=user.id)
+    await revoke_sessions(unit, user_id=user.id, reason=EndReason.DEACTIVATED)
     await unit.record(
         action="user.delete",
         entity_id=old["id"],
@@ -206,7 +207,7 @@ async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
     user.password_hash = unit.prepared
     await unit.save(user, ["password_hash"])
     await retire_tokens(unit, user_id=user.id)
-    await revoke_sessions(unit, user_id=user.id, keep=command.keep_session_id)
+    await revoke_sessions(unit, user_id=user.id, reason=EndReason.PASSWORD_CHANGE, keep=command.keep_session_id)
     await record_user_change(unit, action="user.change_password", old=old, user=user, audit_old=False)
     return None
 

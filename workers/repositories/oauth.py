@@ -6,6 +6,7 @@ import uuid
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from usersvc.domain.oauth import ClientSecretDigester, OAuthError
+from usersvc.domain.session_commands import EndReason
 from usersvc.settings import Settings
 from usersvc.workers.execution import UnitOfWork
 from usersvc.workers.models import OAuthClient, OAuthConsent, User, UserSession
@@ -64,12 +65,14 @@ async def consent_of(connection: BaseDBAsyncClient, *, user_id: uuid.UUID, clien
     return await OAuthConsent.filter(user_id=user_id, client_id=client_id).using_db(connection).first()
 
 
-async def end_grants(unit: UnitOfWork, **filters: object) -> int:
+async def end_grants(unit: UnitOfWork, *, reason: EndReason, **filters: object) -> int:
     """Revoke the live grant sessions that match (a client's, a user's with one client, or
-    those made in one browser session): their access and refresh tokens stop at once."""
+    those made in one browser session): their access and refresh tokens stop at once. A
+    sign-out at the provider ends them as `logout`, a withdrawn consent or a deleted client
+    as `revoked` (the closed set of docs/api.md)."""
     sessions = (
         await UserSession.filter(kind="grant", revoked_at=None, **filters).select_for_update().using_db(unit.connection)
     )
     for session in sessions:
-        await revoke_session(unit, session)
+        await revoke_session(unit, session, reason=reason)
     return len(sessions)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.queryset import QuerySet
 
 from usersvc.domain.replies import iso_utc
+from usersvc.domain.session_commands import EndReason
 from usersvc.settings import Settings
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import UnitOfWork
@@ -41,32 +42,45 @@ def session_event_data(session: UserSession) -> dict:
         "ip_address": session.ip_address,
         "user_agent": session.user_agent,
         "revoked_at": iso_utc(session.revoked_at),
+        "end_reason": session.end_reason,
     }
 
 
-async def revoke_session(unit: UnitOfWork, session: UserSession) -> None:
-    """Revoked in the database, tombstoned in the cache: the edge refuses its tokens at once."""
+async def revoke_session(unit: UnitOfWork, session: UserSession, *, reason: EndReason, by_actor: bool = True) -> None:
+    """Revoked in the database, tombstoned in the cache: the edge refuses its tokens at once.
+    `reason` says why (GET /v1/users/{id}/sessions shows it) and the acting principal is
+    recorded as who ended it, unless `by_actor` is false: the service itself decided (a
+    token presented twice), whoever the command runs for."""
     session.revoked_at = unit.now
-    await session.save(update_fields=["revoked_at"], using_db=unit.connection)
+    session.end_reason = reason.value
+    ended_by = by_actor and reason != EndReason.REFRESH_REUSE
+    session.ended_by_type = unit.principal.kind if ended_by else None
+    session.ended_by_id = unit.principal.id if ended_by else None
+    await session.save(
+        update_fields=["revoked_at", "end_reason", "ended_by_type", "ended_by_id"], using_db=unit.connection
+    )
     await unit.record(
         action="session.revoke",
         entity_type="session",
         entity_id=str(session.id),
         old=None,
-        new={"user_id": str(session.user_id), "revoked_at": iso_utc(unit.now)},
+        new={"user_id": str(session.user_id), "revoked_at": iso_utc(unit.now), "end_reason": reason.value},
         event="session.revoked",
         event_data=session_event_data(session),
     )
     unit.cache.sessions[str(session.id)] = None
 
 
-async def revoke_sessions(unit: UnitOfWork, *, user_id: uuid.UUID, keep: uuid.UUID | None = None) -> int:
-    query = UserSession.filter(user_id=user_id, revoked_at=None).using_db(unit.connection)
+async def revoke_sessions(
+    unit: UnitOfWork, *, user_id: uuid.UUID, reason: EndReason, keep: uuid.UUID | None = None
+) -> int:
+    # Sessions that expired already keep that as their end.
+    query = UserSession.filter(user_id=user_id, revoked_at=None, expires_at__gt=unit.now).using_db(unit.connection)
     if keep is not None:
         query = query.exclude(id=keep)
     sessions = await query.select_for_update()
     for session in sessions:
-        await revoke_session(unit, session)
+        await revoke_session(unit, session, reason=reason)
     return len(sessions)
 
 
@@ -93,6 +107,36 @@ def session_view(session: UserSession, *, current: uuid.UUID | None) -> dict:
         "ip_address": session.ip_address,
         "user_agent": session.user_agent,
         "current": session.id == current,
+    }
+
+
+def ended_view(session: UserSession, settings: Settings, *, now: datetime) -> dict:
+    """How a session ended, for GET /v1/users/{id}/sessions: revoked (and why, by whom), or
+    expired (its refresh token or its maximum age ran out), or nothing while it is live."""
+    if session.revoked_at is not None:
+        ended_by = (
+            {"type": session.ended_by_type, "id": session.ended_by_id}
+            if session.ended_by_type and session.ended_by_id
+            else None
+        )
+        reason = session.end_reason or EndReason.REVOKED.value
+        return {"ended_at": iso_utc(session.revoked_at), "end_reason": reason, "ended_by": ended_by}
+    ends_at = min(session.expires_at, session_ends_at(session.created_at, settings))
+    if ends_at <= now:
+        return {"ended_at": iso_utc(ends_at), "end_reason": EndReason.EXPIRED.value, "ended_by": None}
+    return {"ended_at": None, "end_reason": None, "ended_by": None}
+
+
+def user_session_view(session: UserSession, settings: Settings, *, now: datetime) -> dict:
+    return {
+        "id": str(session.id),
+        "kind": session.kind,
+        "client_id": session.client_id,
+        "created_at": iso_utc(session.created_at),
+        "last_used_at": iso_utc(session.last_used_at),
+        "ip_address": session.ip_address,
+        "user_agent": session.user_agent,
+        **ended_view(session, settings, now=now),
     }
 
 
