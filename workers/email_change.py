@@ -16,6 +16,7 @@ from usersvc.workers.account_tokens import mail_token, retire_tokens
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import UnitOfWork
 from usersvc.workers.models import User
+from usersvc.workers.security_mails import request_values
 
 NOTICE_TEMPLATE = "email_changed"
 
@@ -58,8 +59,9 @@ def require_reauthentication(unit: UnitOfWork, user: User, *, new_email: str | N
 
 
 async def mail_email_change(deps: WorkerDeps, unit: UnitOfWork, user: User, *, old_email: str) -> None:
-    """A verification link to the new address, and a notice to the old one (no link in it).
-    Links mailed to the earlier address die with it."""
+    """A verification link to the new address, and a notice to the old one (no link in it),
+    saying when and from where, like the other security notices. Links mailed to the earlier
+    address die with it."""
     await retire_tokens(unit, user_id=user.id)
     await mail_token(
         deps, unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.VERIFY_EMAIL
@@ -68,5 +70,5 @@ async def mail_email_change(deps: WorkerDeps, unit: UnitOfWork, user: User, *, o
         unit,
         template=NOTICE_TEMPLATE,
         to=old_email,
-        values={"username": user.username, "new_email": masked_email(user.email)},
+        values={"username": user.username, "new_email": masked_email(user.email), **request_values(unit)},
     )

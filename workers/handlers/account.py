@@ -39,6 +39,7 @@ from usersvc.workers.repositories.sessions import revoke_sessions
 from usersvc.workers.repositories.users import add_user, users_named, view_of
 from usersvc.workers.routing import Handlers
 from usersvc.workers.second_factor import set_mfa_enabled
+from usersvc.workers.security_mails import MFA_REMOVED, PASSWORD_CHANGED, mail_security_notice
 from usersvc.workers.user_lock import lock_live_user, lock_user
 
 # Anyone may ask for a reset of any address, or register with it: at most one mail of each
@@ -181,7 +182,7 @@ async def _check_token_then_hash(deps: WorkerDeps, command: ResetPassword, _: Pr
     return await asyncio.to_thread(deps.hasher.hash, command.new_password)
 
 
-async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
+async def _reset(deps: WorkerDeps, unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
     token = await spend_token(unit, command.token, purpose=TokenPurpose.RESET_PASSWORD)
     user = await lock_live_user(unit.connection, user_id=token.user_id, active=True)
     if user is None or user.email != token.email:  # deactivated, deleted, or the address changed
@@ -195,8 +196,10 @@ async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
     if squatted and user.mfa_enabled:
         # Whoever registered the address first and enrolled a factor does not keep the account.
         await set_mfa_enabled(unit, user, enabled=False, action="user.mfa_disable_on_reset")
+        await mail_security_notice(deps, unit, user, template=MFA_REMOVED)
     await retire_tokens(unit, user_id=user.id)
     await revoke_sessions(unit, user_id=user.id, reason=EndReason.PASSWORD_CHANGE)
+    await mail_security_notice(deps, unit, user, template=PASSWORD_CHANGED)
     new = view_of(user)
     verified_now = not old["email_verified"]
     await unit.record(
@@ -214,7 +217,9 @@ async def _reset(unit: UnitOfWork, command: ResetPassword) -> dict[str, Any]:
 async def reset_password(deps: WorkerDeps, envelope: CommandEnvelope[ResetPassword]) -> dict[str, Any]:
     """Spend a password-reset token for a new password; every session of the user is revoked
     (edge only). The reply names the user, so the edge can lift its login back-off."""
-    return await execute_write(deps, envelope, work=_reset, prepare=partial(_check_token_then_hash, deps))
+    return await execute_write(
+        deps, envelope, work=partial(_reset, deps), prepare=partial(_check_token_then_hash, deps)
+    )
 
 
 HANDLERS: Handlers = {

@@ -28,6 +28,7 @@ from usersvc.workers.second_factor import (
     set_mfa_enabled,
     totp_box,
 )
+from usersvc.workers.security_mails import MFA_ADDED, MFA_REMOVED, mail_security_notice
 from usersvc.workers.user_lock import lock_live_user, lock_user, user_not_found
 
 
@@ -97,6 +98,7 @@ async def _confirm(deps: WorkerDeps, unit: UnitOfWork, command: ConfirmTotp) -> 
     await set_mfa_enabled(unit, user, enabled=True, action="auth.mfa_enable")
     # A session opened before (perhaps by whoever had the password) would go on without the factor.
     await revoke_sessions(unit, user_id=user.id, reason=EndReason.REVOKED, keep=command.keep_session_id)
+    await mail_security_notice(deps, unit, user, template=MFA_ADDED)
     return {"recovery_codes": codes}
 
 
@@ -114,6 +116,7 @@ async def _disable(deps: WorkerDeps, unit: UnitOfWork, command: DisableTotp) -> 
     if await accept_code(unit, user_id=user.id, code=command.code, secret_key=deps.settings.secret_key) is None:
         raise validation_error("code", "is not a current TOTP code or an unused recovery code")
     await set_mfa_enabled(unit, user, enabled=False, action="auth.mfa_disable")
+    await mail_security_notice(deps, unit, user, template=MFA_REMOVED)
     return None
 
 
@@ -130,11 +133,12 @@ async def disable_totp(deps: WorkerDeps, envelope: CommandEnvelope[DisableTotp])
     )
 
 
-async def _reset(unit: UnitOfWork, command: ResetMfa) -> None:
+async def _reset(deps: WorkerDeps, unit: UnitOfWork, command: ResetMfa) -> None:
     rbac.authorize_mfa_reset(unit.principal, command.user_id)
     user = await lock_user(unit.connection, command.user_id)
     if user.mfa_enabled:
         await set_mfa_enabled(unit, user, enabled=False, action="user.mfa_disable")
+        await mail_security_notice(deps, unit, user, template=MFA_REMOVED)
     elif await UserTotp.filter(user_id=user.id).using_db(unit.connection).delete():
         await unit.record(action="user.mfa_disable", entity_id=str(user.id), old={"mfa": "pending"}, new=None)
     return None
@@ -142,7 +146,7 @@ async def _reset(unit: UnitOfWork, command: ResetMfa) -> None:
 
 async def reset_mfa(deps: WorkerDeps, envelope: CommandEnvelope[ResetMfa]) -> dict:
     """Turn a user's MFA off without their codes (admin or service, not on oneself)."""
-    return await execute_write(deps, envelope, work=_reset)
+    return await execute_write(deps, envelope, work=partial(_reset, deps))
 
 
 def _wrong_code() -> RefuseAfterCommit:

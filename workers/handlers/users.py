@@ -34,6 +34,7 @@ from usersvc.workers.models import User
 from usersvc.workers.repositories.sessions import revoke_sessions, sessions_follow_role
 from usersvc.workers.repositories.users import ensure_unique, insert_user, record_user_change, view_of
 from usersvc.workers.routing import Handlers
+from usersvc.workers.security_mails import PASSWORD_CHANGED, mail_security_notice
 from usersvc.workers.user_lock import user_not_found
 
 SEARCH_TEXT = """(lower("username") || ' ' || "email" || ' ' || lower("first_name") || ' ' || lower("last_name"))"""
@@ -200,7 +201,7 @@ async def _authorize_verify_then_hash(deps: WorkerDeps, command: ChangePassword,
     return await _hash_password(deps, command.new_password)
 
 
-async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
+async def _change_password(deps: WorkerDeps, unit: UnitOfWork, command: ChangePassword) -> None:
     rbac.authorize_password_change(unit.principal, command.user_id)  # again: the role may have changed
     user = unit.target(command.user_id)
     old = view_of(user)
@@ -209,6 +210,7 @@ async def _change_password(unit: UnitOfWork, command: ChangePassword) -> None:
     await retire_tokens(unit, user_id=user.id)
     await revoke_sessions(unit, user_id=user.id, reason=EndReason.PASSWORD_CHANGE, keep=command.keep_session_id)
     await record_user_change(unit, action="user.change_password", old=old, user=user, audit_old=False)
+    await mail_security_notice(deps, unit, user, template=PASSWORD_CHANGED)
     return None
 
 
@@ -217,7 +219,7 @@ async def change_password(deps: WorkerDeps, envelope: CommandEnvelope[ChangePass
     return await execute_write(
         deps,
         envelope,
-        work=_change_password,
+        work=partial(_change_password, deps),
         prepare=partial(_authorize_verify_then_hash, deps),
         locks_user=_named_user,
     )

@@ -13,6 +13,7 @@ from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.execution import UnitOfWork
 from usersvc.workers.models import User, UserSession
 from usersvc.workers.repositories.users import view_of
+from usersvc.workers.security_mails import note_sign_in
 
 
 def session_entry(*, user_id: object, role: str) -> dict:
@@ -183,6 +184,7 @@ async def open_session(
         auth_time=unit.now,
         using_db=unit.connection,
     )
+    await note_sign_in(deps, unit, user)
     old = view_of(user)
     user.last_login_at = unit.now
     await unit.save(user, ["last_login_at"])
