@@ -29,6 +29,7 @@ from usersvc.edge.routes.console import console
 from usersvc.edge.routes.docs import docs
 from usersvc.edge.routes.mfa import mfa
 from usersvc.edge.routes.oauth import oauth
+from usersvc.edge.routes.oauth_clients import oauth_clients
 from usersvc.edge.routes.oauth_tokens import oauth_tokens
 from usersvc.edge.routes.ops import ops
 from usersvc.edge.routes.users import page_query_parser, users
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     app.ctx.page_queries = page_query_parser(app.ctx.keys)
     app.ctx.provider_pages = ProviderPages(settings)
     app.ctx.discovery = discovery_document(settings)
-    for blueprint in (
+    blueprints = (
         users,
         auth,
         consents,
@@ -85,12 +86,14 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
         account_security,
         mfa,
         audit,
+        oauth_clients,
         ops,
         docs,
         well_known,
         oauth,
         oauth_tokens,
-    ):
+    )
+    for blueprint in blueprints:
         app.blueprint(blueprint)
     app.blueprint(console)  # /admin: static files only, on the public API
     add_cors(app, settings)

@@ -23,7 +23,8 @@ def test_a_plain_user_gets_my_account_and_none_of_the_admin_screens(page, make_u
         expect(page.get_by_role("region", name=region, exact=True)).to_be_visible()
     screenshot(page, "account-plain-user")
 
-    for elsewhere_path in ("#/users", "#/audit", f"#/users/{user['id']}"):  # no admin screen, even typed in
+    # No admin screen, even typed in.
+    for elsewhere_path in ("#/users", "#/audit", "#/clients", f"#/users/{user['id']}"):
         page.goto(f"/admin{elsewhere_path}")
         expect(page.get_by_role("heading", name="My account", level=1)).to_be_visible()
         expect(page).to_have_url(f"{stack.base_url}/admin#/account")

@@ -1,12 +1,10 @@
 """user.sessions_list, user.sessions_end, auth.notifications_*: what an administrator sees and
 ends of a user's sessions, and which security mails a user wants (docs/api.md)."""
 
-import uuid
 from datetime import UTC, datetime
-from functools import partial
 
 from usersvc.domain import rbac
-from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.rbac import Role
 from usersvc.domain.session_commands import (
     EndReason,
     EndUserSessions,
@@ -15,90 +13,81 @@ from usersvc.domain.session_commands import (
     UpdateNotificationSettings,
 )
 from usersvc.workers.deps import WorkerDeps
-from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_query, execute_write
-from usersvc.workers.models import User, UserSession
-from usersvc.workers.repositories.sessions import active_sessions, revoke_sessions, user_session_view
+from usersvc.workers.repositories.sessions import revoke_sessions, user_session_view
+from usersvc.workers.repositories.users import user_not_found
 from usersvc.workers.routing import Handlers
-from usersvc.workers.user_lock import user_not_found
+from usersvc.workers.unit_of_work import CommandEnvelope
 
 # Every live session is listed; of the ended ones, the newest this many.
 ENDED_SHOWN = 100
 
 
-def _named_user(command: EndUserSessions | UpdateNotificationSettings) -> uuid.UUID:
-    return command.user_id
-
-
-async def _list(deps: WorkerDeps, principal: Principal, command: ListUserSessions) -> dict:
-    rbac.authorize_session_oversight(principal)  # before anything about the user is read
-    user = await User.filter(id=command.user_id, deleted_at=None).first()
-    if user is None:
-        raise user_not_found(command.user_id)
-    rbac.authorize_session_oversight(principal, target_role=Role(user.role))
-    now = datetime.now(UTC)
-    live = await active_sessions(deps.settings, user_id=user.id).order_by("-created_at")
-    ended = (
-        await UserSession.filter(user_id=user.id)
-        .exclude(id__in=[session.id for session in live])
-        .order_by("-created_at")
-        .limit(ENDED_SHOWN)
-    )
-    sessions = sorted([*live, *ended], key=lambda session: session.created_at, reverse=True)
-    return {"data": [user_session_view(session, deps.settings, now=now) for session in sessions]}
-
-
 async def list_user_sessions(deps: WorkerDeps, envelope: CommandEnvelope[ListUserSessions]) -> dict:
     """A user's sessions, newest first: every live one and the last ended ones, with how each
     ended and who ended it (admins and services; moderators for plain users)."""
-    return await execute_query(envelope, partial(_list, deps))
-
-
-async def _end(unit: UnitOfWork, command: EndUserSessions) -> None:
-    rbac.authorize_session_oversight(unit.principal)
-    user = unit.target(command.user_id)
-    rbac.authorize_session_oversight(unit.principal, target_role=Role(user.role))
-    ended = await revoke_sessions(unit, user_id=user.id, reason=EndReason.REVOKED)
-    await unit.record(action="user.sessions_end", entity_id=str(user.id), old=None, new={"sessions_ended": ended})
-    return None
+    command = envelope.data
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        principal = await uow.acting()
+        rbac.authorize_session_oversight(principal)  # before anything about the user is read
+        user = await uow.users.find(command.user_id)
+        if user is None:
+            raise user_not_found(command.user_id)
+        rbac.authorize_session_oversight(principal, target_role=Role(user.role))
+        live = await uow.sessions.active_of(user.id)
+        ended = await uow.sessions.ended_of(user.id, exclude=[session.id for session in live], limit=ENDED_SHOWN)
+        sessions = sorted([*live, *ended], key=lambda session: session.created_at, reverse=True)
+        now = datetime.now(UTC)
+        await uow.commit({"data": [user_session_view(session, deps.settings, now=now) for session in sessions]})
+    return uow.reply
 
 
 async def end_user_sessions(deps: WorkerDeps, envelope: CommandEnvelope[EndUserSessions]) -> dict:
     """End every live session of a user: their tokens stop at once (admins and services;
     moderators for plain users)."""
-    return await execute_write(deps, envelope, work=_end, locks_user=_named_user)
-
-
-async def _settings(principal: Principal, command: GetNotificationSettings) -> dict:
-    rbac.authorize_own_settings(principal, command.user_id)
-    user = await User.filter(id=command.user_id, deleted_at=None).first()
-    if user is None:
-        raise user_not_found(command.user_id)
-    return {"new_sign_in": user.notify_new_sign_in}
+    command = envelope.data
+    async with deps.unit_of_work(envelope) as uow:
+        await uow.begin(locking=command.user_id)
+        rbac.authorize_session_oversight(uow.principal)
+        user = uow.target(command.user_id)
+        rbac.authorize_session_oversight(uow.principal, target_role=Role(user.role))
+        ended = await revoke_sessions(uow, user_id=user.id, reason=EndReason.REVOKED)
+        uow.record(action="user.sessions_end", entity_id=str(user.id), old=None, new={"sessions_ended": ended})
+        await uow.commit(None)
+    return uow.reply
 
 
 async def get_notification_settings(deps: WorkerDeps, envelope: CommandEnvelope[GetNotificationSettings]) -> dict:
     """Which security mails the user gets that they may turn off."""
-    return await execute_query(envelope, _settings)
-
-
-async def _update_settings(unit: UnitOfWork, command: UpdateNotificationSettings) -> dict:
-    rbac.authorize_own_settings(unit.principal, command.user_id)
-    user = unit.target(command.user_id)
-    if user.notify_new_sign_in != command.new_sign_in:
-        # Not part of the user resource: neither its updated_at nor its ETag moves.
-        await User.filter(id=user.id).using_db(unit.connection).update(notify_new_sign_in=command.new_sign_in)
-        await unit.record(
-            action="user.notifications_update",
-            entity_id=str(user.id),
-            old={"new_sign_in": user.notify_new_sign_in},
-            new={"new_sign_in": command.new_sign_in},
-        )
-    return {"new_sign_in": command.new_sign_in}
+    command = envelope.data
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        rbac.authorize_own_settings(await uow.acting(), command.user_id)
+        user = await uow.users.find(command.user_id)
+        if user is None:
+            raise user_not_found(command.user_id)
+        await uow.commit({"new_sign_in": user.notify_new_sign_in})
+    return uow.reply
 
 
 async def update_notification_settings(deps: WorkerDeps, envelope: CommandEnvelope[UpdateNotificationSettings]) -> dict:
     """Turn the new-sign-in mail on or off (the user, or a service relaying them); audited."""
-    return await execute_write(deps, envelope, work=_update_settings, locks_user=_named_user)
+    command = envelope.data
+    async with deps.unit_of_work(envelope) as uow:
+        await uow.begin(locking=command.user_id)
+        rbac.authorize_own_settings(uow.principal, command.user_id)
+        user = uow.target(command.user_id)
+        if user.notify_new_sign_in != command.new_sign_in:
+            old = user.notify_new_sign_in
+            user.notify_new_sign_in = command.new_sign_in
+            # Not part of the user resource: neither its updated_at nor its ETag moves.
+            uow.users.save(user, ["notify_new_sign_in"], touch=False)
+            uow.record(
+                action="user.notifications_update",
+                entity_id=str(user.id),
+                old={"new_sign_in": old},
+                new={"new_sign_in": command.new_sign_in},
+            )
+        await uow.commit({"new_sign_in": command.new_sign_in})
+    return uow.reply
 
 
 HANDLERS: Handlers = {

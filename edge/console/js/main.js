@@ -7,6 +7,7 @@ import { currentLocation, navigate, resolve, route, startRouter } from './router
 import { currentUser, onSessionChange, signOut, takeEndReason } from './session.js';
 import { accountView } from './views/account.js';
 import { auditView } from './views/audit.js';
+import { clientsView } from './views/clients.js';
 import { signInView } from './views/sign_in.js';
 import { userView } from './views/user.js';
 import { usersView } from './views/users.js';
@@ -14,14 +15,15 @@ import { usersView } from './views/users.js';
 route('/users', usersView);
 route('/users/:id', userView);
 route('/audit', auditView);
+route('/clients', clientsView);
 route('/account', accountView);
 
 const homePath = (me) => (isStaff(me) ? '/users' : '/account');
 // The screens each role is offered: a plain user has My account alone (the API would refuse
-// the rest anyway), a moderator no audit log.
+// the rest anyway), a moderator no clients or audit log.
 function offered(me, path) {
   if (path === '/account') return true;
-  if (path.startsWith('/audit')) return isAdmin(me);
+  if (path.startsWith('/audit') || path.startsWith('/clients')) return isAdmin(me);
   return isStaff(me);
 }
 
@@ -37,6 +39,7 @@ function renderShell(me, path) {
   }
   const links = [
     isStaff(me) && ['/users', 'Users'],
+    isAdmin(me) && ['/clients', 'Clients'],
     isAdmin(me) && ['/audit', 'Audit log'],
     ['/account', 'My account'],
   ].filter(Boolean);
