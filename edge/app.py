@@ -21,6 +21,7 @@ from usersvc.edge.login_guard import LoginGuard
 from usersvc.edge.metrics import flush_counts_forever, response_counter
 from usersvc.edge.provider_pages import ProviderPages
 from usersvc.edge.routes.account import account
+from usersvc.edge.routes.account_security import account_security
 from usersvc.edge.routes.audit import audit
 from usersvc.edge.routes.auth import auth
 from usersvc.edge.routes.consents import consents
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
         auth,
         consents,
         account,
+        account_security,
         mfa,
         passkeys,
         audit,

@@ -28,6 +28,7 @@ from usersvc.workers.db_role_guard import refuse_privileged_role, require_signin
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.handlers import (
     account,
+    account_security,
     audit,
     auth,
     mfa,
@@ -69,6 +70,7 @@ HANDLERS: Handlers = {
     **oauth_tokens.HANDLERS,
     **oauth_sessions.HANDLERS,
     **passkeys.HANDLERS,
+    **account_security.HANDLERS,
 }
 log = logging.getLogger("workers.app")
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)

@@ -15,6 +15,7 @@ from usersvc.domain.one_time_tokens import TokenPurpose
 from usersvc.domain.rbac import Principal
 from usersvc.workers.account_tokens import mail_token, retire_tokens
 from usersvc.workers.models import User
+from usersvc.workers.security_mails import request_values
 
 if TYPE_CHECKING:
     from usersvc.workers.deps import WorkerDeps
@@ -66,8 +67,9 @@ def require_reauthentication(
 
 
 async def mail_email_change(deps: "WorkerDeps", unit: "UnitOfWork", user: User, *, old_email: str) -> None:
-    """A verification link to the new address, and a notice to the old one (no link in it).
-    Links mailed to the earlier address die with it."""
+    """A verification link to the new address, and a notice to the old one (no link in it),
+    saying when and from where, like the other security notices. Links mailed to the earlier
+    address die with it."""
     await retire_tokens(unit, user_id=user.id)
     await mail_token(
         deps, unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.VERIFY_EMAIL
@@ -76,5 +78,5 @@ async def mail_email_change(deps: "WorkerDeps", unit: "UnitOfWork", user: User, 
         unit,
         template=NOTICE_TEMPLATE,
         to=old_email,
-        values={"username": user.username, "new_email": masked_email(user.email)},
+        values={"username": user.username, "new_email": masked_email(user.email), **request_values(unit)},
     )

@@ -30,6 +30,9 @@ class User(Model):
         default=False, description="an address of this account was verified once; kept true by a trigger"
     )
     mfa_enabled = fields.BooleanField(default=False, description="a confirmed TOTP factor (user_totp)")
+    notify_new_sign_in = fields.BooleanField(
+        default=True, description="mail the user on a sign-in from a device and network not seen in 30 days"
+    )
     last_login_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -53,6 +56,13 @@ class UserSession(Model):
     last_used_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True, db_index=True)
+    end_reason = fields.CharField(
+        max_length=32,
+        null=True,
+        description="why it was revoked: logout | revoked | refresh_reuse | password_change | deactivated",
+    )
+    ended_by_type = fields.CharField(max_length=16, null=True, description="user | service: who ended it, if anyone")
+    ended_by_id = fields.CharField(max_length=200, null=True, description="a user id or a service's broker user")
     ip_address = fields.CharField(max_length=64, null=True)
     user_agent = fields.CharField(max_length=500, null=True)
     kind = fields.CharField(
@@ -72,6 +82,25 @@ class UserSession(Model):
     class Meta:
         table = "user_sessions"
         table_description = "One row per login, provider sign-in or client grant; refresh rotates refresh_token_hash"
+
+
+class KnownSignIn(Model):
+    """A (device, network) an account signed in from, and when last (domain/sign_in_places.py)."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="known_sign_ins", on_delete=fields.RESTRICT
+    )
+    user_id: uuid.UUID
+    device = fields.CharField(max_length=64, description="the user agent's family: browser and system, no versions")
+    network = fields.CharField(max_length=64, description="the client's IPv4 /24 or IPv6 /48")
+    first_seen_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField()
+
+    class Meta:
+        table = "known_sign_ins"
+        table_description = "Where each account signed in from: a sign-in from a pair unseen for 30 days is mailed"
+        unique_together = [["user", "device", "network"]]  # noqa: RUF012 - a list: aerich keeps its snapshot as JSON
 
 
 class OAuthClient(Model):

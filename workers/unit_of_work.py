@@ -70,6 +70,7 @@ from usersvc.workers.repositories.records import (
 )
 from usersvc.workers.repositories.second_factor import SecondFactorRepository
 from usersvc.workers.repositories.sessions import SessionsRepository
+from usersvc.workers.repositories.sign_ins import SignInsRepository
 from usersvc.workers.repositories.signing_keys import SigningKeysRepository
 from usersvc.workers.repositories.users import UsersRepository, user_not_found
 
@@ -179,6 +180,7 @@ class UnitOfWork:
     signing_keys: SigningKeysRepository
     oauth: OAuthRepository
     passkeys: PasskeysRepository
+    sign_ins: SignInsRepository
 
     def __init__(
         self,
@@ -421,6 +423,7 @@ class DatabaseUnitOfWork(UnitOfWork):
         self.signing_keys = SigningKeysRepository(self)
         self.oauth = OAuthRepository(self)
         self.passkeys = PasskeysRepository(self)
+        self.sign_ins = SignInsRepository(self)
 
     @property
     def connection(self) -> BaseDBAsyncClient:

@@ -45,6 +45,7 @@ from usersvc.workers.repositories.passkeys import PasskeysRepository
 from usersvc.workers.repositories.records import AUDIT_COLUMNS, TAKEN
 from usersvc.workers.repositories.second_factor import SecondFactorRepository
 from usersvc.workers.repositories.sessions import SessionsRepository
+from usersvc.workers.repositories.sign_ins import SignInsRepository
 from usersvc.workers.repositories.signing_keys import SigningKeysRepository
 from usersvc.workers.repositories.users import UsersRepository, view_of
 from usersvc.workers.unit_of_work import AfterCommit, AlreadyProcessed, UnitOfWork, earlier_reply_of
@@ -70,6 +71,8 @@ class Store:
     oauth_consents: dict[uuid.UUID, OAuthConsent] = field(default_factory=dict)
     passkeys: dict[uuid.UUID, Passkey] = field(default_factory=dict)
     webauthn_challenges: dict[uuid.UUID, WebAuthnChallenge] = field(default_factory=dict)
+    # (user_id, device, network): last seen
+    sign_ins: dict[tuple[uuid.UUID, str, str], datetime] = field(default_factory=dict)
     audit: list[dict] = field(default_factory=list)
     outbox: list[dict] = field(default_factory=list)
     processed: dict[str, tuple[str, dict | None]] = field(default_factory=dict)
@@ -221,6 +224,10 @@ class MemorySessions(SessionsRepository):
 
     async def active_ids_of(self, user_id: object) -> list[uuid.UUID]:
         return [session.id for session in await self.active_of(user_id)]
+
+    async def ended_of(self, user_id: object, *, exclude: list[uuid.UUID], limit: int) -> list[UserSession]:
+        mine = [s for s in self._rows.values() if str(s.user_id) == str(user_id) and s.id not in exclude]
+        return [copy.copy(s) for s in sorted(mine, key=lambda s: s.created_at, reverse=True)[:limit]]
 
     async def lock_open(self, session_id: uuid.UUID) -> UserSession | None:
         session = self._rows.get(session_id)
@@ -555,6 +562,17 @@ class MemoryOAuth(OAuthRepository):
         return _copy(found[0] if found else None)
 
 
+class MemorySignIns(SignInsRepository):
+    async def seen(
+        self, user_id: uuid.UUID, *, device: str, network: str, now: datetime
+    ) -> tuple[int, datetime | None]:
+        rows = self.unit.store.sign_ins  # type: ignore[attr-defined]
+        known = sum(1 for key in rows if key[0] == user_id)
+        pair_seen = rows.get((user_id, device, network))
+        rows[(user_id, device, network)] = now
+        return known, pair_seen
+
+
 class DatabaseDown(OSError):
     """What the fast tier raises for a database that does not answer (an outage: 503)."""
 
@@ -573,6 +591,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.signing_keys = MemorySigningKeys(self)  # type: ignore[arg-type]
         self.oauth = MemoryOAuth(self)  # type: ignore[arg-type]
         self.passkeys = MemoryPasskeys(self)  # type: ignore[arg-type]
+        self.sign_ins = MemorySignIns(self)  # type: ignore[arg-type]
 
     async def _open(self) -> None:
         if not self.store.database_up:

@@ -22,6 +22,7 @@ from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.one_time_tokens import TokenPurpose
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import RegistrationAccepted, Reply
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.account_tokens import (
     live_token,
     mail_token,
@@ -36,6 +37,7 @@ from usersvc.workers.repositories.sessions import revoke_sessions
 from usersvc.workers.repositories.users import add_user, lock_user, view_of
 from usersvc.workers.routing import Handlers
 from usersvc.workers.second_factor import set_mfa_enabled
+from usersvc.workers.security_mails import MFA_REMOVED, PASSWORD_CHANGED, mail_security_notice
 from usersvc.workers.unit_of_work import CommandEnvelope, UnitOfWork
 
 # Anyone may ask for a reset of any address, or register with it: at most one mail of each
@@ -201,13 +203,15 @@ async def reset_password(deps: WorkerDeps, envelope: CommandEnvelope[ResetPasswo
         if squatted and user.mfa_enabled:
             # Whoever registered the address first and enrolled a factor does not keep the account.
             await set_mfa_enabled(uow, user, enabled=False, action="user.mfa_disable_on_reset")
+            await mail_security_notice(deps, uow, user, template=MFA_REMOVED)
         if squatted and (removed := await uow.passkeys.delete_of_user(user.id)):
             # Nor the passkeys it added: each would sign in without the new password.
             uow.record(
                 action="user.passkeys_remove_on_reset", entity_id=str(user.id), old={"passkeys": removed}, new=None
             )
         await retire_tokens(uow, user_id=user.id)
-        await revoke_sessions(uow, user_id=user.id)
+        await revoke_sessions(uow, user_id=user.id, reason=EndReason.PASSWORD_CHANGE)
+        await mail_security_notice(deps, uow, user, template=PASSWORD_CHANGED)
         new = view_of(user)
         verified_now = not old["email_verified"]
         uow.record(

@@ -10,6 +10,7 @@ from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.mfa_login import start_mfa_challenge
 from usersvc.workers.models import User
@@ -127,7 +128,7 @@ async def _refuse_spent_token(uow: UnitOfWork, presented: str) -> NoReturn:
     if session.revoked_at is None:
         user = await uow.users.get(session.user_id)
         uow.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: the session's user
-        await revoke_session(uow, session)
+        await revoke_session(uow, session, reason=EndReason.REFRESH_REUSE)
     raise RefuseAfterCommit(ErrorCode.INVALID_TOKEN, "This refresh token was already used; the session is revoked")
 
 

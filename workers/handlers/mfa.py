@@ -13,6 +13,7 @@ from usersvc.domain.errors import DomainError, ErrorCode, FieldError, validation
 from usersvc.domain.mfa_challenge import MAX_WRONG_CODES
 from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.session_commands import EndReason
 from usersvc.domain.totp import accepted_step, new_secret, provisioning_uri
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.models import User, UserTotp
@@ -26,6 +27,7 @@ from usersvc.workers.second_factor import (
     set_mfa_enabled,
     totp_box,
 )
+from usersvc.workers.security_mails import MFA_ADDED, MFA_REMOVED, mail_security_notice
 from usersvc.workers.unit_of_work import CommandEnvelope, RefuseAfterCommit, UnitOfWork
 
 
@@ -95,7 +97,8 @@ async def confirm_totp(deps: WorkerDeps, envelope: CommandEnvelope[ConfirmTotp])
         codes = await replace_recovery_codes(uow, user_id=user.id, secret_key=secret_key)
         await set_mfa_enabled(uow, user, enabled=True, action="auth.mfa_enable")
         # A session opened before (perhaps by whoever had the password) would go on without the factor.
-        await revoke_sessions(uow, user_id=user.id, keep=command.keep_session_id)
+        await revoke_sessions(uow, user_id=user.id, reason=EndReason.REVOKED, keep=command.keep_session_id)
+        await mail_security_notice(deps, uow, user, template=MFA_ADDED)
         await uow.commit({"recovery_codes": codes})
     return uow.reply
 
@@ -113,6 +116,7 @@ async def disable_totp(deps: WorkerDeps, envelope: CommandEnvelope[DisableTotp])
         if await accept_code(uow, user_id=user.id, code=command.code, secret_key=deps.settings.secret_key) is None:
             raise validation_error("code", "is not a current TOTP code or an unused recovery code")
         await set_mfa_enabled(uow, user, enabled=False, action="auth.mfa_disable")
+        await mail_security_notice(deps, uow, user, template=MFA_REMOVED)
         await uow.commit(None)
     return uow.reply
 
@@ -126,6 +130,7 @@ async def reset_mfa(deps: WorkerDeps, envelope: CommandEnvelope[ResetMfa]) -> di
         user = await lock_user(uow, command.user_id)
         if user.mfa_enabled:
             await set_mfa_enabled(uow, user, enabled=False, action="user.mfa_disable")
+            await mail_security_notice(deps, uow, user, template=MFA_REMOVED)
         elif await uow.second_factor.delete_totp(user.id):
             uow.record(action="user.mfa_disable", entity_id=str(user.id), old={"mfa": "pending"}, new=None)
         await uow.commit(None)

@@ -6,6 +6,7 @@ from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.oauth_commands import EndSession, ListConsents, WithdrawConsent
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import iso_utc
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.models import UserSession
 from usersvc.workers.repositories.oauth import end_grants, live_browser_session
@@ -40,8 +41,8 @@ async def end_session(deps: WorkerDeps, envelope: CommandEnvelope[EndSession]) -
         if session is not None:
             user = await uow.users.get(session.user_id)
             uow.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))
-            ended = await end_grants(uow, parent_session_id=session.id)
-            await revoke_session(uow, session)
+            ended = await end_grants(uow, reason=EndReason.LOGOUT, parent_session_id=session.id)
+            await revoke_session(uow, session, reason=EndReason.LOGOUT)
         await uow.commit({"redirect_uri": redirect, "signed_out": session is not None, "grants_ended": ended})
     return uow.reply
 
@@ -83,7 +84,7 @@ async def withdraw_consent(deps: WorkerDeps, envelope: CommandEnvelope[WithdrawC
         if consent is None:
             raise DomainError(ErrorCode.NOT_FOUND, "No consent for this client")
         await uow.oauth.delete_consent(consent)
-        ended = await end_grants(uow, user_id=command.user_id, client_id=command.client_id)
+        ended = await end_grants(uow, reason=EndReason.REVOKED, user_id=command.user_id, client_id=command.client_id)
         facts = {"user_id": str(command.user_id), "client_id": command.client_id, "grants_ended": ended}
         uow.record(
             action="oauth.consent_withdrawn",

@@ -25,6 +25,7 @@ from usersvc.domain.oauth import (
 from usersvc.domain.oauth_commands import IntrospectToken, RevokeToken, TokenRequest
 from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.models import OAuthClient, UserSession
 from usersvc.workers.repositories.oauth import authenticate_client
@@ -156,8 +157,8 @@ async def _replayed_code(unit: UnitOfWork, digest: str) -> NoReturn:
     grant_id = await unit.oauth.grant_of_code(digest)
     if grant_id is not None:
         session = await unit.sessions.lock_open(grant_id)
-        if session is not None:
-            await revoke_session(unit, session)
+        if session is not None:  # no one asked: the service ended it, as `revoked`
+            await revoke_session(unit, session, reason=EndReason.REVOKED, by_actor=False)
     raise OAuthError("invalid_grant", "The code is invalid, expired or already used")
 
 
@@ -229,7 +230,7 @@ async def _replayed_refresh_token(unit: UnitOfWork, presented: str, client: OAut
     if spent is not None:
         session = await unit.sessions.lock(spent.session_id)
         if session.revoked_at is None and session.client_id == client.client_id:
-            await revoke_session(unit, session)
+            await revoke_session(unit, session, reason=EndReason.REFRESH_REUSE)
     raise OAuthError("invalid_grant", "The refresh token is invalid, expired or already used")
 
 
@@ -270,7 +271,8 @@ async def _revoke(deps: WorkerDeps, unit: UnitOfWork, command: RevokeToken) -> d
     if session is not None and session.revoked_at is None:
         user = await unit.users.get(session.user_id)
         unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))
-        await revoke_session(unit, session)
+        # The client signing its user out (RFC 7009 at logout): the holder ended it.
+        await revoke_session(unit, session, reason=EndReason.LOGOUT)
         unit.record(
             action="oauth.token_revoked",
             entity_type="session",

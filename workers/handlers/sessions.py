@@ -4,6 +4,7 @@ holds what they share with login, refresh and the user writes)."""
 from usersvc.domain.commands import CheckSession, ListSessions, Logout, RevokeSession
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.rbac import Role
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.repositories.sessions import active_session_entry, revoke_session, session_view
 from usersvc.workers.routing import Handlers
@@ -31,7 +32,8 @@ async def _end_session(deps: WorkerDeps, envelope: CommandEnvelope[Logout] | Com
         # Someone else's session is "not found" to a plain user: no enumeration of session ids.
         if session is None or not (uow.principal.is_self(session.user_id) or uow.principal.role == Role.ADMIN):
             raise DomainError(ErrorCode.NOT_FOUND, "Session not found")
-        await revoke_session(uow, session)
+        reason = EndReason.LOGOUT if isinstance(command, Logout) else EndReason.REVOKED
+        await revoke_session(uow, session, reason=reason)
         await uow.commit(None)
     return uow.reply
 

@@ -16,6 +16,7 @@ from usersvc.domain.commands import (
 from usersvc.domain.errors import DomainError, ErrorCode, validation_error
 from usersvc.domain.rbac import Role
 from usersvc.domain.replies import etag_of
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.account_tokens import retire_tokens
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.email_change import mail_email_change, reauthenticate, require_reauthentication
@@ -29,6 +30,7 @@ from usersvc.workers.repositories.users import (
     view_of,
 )
 from usersvc.workers.routing import Handlers
+from usersvc.workers.security_mails import PASSWORD_CHANGED, mail_security_notice
 from usersvc.workers.unit_of_work import CommandEnvelope
 
 
@@ -124,7 +126,7 @@ async def update_user(deps: WorkerDeps, envelope: CommandEnvelope[UpdateUser]) -
         email_changed = _unverify_new_email(user, old_email=old["email"], fields=saved)
         uow.users.save(user, saved)
         if changes.get("is_active") is False:
-            await revoke_sessions(uow, user_id=user.id)
+            await revoke_sessions(uow, user_id=user.id, reason=EndReason.DEACTIVATED)
         elif "role" in changes:
             await sessions_follow_role(uow, user_id=user.id, role=user.role)
         new = record_user_change(uow, action="user.update", old=old, user=user)
@@ -145,7 +147,7 @@ async def delete_user(deps: WorkerDeps, envelope: CommandEnvelope[DeleteUser]) -
         old = view_of(user)
         user.deleted_at = uow.now
         uow.users.save(user, ["deleted_at"])
-        await revoke_sessions(uow, user_id=user.id)
+        await revoke_sessions(uow, user_id=user.id, reason=EndReason.DEACTIVATED)
         uow.record(
             action="user.delete",
             entity_id=old["id"],
@@ -185,8 +187,9 @@ async def change_password(deps: WorkerDeps, envelope: CommandEnvelope[ChangePass
         user.password_hash = password_hash
         uow.users.save(user, ["password_hash"])
         await retire_tokens(uow, user_id=user.id)
-        await revoke_sessions(uow, user_id=user.id, keep=command.keep_session_id)
+        await revoke_sessions(uow, user_id=user.id, reason=EndReason.PASSWORD_CHANGE, keep=command.keep_session_id)
         record_user_change(uow, action="user.change_password", old=old, user=user, audit_old=False)
+        await mail_security_notice(deps, uow, user, template=PASSWORD_CHANGED)
         await uow.commit(None)
     return uow.reply
 

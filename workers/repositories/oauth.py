@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from usersvc.domain.oauth import ClientSecretDigester, OAuthError
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.models import OAuthClient, OAuthCode, OAuthConsent, User, UserSession
 from usersvc.workers.repositories.base import Repository
 from usersvc.workers.repositories.sessions import revoke_session
@@ -200,9 +201,11 @@ async def live_browser_session(unit: "UnitOfWork", digest: str | None) -> tuple[
     return (session, user) if user else None
 
 
-async def end_grants(unit: "UnitOfWork", **filters: object) -> int:
-    """Revoke the grant sessions that match: their access and refresh tokens stop at once."""
+async def end_grants(unit: "UnitOfWork", *, reason: EndReason, **filters: object) -> int:
+    """Revoke the grant sessions that match: their access and refresh tokens stop at once. A
+    sign-out at the provider ends them as `logout`, a withdrawn consent or a deleted client
+    as `revoked` (the closed set of docs/api.md)."""
     sessions = await unit.oauth.lock_live_grants(**filters)
     for session in sessions:
-        await revoke_session(unit, session)
+        await revoke_session(unit, session, reason=reason)
     return len(sessions)

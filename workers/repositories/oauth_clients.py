@@ -21,6 +21,7 @@ from usersvc.domain.oauth import ClientSecretDigester, new_client_id, new_client
 from usersvc.domain.oauth_clients import check_registration
 from usersvc.domain.rbac import Role
 from usersvc.domain.replies import OAuthClientView, iso_utc, page_of
+from usersvc.domain.session_commands import EndReason
 from usersvc.settings import Settings
 from usersvc.workers.models import OAuthClient
 from usersvc.workers.repositories.oauth import end_grants
@@ -138,7 +139,7 @@ async def delete_client(unit: "UnitOfWork", command: DeleteOAuthClient) -> None:
     old = client_view(client)
     client.deleted_at, client.secret_digest = unit.now, None
     await unit.oauth.update_client(client, ["deleted_at", "secret_digest"])
-    revoked = await end_grants(unit, client_id=client.client_id)
+    revoked = await end_grants(unit, reason=EndReason.REVOKED, client_id=client.client_id)
     await unit.oauth.delete_consents_of_client(client.client_id)
     await unit.oauth.drop_unspent_codes_of(client.client_id)
     deleted = {"deleted_at": iso_utc(unit.now), "sessions_revoked": revoked}

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING
 from tortoise.queryset import QuerySet
 
 from usersvc.domain.replies import iso_utc
+from usersvc.domain.session_commands import EndReason
 from usersvc.settings import Settings
 from usersvc.tokens import TokenPair
 from usersvc.workers.models import SpentRefreshToken, User, UserSession
 from usersvc.workers.repositories.base import Repository
 from usersvc.workers.repositories.users import view_of
+from usersvc.workers.security_mails import note_sign_in
 
 if TYPE_CHECKING:
     from usersvc.workers.deps import WorkerDeps
@@ -40,6 +42,7 @@ def session_event_data(session: UserSession) -> dict:
         "ip_address": session.ip_address,
         "user_agent": session.user_agent,
         "revoked_at": iso_utc(session.revoked_at),
+        "end_reason": session.end_reason,
     }
 
 
@@ -71,6 +74,11 @@ class SessionsRepository(Repository):
 
     async def active_ids_of(self, user_id: object) -> list[uuid.UUID]:
         return list(await self._active(user_id=user_id).using_db(self._db).values_list("id", flat=True))  # type: ignore[arg-type]
+
+    async def ended_of(self, user_id: object, *, exclude: list[uuid.UUID], limit: int) -> list[UserSession]:
+        """A user's sessions but `exclude` (the live ones), newest first, at most `limit`."""
+        query = UserSession.filter(user_id=user_id).exclude(id__in=exclude).using_db(self._db)
+        return await query.order_by("-created_at").limit(limit)
 
     async def lock_open(self, session_id: uuid.UUID) -> UserSession | None:
         """A session not revoked (expired ones too), locked."""
@@ -116,27 +124,69 @@ class SessionsRepository(Repository):
 # --- steps the handlers share ---------------------------------------------------------------
 
 
-async def revoke_session(unit: "UnitOfWork", session: UserSession) -> None:
-    """Revoked in the database, tombstoned in the cache: the edge refuses its tokens at once."""
+async def revoke_session(unit: "UnitOfWork", session: UserSession, *, reason: EndReason, by_actor: bool = True) -> None:
+    """Revoked in the database, tombstoned in the cache: the edge refuses its tokens at once.
+    `reason` says why (GET /v1/users/{id}/sessions shows it) and the acting principal is
+    recorded as who ended it, unless `by_actor` is false: the service itself decided (a
+    token presented twice), whoever the command runs for."""
     session.revoked_at = unit.now
-    await unit.sessions.update(session, ["revoked_at"])
+    session.end_reason = reason.value
+    ended_by = by_actor and reason != EndReason.REFRESH_REUSE
+    session.ended_by_type = unit.principal.kind if ended_by else None
+    session.ended_by_id = unit.principal.id if ended_by else None
+    await unit.sessions.update(session, ["revoked_at", "end_reason", "ended_by_type", "ended_by_id"])
     unit.record(
         action="session.revoke",
         entity_type="session",
         entity_id=str(session.id),
         old=None,
-        new={"user_id": str(session.user_id), "revoked_at": iso_utc(unit.now)},
+        new={"user_id": str(session.user_id), "revoked_at": iso_utc(unit.now), "end_reason": reason.value},
         event="session.revoked",
         event_data=session_event_data(session),
     )
     unit.cache.sessions[str(session.id)] = None
 
 
-async def revoke_sessions(unit: "UnitOfWork", *, user_id: uuid.UUID, keep: uuid.UUID | None = None) -> int:
-    sessions = await unit.sessions.lock_open_of(user_id, keep=keep)
+async def revoke_sessions(
+    unit: "UnitOfWork", *, user_id: uuid.UUID, reason: EndReason, keep: uuid.UUID | None = None
+) -> int:
+    # Sessions that expired already keep that as their end.
+    sessions = [
+        session for session in await unit.sessions.lock_open_of(user_id, keep=keep) if session.expires_at > unit.now
+    ]
     for session in sessions:
-        await revoke_session(unit, session)
+        await revoke_session(unit, session, reason=reason)
     return len(sessions)
+
+
+def ended_view(session: UserSession, settings: Settings, *, now: datetime) -> dict:
+    """How a session ended, for GET /v1/users/{id}/sessions: revoked (and why, by whom), or
+    expired (its refresh token or its maximum age ran out), or nothing while it is live."""
+    if session.revoked_at is not None:
+        ended_by = (
+            {"type": session.ended_by_type, "id": session.ended_by_id}
+            if session.ended_by_type and session.ended_by_id
+            else None
+        )
+        reason = session.end_reason or EndReason.REVOKED.value
+        return {"ended_at": iso_utc(session.revoked_at), "end_reason": reason, "ended_by": ended_by}
+    ends_at = min(session.expires_at, session_ends_at(session.created_at, settings))
+    if ends_at <= now:
+        return {"ended_at": iso_utc(ends_at), "end_reason": EndReason.EXPIRED.value, "ended_by": None}
+    return {"ended_at": None, "end_reason": None, "ended_by": None}
+
+
+def user_session_view(session: UserSession, settings: Settings, *, now: datetime) -> dict:
+    return {
+        "id": str(session.id),
+        "kind": session.kind,
+        "client_id": session.client_id,
+        "created_at": iso_utc(session.created_at),
+        "last_used_at": iso_utc(session.last_used_at),
+        "ip_address": session.ip_address,
+        "user_agent": session.user_agent,
+        **ended_view(session, settings, now=now),
+    }
 
 
 async def sessions_follow_role(unit: "UnitOfWork", *, user_id: uuid.UUID, role: str) -> None:
@@ -210,6 +260,7 @@ async def open_session(
         auth_time=unit.now,
     )
     await unit.sessions.add(session)
+    await note_sign_in(deps, unit, user)
     old = view_of(user)
     user.last_login_at = unit.now
     unit.users.save(user, ["last_login_at"])

@@ -19,6 +19,13 @@ route('/clients', clientsView);
 route('/account', accountView);
 
 const homePath = (me) => (isStaff(me) ? '/users' : '/account');
+// The screens each role is offered: a plain user has My account alone (the API would refuse
+// the rest anyway), a moderator no clients or audit log.
+function offered(me, path) {
+  if (path === '/account') return true;
+  if (path.startsWith('/audit') || path.startsWith('/clients')) return isAdmin(me);
+  return isStaff(me);
+}
 
 function renderShell(me, path) {
   const nav = document.getElementById('nav');
@@ -55,7 +62,7 @@ function render(here, { pathChanged }) {
     signInView({ outlet, reason: takeEndReason() });
     return;
   }
-  if (here.path === '/') {
+  if (here.path === '/' || !offered(me, here.path)) {
     navigate(homePath(me));
     return;
   }
