@@ -31,6 +31,8 @@ from usersvc.workers.handlers import (
     account,
     audit,
     auth,
+    identities,
+    identity_providers,
     mfa,
     oauth_authorize,
     oauth_sessions,
@@ -66,6 +68,8 @@ HANDLERS: Handlers = {
     **oauth_authorize.HANDLERS,
     **oauth_tokens.HANDLERS,
     **oauth_sessions.HANDLERS,
+    **identity_providers.HANDLERS,
+    **identities.HANDLERS,
 }
 log = logging.getLogger("workers.app")
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)

@@ -12,6 +12,7 @@ from usersvc.workers.cache import WorkerCache
 from usersvc.workers.mail_outbox import MailRelay
 from usersvc.workers.outbox import EventPublisher
 from usersvc.workers.signing_keys import CurrentSigningKey
+from usersvc.workers.upstream_providers import ProviderClient
 
 
 @dataclass(frozen=True)
@@ -27,3 +28,5 @@ class WorkerDeps:
     # Set once every subscriber of this worker listens (FastStream starts them in no fixed
     # order): until then the readiness ping says "starting" (workers/handlers/system.py).
     started: asyncio.Event = field(default_factory=asyncio.Event)
+    # Other providers' discovery documents and key sets, kept a few minutes (identity brokering).
+    upstream: ProviderClient = field(default_factory=ProviderClient)

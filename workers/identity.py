@@ -23,6 +23,12 @@ from usersvc.domain.commands import (
     VerifyMfa,
 )
 from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.identity_providers import (
+    CompleteProviderSignIn,
+    ExchangeLoginCode,
+    LinkIdentity,
+    StartProviderSignIn,
+)
 from usersvc.domain.oauth_commands import Authorize, EndSession, IntrospectToken, RevokeToken, TokenRequest
 
 # Commands that only the edge may send: they carry a caller's credentials (login, refresh)
@@ -34,6 +40,11 @@ EDGE_ONLY |= {command.ROUTING_KEY for command in (Register, VerifyEmail, ResetPa
 EDGE_ONLY |= {VerifyMfa.ROUTING_KEY}
 # The OpenID provider's endpoints: browser cookies, codes, client secrets and tokens.
 EDGE_ONLY |= {command.ROUTING_KEY for command in (Authorize, TokenRequest, RevokeToken, IntrospectToken, EndSession)}
+
+# Sign-in through another provider: browser bindings, states and login codes, and passwords.
+EDGE_ONLY |= {
+    command.ROUTING_KEY for command in (StartProviderSignIn, CompleteProviderSignIn, ExchangeLoginCode, LinkIdentity)
+}
 
 
 @dataclass(frozen=True)
