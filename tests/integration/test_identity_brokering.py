@@ -6,6 +6,9 @@ issuer, a matching address without proof, a provider changing a linked subject's
 and open redirects through return_to."""
 
 import asyncio
+import json
+import subprocess
+import sys
 import uuid
 
 import httpx
@@ -435,3 +438,35 @@ def test_signing_in_with_another_usersvc_as_the_openid_provider(stack, admin, up
     me = Api(stack.base_url, answer.json()["access_token"])
     (identity,) = me.get("/v1/auth/identities").json()["data"]
     assert identity["subject"] == made.json()["id"]
+
+
+def test_the_cli_keeps_providers_as_the_api_does(stack, admin, stub):
+    slug = f"cli-{uuid.uuid4().hex[:6]}"
+
+    def cli(*args: str, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "usersvc.cli", "providers", *args],
+            env={**stack.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    added = cli(
+        "add", slug, "--kind", "oauth2", "--name", "From the CLI",
+        "--authorization-endpoint", f"{stub.base}/github/authorize",
+        "--token-endpoint", f"{stub.base}/github/token",
+        "--userinfo-endpoint", f"{stub.base}/github/user",
+        "--client-id", "cli-client", "--claim", "subject=id", "--claim", "username=login",
+        "--client-secret-from-env", USERSVC_PROVIDER_CLIENT_SECRET="from-the-environment",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout)["claims"]["subject"] == "id" and "from-the-environment" not in added.stdout
+    assert slug in cli("list").stdout
+    assert admin.get(f"/v1/identity-providers/{slug}").json()["name"] == "From the CLI"
+    assert cli("update", slug, "--enabled", "no").returncode == 0
+    assert admin.get(f"/v1/identity-providers/{slug}").json()["enabled"] is False
+    assert cli("remove", slug).returncode == 0
+    assert "NOT_FOUND" in cli("show", slug).stderr
+    actions = {row["action"] for row in admin.get("/v1/audit-logs", params={"entity_id": slug}).json()["data"]}
+    assert actions == {"identity_provider.create", "identity_provider.update", "identity_provider.delete"}
