@@ -7,6 +7,7 @@ import { currentLocation, navigate, resolve, route, startRouter } from './router
 import { currentUser, onSessionChange, signOut, takeEndReason } from './session.js';
 import { accountView } from './views/account.js';
 import { auditView } from './views/audit.js';
+import { providersView } from './views/providers.js';
 import { signInView } from './views/sign_in.js';
 import { userView } from './views/user.js';
 import { usersView } from './views/users.js';
@@ -15,6 +16,7 @@ route('/users', usersView);
 route('/users/:id', userView);
 route('/audit', auditView);
 route('/account', accountView);
+route('/providers', providersView);
 
 const homePath = (me) => (isStaff(me) ? '/users' : '/account');
 
@@ -31,6 +33,7 @@ function renderShell(me, path) {
   const links = [
     isStaff(me) && ['/users', 'Users'],
     isAdmin(me) && ['/audit', 'Audit log'],
+    isAdmin(me) && ['/providers', 'Sign-in providers'],
     ['/account', 'My account'],
   ].filter(Boolean);
   nav.replaceChildren(h('ul', {}, links.map(([target, text]) => h('li', {},

@@ -3,12 +3,14 @@ import { announce, badge, field, formValues, h, whileBusy } from '../dom.js';
 import { clearErrors, showError } from '../errors.js';
 import { request } from '../session.js';
 import { mfaSection } from './account_mfa.js';
+import { linkedIdentities } from './identities.js';
 import { ownSessions } from './sessions.js';
 
 export function accountView({ outlet, me }) {
   document.title = 'My account · usersvc';
   const mfaHost = h('div');
   const sessionsHost = h('div');
+  const identitiesHost = h('div');
   outlet.append(
     h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, 'My account')),
     h('div', { class: 'columns' },
@@ -21,7 +23,9 @@ export function accountView({ outlet, me }) {
           h('p', {}, h('a', { href: `#/users/${me.id}` }, 'Edit your profile'))),
         card('account-password', 'Password', passwordForm(me))),
       card('account-mfa', 'Two-factor authentication', mfaHost)),
+    card('account-identities', 'Sign-in providers', identitiesHost),
     card('account-sessions', 'Your sessions', sessionsHost));
+  linkedIdentities(identitiesHost);
   mfaSection(mfaHost, me);
   ownSessions(sessionsHost);
 }

@@ -2,7 +2,18 @@
 // an authenticator or recovery code (POST /v1/auth/mfa/verify).
 import { field, h, whileBusy, formValues } from '../dom.js';
 import { clearErrors, errorBox, showError } from '../errors.js';
-import { signIn, verifyMfa } from '../session.js';
+import { call } from '../api.js';
+import { signIn, signInWithCode, verifyMfa } from '../session.js';
+
+// A login code in the address (back from "Continue with …") is taken out of it at once, so
+// neither history nor a bookmark keeps it; the sign-in screen spends it.
+const params = new URLSearchParams(location.search);
+let pendingLoginCode = params.get('login_code');
+if (pendingLoginCode) {
+  params.delete('login_code');
+  const search = params.toString();
+  history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}${location.hash}`);
+}
 
 export function signInView({ outlet, reason }) {
   document.title = 'Sign in · usersvc';
@@ -27,8 +38,35 @@ export function signInView({ outlet, reason }) {
       form.elements.password.select();
     }
   });
+  const others = h('div', { class: 'other-providers' });
+  card.append(others);
+  otherProviders(others);
   outlet.append(card);
   form.elements.identifier.focus();
+  if (pendingLoginCode) {
+    const code = pendingLoginCode;
+    pendingLoginCode = null;
+    whileBusy(card, () => signInWithCode(code))
+      .then((challenge) => {
+        if (challenge) card.replaceWith(mfaStep(challenge, () => signInView({ outlet: restartIn(outlet), reason: null })));
+      })
+      .catch((error) => showError(slot, error));
+  }
+}
+
+// "Continue with …": each provider's start URL, coming back to this page with a login code.
+async function otherProviders(host) {
+  try {
+    const { data } = await call('GET', '/v1/auth/providers');
+    if (!data.data.length) return;
+    const back = `${location.origin}${location.pathname}`;
+    host.replaceChildren(h('p', { class: 'muted' }, 'Or sign in with'),
+      h('ul', { class: 'provider-links' }, data.data.map((provider) => h('li', {},
+        h('a', { class: 'button', href: `${provider.start_url}?${new URLSearchParams({ return_to: back })}`,
+                 'data-provider': provider.slug }, `Continue with ${provider.name}`)))));
+  } catch {
+    host.replaceChildren();  // the password form still works
+  }
 }
 
 function endedNotice(reason) {
