@@ -29,6 +29,7 @@ from usersvc.edge.routes.docs import docs
 from usersvc.edge.routes.identity_providers import identity_providers
 from usersvc.edge.routes.mfa import mfa
 from usersvc.edge.routes.oauth import oauth
+from usersvc.edge.routes.oauth_clients import oauth_clients
 from usersvc.edge.routes.oauth_tokens import oauth_tokens
 from usersvc.edge.routes.ops import ops
 from usersvc.edge.routes.provider_sign_in import provider_sign_in
@@ -78,7 +79,8 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     app.ctx.page_queries = page_query_parser(app.ctx.keys)
     app.ctx.provider_pages = ProviderPages(settings)
     app.ctx.discovery = discovery_document(settings)
-    for blueprint in (users, auth, consents, account, mfa, audit, ops, docs, well_known, oauth, oauth_tokens):
+    blueprints = (users, auth, consents, account, mfa, audit, oauth_clients, ops, docs, well_known, oauth, oauth_tokens)
+    for blueprint in blueprints:
         app.blueprint(blueprint)
     for blueprint in (identity_providers, provider_sign_in):  # sign in with another provider
         app.blueprint(blueprint)

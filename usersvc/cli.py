@@ -1,4 +1,4 @@
-"""The `usersvc` console script: migrate, edge, worker, run, create-admin, asyncapi, import, keys."""
+"""The `usersvc` console script: migrate, edge, worker, run, create-admin, asyncapi, import, keys, clients."""
 
 import argparse
 import asyncio
@@ -289,7 +289,7 @@ def providers(settings: Settings, args: argparse.Namespace) -> None:
     require_reachable(("DATABASE_URL", "database", settings.database_url))
     try:
         if args.action == "list":
-            command: object = ListIdentityProviders()
+            command: provider_admin.Command = ListIdentityProviders()
         elif args.action == "show":
             command = GetIdentityProvider(slug=args.slug)
         elif args.action == "remove":
@@ -333,6 +333,66 @@ def _provider_parsers(sub: argparse._SubParsersAction) -> None:
             action="store_true",
             help="the client secret from USERSVC_PROVIDER_CLIENT_SECRET (else a prompt)",
         )
+
+
+def clients(settings: Settings, args: argparse.Namespace) -> None:
+    """OAuth clients, changed through the oauth_client.* commands' own work (workers/client_admin.py)."""
+    from usersvc.domain.commands import CreateOAuthClient
+    from usersvc.domain.errors import DomainError, field_errors_from_pydantic
+    from usersvc.workers import client_admin
+
+    require_reachable(("DATABASE_URL", "database", settings.database_url), ("REDIS_URL", "cache", settings.redis_url))
+    try:
+        if args.action == "create":
+            given = {
+                "name": args.name,
+                "type": args.type,
+                "first_party": args.first_party,
+                "redirect_uris": args.redirect_uri,
+                "post_logout_redirect_uris": args.post_logout_redirect_uri,
+                "grant_types": args.grant_type,
+                "scopes": args.scope,
+            }
+            command = CreateOAuthClient(**{name: value for name, value in given.items() if value is not None})
+            print(json.dumps(asyncio.run(client_admin.create_client(settings, command)), indent=2))
+        elif args.action == "list":
+            print(json.dumps(asyncio.run(client_admin.list_clients(settings)), indent=2))
+        elif args.action == "rotate-secret":
+            print(json.dumps(asyncio.run(client_admin.rotate_secret(settings, args.client_id)), indent=2))
+        else:
+            asyncio.run(client_admin.delete(settings, args.client_id))
+            print(f"deleted {args.client_id}")
+    except ValidationError as error:
+        problems = "; ".join(f"{d.field}: {d.message}" for d in field_errors_from_pydantic(error.errors()))
+        sys.exit(f"usersvc: clients {args.action} refused: {problems}")
+    except DomainError as error:
+        problems = "; ".join(f"{d.field}: {d.message}" for d in error.details)
+        sys.exit(f"usersvc: clients {args.action} refused: {error.code}: {problems or error.message}")
+
+
+def _clients_parser(sub: argparse._SubParsersAction) -> None:
+    clients_parser = sub.add_parser("clients", help="OpenID Connect clients: create, list, delete, rotate-secret")
+    actions = clients_parser.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="register a client; prints it as JSON, with its secret (shown once)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--type", choices=("confidential", "public"), default="confidential")
+    create.add_argument("--first-party", action="store_true", default=None, help="no consent page")
+    repeatable = {
+        "--redirect-uri": "a redirect URI (repeat for more)",
+        "--post-logout-redirect-uri": "a post-logout redirect URI (repeat for more)",
+        "--grant-type": "authorization_code, refresh_token or client_credentials (repeat; default the first two)",
+        "--scope": "a scope the client may ask for (repeat; default openid profile email offline_access)",
+    }
+    for option, help_text in repeatable.items():
+        create.add_argument(option, action="append", default=None, help=help_text)
+    actions.add_parser("list", help="every live client as JSON, newest first")
+    # A client id is base64url and may start with "-": put -- before it then.
+    for action, help_text in (
+        ("delete", "delete a client: its grants end at once"),
+        ("rotate-secret", "a new secret (printed once); the old one stops working"),
+    ):
+        target = actions.add_parser(action, help=help_text)
+        target.add_argument("client_id", help="the client's id (put -- before one that starts with -)")
 
 
 def asyncapi(settings: Settings, _: argparse.Namespace) -> None:
@@ -396,6 +456,7 @@ def main(argv: list[str] | None = None) -> None:
     revoke_parser.add_argument("kid", help="the key's id (put -- before one that starts with -)")
     key_actions.add_parser("list", help="every key and its state")
     _provider_parsers(sub)
+    _clients_parser(sub)
     sub.add_parser("broker-access", help="broker users and permissions: apply, apply-env, definitions, show")
     arguments = sys.argv[1:] if argv is None else argv
     if arguments[:1] == ["broker-access"]:
@@ -417,6 +478,7 @@ def main(argv: list[str] | None = None) -> None:
         "import": import_users,
         "keys": keys,
         "providers": providers,
+        "clients": clients,
     }
     handlers[args.command](settings, args)
 

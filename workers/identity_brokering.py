@@ -2,15 +2,17 @@
 identities.py): the provider's public view, its sealed secret, the URLs the edge serves
 for it, and the linked identity's view and audit trail."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.identity_providers import ClaimMapping
 from usersvc.domain.replies import iso_utc
 from usersvc.secret_box import SecretBox
 from usersvc.settings import Settings
-from usersvc.workers.execution import UnitOfWork
 from usersvc.workers.models import IdentityProvider, UserIdentity
+
+if TYPE_CHECKING:
+    from usersvc.workers.unit_of_work import UnitOfWork
 
 
 def provider_box(secret_key: str) -> SecretBox:
@@ -61,10 +63,10 @@ def identity_view(identity: UserIdentity, provider_slug: str) -> dict:
     }
 
 
-async def record_identity(unit: UnitOfWork, identity: UserIdentity, provider_slug: str, *, linked: bool) -> None:
+def record_identity(unit: "UnitOfWork", identity: UserIdentity, provider_slug: str, *, linked: bool) -> None:
     """The audit row (on the user) and user.identity_linked / user.identity_unlinked."""
     view = {**identity_view(identity, provider_slug), "user_id": str(identity.user_id)}
-    await unit.record(
+    unit.record(
         action="identity.link" if linked else "identity.unlink",
         entity_id=str(identity.user_id),
         old=None if linked else view,

@@ -1,11 +1,7 @@
-"""`usersvc providers …`: identity providers kept from the command line, with the same work,
-checks and audit rows as `/v1/identity-providers` (workers/handlers/identity_providers.py),
-run in one transaction as the service `cli`."""
-
-from typing import Any
-
-from tortoise import Tortoise
-from tortoise.transactions import in_transaction
+"""`usersvc providers …`: identity providers kept from the command line, through the work of
+the identity_provider.* commands themselves (workers/repositories/identities.py): the same
+rules and audit rows, by the service `usersvc-cli`. It connects as the runtime role
+(DATABASE_URL), as `usersvc clients` does."""
 
 from usersvc.domain.identity_providers import (
     CreateIdentityProvider,
@@ -16,33 +12,37 @@ from usersvc.domain.identity_providers import (
 )
 from usersvc.domain.rbac import Principal, Role
 from usersvc.settings import Settings
-from usersvc.workers.db import tortoise_config
-from usersvc.workers.execution import UnitOfWork
-from usersvc.workers.handlers.identity_providers import (
+from usersvc.workers.db import connected
+from usersvc.workers.repositories.identities import (
     add_provider,
     all_providers,
     change_provider,
     one_provider,
     remove_provider,
 )
+from usersvc.workers.unit_of_work import outside_a_command, reading
 
-CLI = Principal(kind="service", id="cli", role=Role.ADMIN)
-WRITES: dict[type, Any] = {
-    CreateIdentityProvider: add_provider,
-    UpdateIdentityProvider: change_provider,
-    DeleteIdentityProvider: remove_provider,
-}
-READS: dict[type, Any] = {GetIdentityProvider: one_provider, ListIdentityProviders: all_providers}
+CLI = Principal(kind="service", id="usersvc-cli", role=Role.ADMIN)
+Command = (
+    CreateIdentityProvider
+    | UpdateIdentityProvider
+    | DeleteIdentityProvider
+    | GetIdentityProvider
+    | ListIdentityProviders
+)
 
 
-async def run(settings: Settings, command: Any) -> dict:
+async def run(settings: Settings, command: Command) -> dict:
     """Raises DomainError when refused (NOT_FOUND, ALREADY_EXISTS, VALIDATION_ERROR)."""
-    await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=2))
-    try:
-        if type(command) in READS:
-            return await READS[type(command)](settings, CLI, command)
-        async with in_transaction() as connection:
-            unit = UnitOfWork.outside_a_command(connection, CLI)
-            return await WRITES[type(command)](settings, unit, command)
-    finally:
-        await Tortoise.close_connections()
+    async with connected(settings.database_url):
+        if isinstance(command, GetIdentityProvider):
+            return await one_provider(settings, reading(settings), CLI, command)
+        if isinstance(command, ListIdentityProviders):
+            return await all_providers(settings, reading(settings), CLI, command)
+        async with outside_a_command(settings, CLI) as unit:
+            if isinstance(command, CreateIdentityProvider):
+                return await add_provider(settings, unit, command)
+            if isinstance(command, UpdateIdentityProvider):
+                return await change_provider(settings, unit, command)
+            await remove_provider(settings, unit, command)
+            return {}

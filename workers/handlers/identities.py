@@ -15,7 +15,6 @@ import re
 import secrets
 import uuid
 from datetime import timedelta
-from functools import partial
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -36,7 +35,6 @@ from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.domain.passwords import has_usable_password, unusable_password_hash
 from usersvc.domain.rbac import Principal, Role
 from usersvc.workers.deps import WorkerDeps
-from usersvc.workers.execution import CommandEnvelope, RefuseAfterCommit, UnitOfWork, execute_query, execute_write
 from usersvc.workers.identity_brokering import (
     callback_url,
     claim,
@@ -45,12 +43,12 @@ from usersvc.workers.identity_brokering import (
     record_identity,
 )
 from usersvc.workers.mfa_login import start_mfa_challenge
-from usersvc.workers.models import IdentityProvider, OAuthClient, ProviderSignIn, User, UserIdentity
+from usersvc.workers.models import IdentityProvider, ProviderSignIn, User, UserIdentity
 from usersvc.workers.repositories.sessions import open_session
-from usersvc.workers.repositories.users import insert_row, record_user_change, users_named
+from usersvc.workers.repositories.users import record_user_change
 from usersvc.workers.routing import Handlers
+from usersvc.workers.unit_of_work import CommandEnvelope, RefuseAfterCommit, UnitOfWork
 from usersvc.workers.upstream_providers import UpstreamError
-from usersvc.workers.user_lock import lock_live_user
 
 USERNAME_CHARACTERS = re.compile(r"[^A-Za-z0-9_]")
 SIGN_IN_GONE = "This sign-in is unknown, used or expired. Start again."
@@ -70,15 +68,11 @@ async def _return_to_allowed(unit: UnitOfWork, return_to: str, public_url: str) 
         return False
     if (target.scheme, target.netloc) == (public.scheme, public.netloc) and "@" not in target.netloc:
         return True
-    return bool(
-        await OAuthClient.filter(deleted_at=None, redirect_uris__contains=[return_to])
-        .using_db(unit.connection)
-        .exists()
-    )
+    return await unit.identities.is_client_redirect_uri(return_to)
 
 
 async def _enabled_provider(unit: UnitOfWork, slug: str) -> IdentityProvider:
-    provider = await IdentityProvider.filter(slug=slug, enabled=True).using_db(unit.connection).first()
+    provider = await unit.identities.provider(slug, enabled=True)
     if provider is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Identity provider not found")
     return provider
@@ -96,10 +90,8 @@ async def _start(deps: WorkerDeps, unit: UnitOfWork, command: StartProviderSignI
             "return_to must be a URL on this service or a registered client's redirect URI",
         )
     endpoints = await deps.upstream.endpoints(provider)
-    # Sign-ins never finished go now, so none piles up without a pruning job.
-    await ProviderSignIn.filter(expires_at__lt=unit.now).using_db(unit.connection).delete()
     nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(48)
-    await ProviderSignIn.create(
+    sign_in = ProviderSignIn(
         state_hash=opaque_token_digest(command.state),
         provider_id=provider.id,
         browser_binding_hash=command.browser_binding_digest,
@@ -107,8 +99,9 @@ async def _start(deps: WorkerDeps, unit: UnitOfWork, command: StartProviderSignI
         code_verifier_sealed=provider_box(deps.settings.secret_key).seal(verifier.encode()),
         return_to=command.return_to,
         expires_at=unit.now + timedelta(seconds=STATE_SECONDS),
-        using_db=unit.connection,
+        created_at=unit.now,
     )
+    await unit.identities.add_sign_in(sign_in, now=unit.now)
     query = {
         "response_type": "code",
         "client_id": provider.client_id,
@@ -125,7 +118,11 @@ async def _start(deps: WorkerDeps, unit: UnitOfWork, command: StartProviderSignI
 
 
 async def start(deps: WorkerDeps, envelope: CommandEnvelope[StartProviderSignIn]) -> dict:
-    return await execute_write(deps, envelope, work=partial(_start, deps), idempotent=False)
+    """Remember a new sign-in; answer the provider's authorization URL."""
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        await uow.begin()
+        await uow.commit(await _start(deps, uow, envelope.data))
+    return uow.reply
 
 
 # --- callback ------------------------------------------------------------------------
@@ -186,13 +183,8 @@ async def _proved_identity(
 
 
 async def _complete(deps: WorkerDeps, unit: UnitOfWork, command: CompleteProviderSignIn) -> dict:
-    sign_in = (
-        await ProviderSignIn.filter(state_hash=command.state_digest)
-        .select_for_update()
-        .using_db(unit.connection)
-        .first()
-    )
-    provider = await IdentityProvider.filter(slug=command.slug, enabled=True).using_db(unit.connection).first()
+    sign_in = await unit.identities.lock_sign_in(state_hash=command.state_digest)
+    provider = await unit.identities.provider(command.slug, enabled=True)
     if (
         sign_in is None
         or provider is None
@@ -202,7 +194,7 @@ async def _complete(deps: WorkerDeps, unit: UnitOfWork, command: CompleteProvide
     ):
         raise DomainError(ErrorCode.INVALID_TOKEN, SIGN_IN_GONE)
     sign_in.state_used_at = unit.now  # spent whatever follows: a state is good for one callback
-    await sign_in.save(update_fields=["state_used_at"], using_db=unit.connection)
+    await unit.identities.update_sign_in(sign_in, ["state_used_at"])
     if command.browser_binding_digest != sign_in.browser_binding_hash:
         raise RefuseAfterCommit(ErrorCode.FORBIDDEN, "This sign-in was started in another browser. Start again.")
     if command.error or not command.code:
@@ -210,7 +202,7 @@ async def _complete(deps: WorkerDeps, unit: UnitOfWork, command: CompleteProvide
     try:
         subject, profile = await _proved_identity(deps, provider, sign_in, command.code)
     except UpstreamError as refusal:
-        await unit.record(
+        unit.record(
             action="identity.sign_in_refused",
             entity_type="identity_provider",
             entity_id=provider.slug,
@@ -221,21 +213,23 @@ async def _complete(deps: WorkerDeps, unit: UnitOfWork, command: CompleteProvide
     sign_in.subject, sign_in.profile = subject, profile
     sign_in.login_code_hash = command.login_code_digest
     sign_in.login_code_expires_at = unit.now + timedelta(seconds=LOGIN_CODE_SECONDS)
-    await sign_in.save(
-        update_fields=["subject", "profile", "login_code_hash", "login_code_expires_at"], using_db=unit.connection
-    )
+    await unit.identities.update_sign_in(sign_in, ["subject", "profile", "login_code_hash", "login_code_expires_at"])
     return {"return_to": sign_in.return_to}
 
 
 async def complete(deps: WorkerDeps, envelope: CommandEnvelope[CompleteProviderSignIn]) -> dict:
-    return await execute_write(deps, envelope, work=partial(_complete, deps), idempotent=False)
+    """The provider's callback; a state is spent even when what follows is refused."""
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        await uow.begin()
+        await uow.commit(await _complete(deps, uow, envelope.data))
+    return uow.reply
 
 
 # --- the login code: exchange, link ---------------------------------------------------
 
 
 async def _pending(unit: UnitOfWork, digest: str) -> tuple[ProviderSignIn, IdentityProvider]:
-    sign_in = await ProviderSignIn.filter(login_code_hash=digest).select_for_update().using_db(unit.connection).first()
+    sign_in = await unit.identities.lock_sign_in(login_code_hash=digest)
     if (
         sign_in is None
         or sign_in.login_code_used_at is not None
@@ -243,13 +237,12 @@ async def _pending(unit: UnitOfWork, digest: str) -> tuple[ProviderSignIn, Ident
         or sign_in.login_code_expires_at <= unit.now
     ):
         raise DomainError(ErrorCode.INVALID_TOKEN, CODE_GONE)
-    provider = await IdentityProvider.filter(id=sign_in.provider_id).using_db(unit.connection).get()
-    return sign_in, provider
+    return sign_in, await unit.identities.provider_by_id(sign_in.provider_id)
 
 
 async def _spend(unit: UnitOfWork, sign_in: ProviderSignIn) -> None:
     sign_in.login_code_used_at = unit.now
-    await sign_in.save(update_fields=["login_code_used_at"], using_db=unit.connection)
+    await unit.identities.update_sign_in(sign_in, ["login_code_used_at"])
 
 
 async def _new_username(unit: UnitOfWork, wanted: str | None, email: str) -> str:
@@ -257,14 +250,14 @@ async def _new_username(unit: UnitOfWork, wanted: str | None, email: str) -> str
     base = base if len(base) >= 3 else f"{base}_user"
     candidate = base
     for _ in range(20):
-        if not await users_named(candidate).using_db(unit.connection).exists():
+        if not await unit.users.username_taken(candidate):
             return candidate
         candidate = f"{base[:40]}_{secrets.token_hex(3)}"
     raise DomainError(ErrorCode.USERNAME_TAKEN, "No free username could be made")
 
 
 async def _link(unit: UnitOfWork, user: User, provider: IdentityProvider, sign_in: ProviderSignIn) -> UserIdentity:
-    identity = await UserIdentity.create(
+    identity = UserIdentity(
         id=uuid.uuid4(),
         user_id=user.id,
         provider_id=provider.id,
@@ -272,9 +265,9 @@ async def _link(unit: UnitOfWork, user: User, provider: IdentityProvider, sign_i
         email=(sign_in.profile or {}).get("email"),
         linked_at=unit.now,
         last_sign_in_at=unit.now,
-        using_db=unit.connection,
     )
-    await record_identity(unit, identity, provider.slug, linked=True)
+    await unit.identities.add_identity(identity)
+    record_identity(unit, identity, provider.slug, linked=True)
     return identity
 
 
@@ -291,10 +284,12 @@ async def _new_account(unit: UnitOfWork, provider: IdentityProvider, sign_in: Pr
         last_name=profile.get("last_name") or "",
         role=Role.USER,
         email_verified=bool(provider.trusts_email_verified and profile.get("email_verified")),
+        created_at=unit.now,
+        updated_at=unit.now,
     )
-    await insert_row(user, unit)
+    await unit.users.add(user)
     unit.principal = Principal(kind="user", id=str(user.id), role=Role.USER)
-    await record_user_change(unit, action="user.create", old=None, user=user, event="user.created")
+    record_user_change(unit, action="user.create", old=None, user=user, event="user.created")
     await _link(unit, user, provider, sign_in)
     return user
 
@@ -302,20 +297,15 @@ async def _new_account(unit: UnitOfWork, provider: IdentityProvider, sign_in: Pr
 async def _linked_account(unit: UnitOfWork, provider: IdentityProvider, sign_in: ProviderSignIn) -> User | None:
     """The account this identity is linked to, its identity row brought up to date (a
     provider's new address is recorded, never acted on)."""
-    identity = (
-        await UserIdentity.filter(provider_id=provider.id, subject=sign_in.subject)
-        .select_for_update()
-        .using_db(unit.connection)
-        .first()
-    )
+    identity = await unit.identities.lock_identity(provider.id, sign_in.subject)
     if identity is None:
         return None
-    user = await lock_live_user(unit.connection, user_id=identity.user_id, active=True)
+    user = await unit.users.lock(user_id=identity.user_id, active=True)
     if user is None:
         raise DomainError(ErrorCode.FORBIDDEN, "The account of this identity is deactivated")
     email = (sign_in.profile or {}).get("email")
     identity.last_sign_in_at, identity.email = unit.now, email
-    await identity.save(update_fields=["last_sign_in_at", "email"], using_db=unit.connection)
+    await unit.identities.update_identity(identity, ["last_sign_in_at", "email"])
     return user
 
 
@@ -334,7 +324,7 @@ async def _account_for_sign_in(unit: UnitOfWork, provider: IdentityProvider, sig
     if user is not None:
         return user
     email = _email_of(sign_in)
-    if email and await User.filter(email=email).using_db(unit.connection).exists():
+    if email and await unit.users.email_taken(email):
         # Never a silent take-over by a matching address: the owner proves the account
         # (identity.link with its password, or its bearer). The code stays good for that.
         raise DomainError(
@@ -371,20 +361,23 @@ async def _exchange(deps: WorkerDeps, unit: UnitOfWork, command: ExchangeLoginCo
 
 async def exchange(deps: WorkerDeps, envelope: CommandEnvelope[ExchangeLoginCode]) -> dict:
     """Replies carry tokens, so none is stored for dedupe."""
-    return await execute_write(deps, envelope, work=partial(_exchange, deps), idempotent=False)
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        await uow.begin()
+        await uow.commit(await _exchange(deps, uow, envelope.data))
+    return uow.reply
 
 
-async def _proven_account(deps: WorkerDeps, command: LinkIdentity, _: Principal) -> uuid.UUID | None:
+async def _proven_account(deps: WorkerDeps, unit: UnitOfWork, command: LinkIdentity) -> uuid.UUID | None:
     """With a password: the account with the provider's address, when the provider vouches
     for it, and the password is that account's (bcrypt off the transaction)."""
     if command.user_id is not None or command.password is None:
         return None
-    sign_in = await ProviderSignIn.filter(login_code_hash=command.login_code_digest).first()
-    provider = await IdentityProvider.filter(id=sign_in.provider_id).first() if sign_in else None
+    sign_in = await unit.identities.sign_in_by_code(command.login_code_digest)
+    provider = await unit.identities.provider_by_id(sign_in.provider_id) if sign_in else None
     if sign_in is None or provider is None or sign_in.login_code_used_at is not None:
         raise DomainError(ErrorCode.INVALID_TOKEN, CODE_GONE)
     email = _email_of(sign_in)
-    user = await User.filter(email=email, deleted_at=None, is_active=True).first() if email else None
+    user = await unit.users.find_for_login(email=email, username=None) if email else None
     ok = await asyncio.to_thread(deps.hasher.verify, command.password, user.password_hash if user else None)
     if not (provider.trusts_email_verified and (sign_in.profile or {}).get("email_verified")):
         raise DomainError(
@@ -395,9 +388,9 @@ async def _proven_account(deps: WorkerDeps, command: LinkIdentity, _: Principal)
     return user.id
 
 
-async def _link_identity(deps: WorkerDeps, unit: UnitOfWork, command: LinkIdentity) -> dict:
+async def _link_identity(deps: WorkerDeps, unit: UnitOfWork, command: LinkIdentity, proven: uuid.UUID | None) -> dict:
     sign_in, provider = await _pending(unit, command.login_code_digest)
-    target = command.user_id or unit.prepared
+    target = command.user_id or proven
     if target is None:
         raise DomainError(ErrorCode.UNAUTHENTICATED, "Send the account's password or its bearer token")
     if command.user_id is not None and unit.principal.id != str(command.user_id):
@@ -406,12 +399,10 @@ async def _link_identity(deps: WorkerDeps, unit: UnitOfWork, command: LinkIdenti
         # A code from someone else's sign-in, slipped to a signed-in user, must not link
         # that someone's identity to this account.
         raise DomainError(ErrorCode.INVALID_TOKEN, CODE_GONE)
-    user = await lock_live_user(unit.connection, user_id=target, active=True)
+    user = await unit.users.lock(user_id=target, active=True)
     if user is None:
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Invalid credentials")
-    existing = (
-        await UserIdentity.filter(provider_id=provider.id, subject=sign_in.subject).using_db(unit.connection).first()
-    )
+    existing = await unit.identities.lock_identity(provider.id, sign_in.subject)
     if existing is not None and existing.user_id != user.id:
         raise DomainError(ErrorCode.ALREADY_EXISTS, f"This {provider.name} account is linked to another account")
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))
@@ -423,53 +414,54 @@ async def _link_identity(deps: WorkerDeps, unit: UnitOfWork, command: LinkIdenti
 
 
 async def link(deps: WorkerDeps, envelope: CommandEnvelope[LinkIdentity]) -> dict:
-    return await execute_write(
-        deps,
-        envelope,
-        work=partial(_link_identity, deps),
-        prepare=partial(_proven_account, deps),
-        idempotent=False,
-    )
+    """With a password, the answer is the login body (tokens are not stored for dedupe)."""
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        await uow.acting()
+        proven = await _proven_account(deps, uow, envelope.data)  # bcrypt before the transaction
+        await uow.begin()
+        await uow.commit(await _link_identity(deps, uow, envelope.data, proven))
+    return uow.reply
 
 
 # --- the caller's identities ----------------------------------------------------------
 
 
-async def _list(principal: Principal, command: ListIdentities) -> dict:
-    if principal.id != str(command.user_id) and principal.role != Role.ADMIN:
-        raise DomainError(ErrorCode.FORBIDDEN, "Only your own identities")
-    identities = await UserIdentity.filter(user_id=command.user_id).order_by("linked_at").prefetch_related("provider")
-    return {"data": [identity_view(identity, identity.provider.slug) for identity in identities]}
-
-
 async def list_identities(deps: WorkerDeps, envelope: CommandEnvelope[ListIdentities]) -> dict:
-    return await execute_query(envelope, _list)
+    """The user's own linked identities (admins: anyone's)."""
+    command = envelope.data
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        principal = await uow.acting()
+        if principal.id != str(command.user_id) and principal.role != Role.ADMIN:
+            raise DomainError(ErrorCode.FORBIDDEN, "Only your own identities")
+        identities = await uow.identities.identities_of(command.user_id)
+        await uow.commit({"data": [identity_view(identity, slug) for identity, slug in identities]})
+    return uow.reply
 
 
-async def _unlink(unit: UnitOfWork, command: UnlinkIdentity) -> dict:
+async def _unlink(unit: UnitOfWork, command: UnlinkIdentity) -> None:
     if unit.principal.id != str(command.user_id) and unit.principal.role != Role.ADMIN:
         raise DomainError(ErrorCode.FORBIDDEN, "Only your own identities")
-    user = unit.target(command.user_id)
-    identity = (
-        await UserIdentity.filter(id=command.identity_id, user_id=user.id)
-        .prefetch_related("provider")
-        .using_db(unit.connection)
-        .first()
-    )
-    if identity is None:
+    user = unit.target(command.user_id)  # locked: two removals at once cannot both pass the count
+    identities = await unit.identities.identities_of(user.id)
+    found = [(identity, slug) for identity, slug in identities if identity.id == command.identity_id]
+    if not found:
         raise DomainError(ErrorCode.NOT_FOUND, "Identity not found")
-    others = await UserIdentity.filter(user_id=user.id).exclude(id=identity.id).using_db(unit.connection).count()
-    if others == 0 and not has_usable_password(user.password_hash):
+    (identity, slug) = found[0]
+    if len(identities) == 1 and not has_usable_password(user.password_hash):
         raise DomainError(
             ErrorCode.LAST_SIGN_IN_METHOD, "This is the account's last way to sign in: set a password first"
         )
-    await identity.delete(using_db=unit.connection)
-    await record_identity(unit, identity, identity.provider.slug, linked=False)
-    return {}
+    await unit.identities.delete_identity(identity)
+    record_identity(unit, identity, slug, linked=False)
 
 
 async def unlink(deps: WorkerDeps, envelope: CommandEnvelope[UnlinkIdentity]) -> dict:
-    return await execute_write(deps, envelope, work=_unlink, locks_user=lambda command: command.user_id)
+    """Remove a linked identity, never the account's last way to sign in."""
+    async with deps.unit_of_work(envelope) as uow:
+        await uow.begin(locking=envelope.data.user_id)
+        await _unlink(uow, envelope.data)
+        await uow.commit({})
+    return uow.reply
 
 
 HANDLERS: Handlers = {

@@ -8,6 +8,7 @@ import { currentUser, onSessionChange, signOut, takeEndReason } from './session.
 import { accountView } from './views/account.js';
 import { auditView } from './views/audit.js';
 import { providersView } from './views/providers.js';
+import { clientsView } from './views/clients.js';
 import { signInView } from './views/sign_in.js';
 import { userView } from './views/user.js';
 import { usersView } from './views/users.js';
@@ -15,6 +16,7 @@ import { usersView } from './views/users.js';
 route('/users', usersView);
 route('/users/:id', userView);
 route('/audit', auditView);
+route('/clients', clientsView);
 route('/account', accountView);
 route('/providers', providersView);
 
@@ -32,6 +34,7 @@ function renderShell(me, path) {
   }
   const links = [
     isStaff(me) && ['/users', 'Users'],
+    isAdmin(me) && ['/clients', 'Clients'],
     isAdmin(me) && ['/audit', 'Audit log'],
     isAdmin(me) && ['/providers', 'Sign-in providers'],
     ['/account', 'My account'],
