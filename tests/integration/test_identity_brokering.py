@@ -16,7 +16,7 @@ import pytest
 
 from tests.integration.authenticator import enrol
 from tests.integration.brokering import ProviderBrowser, add_stub_providers, location_query
-from tests.integration.oidc import Browser, authorization_params, form_of, insert_client, query_of
+from tests.integration.oidc import Browser, authorization_params, form_of, query_of, register_client_with
 from tests.integration.upstream_stub import UpstreamStub
 from tests.support import ADMIN_PASSWORD, USER_PASSWORD, Api, database, free_port, login, running_stack
 
@@ -389,10 +389,9 @@ def upstream_usersvc(mailbox):
 def test_signing_in_with_another_usersvc_as_the_openid_provider(stack, admin, upstream_usersvc, fresh_user):
     slug = f"usersvc-{uuid.uuid4().hex[:6]}"
     callback = f"{stack.base_url}/v1/auth/providers/{slug}/callback"
-    with_client = asyncio.run(
-        insert_client(
-            upstream_usersvc, redirect_uris=[callback], first_party=True, scopes=["openid", "profile", "email"]
-        )
+    upstream_admin = login(upstream_usersvc.base_url, ADMIN_PASSWORD, username="root")
+    with_client = register_client_with(
+        upstream_admin, redirect_uris=[callback], first_party=True, scopes=["openid", "profile", "email"]
     )
     created = admin.post(
         "/v1/identity-providers",
@@ -408,7 +407,6 @@ def test_signing_in_with_another_usersvc_as_the_openid_provider(stack, admin, up
         },
     )
     assert created.status_code == 201 and created.json()["callback_url"] == callback, created.text
-    upstream_admin = login(upstream_usersvc.base_url, ADMIN_PASSWORD, username="root")
     name = f"up_{uuid.uuid4().hex[:10]}"
     made = upstream_admin.post(
         "/v1/users",
