@@ -27,12 +27,14 @@ from usersvc.edge.routes.auth import auth
 from usersvc.edge.routes.consents import consents
 from usersvc.edge.routes.console import console
 from usersvc.edge.routes.docs import docs
+from usersvc.edge.routes.identity_providers import identity_providers
 from usersvc.edge.routes.mfa import mfa
 from usersvc.edge.routes.oauth import oauth
 from usersvc.edge.routes.oauth_clients import oauth_clients
 from usersvc.edge.routes.oauth_tokens import oauth_tokens
 from usersvc.edge.routes.ops import ops
 from usersvc.edge.routes.passkeys import passkeys
+from usersvc.edge.routes.provider_sign_in import provider_sign_in
 from usersvc.edge.routes.users import page_query_parser, users
 from usersvc.edge.routes.well_known import discovery_document, well_known
 from usersvc.edge.single_flight import SingleFlight
@@ -96,6 +98,8 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
         oauth_tokens,
     )
     for blueprint in blueprints:
+        app.blueprint(blueprint)
+    for blueprint in (identity_providers, provider_sign_in):  # sign in with another provider
         app.blueprint(blueprint)
     app.blueprint(console)  # /admin: static files only, on the public API
     add_cors(app, settings)

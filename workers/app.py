@@ -31,6 +31,8 @@ from usersvc.workers.handlers import (
     account_security,
     audit,
     auth,
+    identities,
+    identity_providers,
     mfa,
     oauth_authorize,
     oauth_clients,
@@ -71,6 +73,8 @@ HANDLERS: Handlers = {
     **oauth_sessions.HANDLERS,
     **passkeys.HANDLERS,
     **account_security.HANDLERS,
+    **identity_providers.HANDLERS,
+    **identities.HANDLERS,
 }
 log = logging.getLogger("workers.app")
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)

@@ -14,6 +14,7 @@ from usersvc.workers.mail_outbox import MailRelay
 from usersvc.workers.outbox import EventPublisher
 from usersvc.workers.signing_keys import CurrentSigningKey
 from usersvc.workers.unit_of_work import CommandEnvelope, UnitOfWork, database_unit_of_work
+from usersvc.workers.upstream_providers import ProviderClient
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class WorkerDeps:
     # Set once every subscriber of this worker listens (FastStream starts them in no fixed
     # order): until then the readiness ping says "starting" (workers/handlers/system.py).
     started: asyncio.Event = field(default_factory=asyncio.Event)
+    # Other providers' discovery documents and key sets, kept a few minutes (identity brokering).
+    upstream: ProviderClient = field(default_factory=ProviderClient)
     # Where a command's rows live: PostgreSQL; the fast tests pass units on memory.
     units: Callable[..., UnitOfWork] = database_unit_of_work
 

@@ -23,6 +23,12 @@ from usersvc.domain.commands import (
     VerifyMfa,
 )
 from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.identity_providers import (
+    CompleteProviderSignIn,
+    ExchangeLoginCode,
+    LinkIdentity,
+    StartProviderSignIn,
+)
 from usersvc.domain.oauth_commands import Authorize, EndSession, IntrospectToken, RevokeToken, TokenRequest
 from usersvc.domain.passkey_commands import AuthenticateWithPasskey, StartPasskeyAuthentication
 
@@ -37,6 +43,11 @@ EDGE_ONLY |= {VerifyMfa.ROUTING_KEY}
 EDGE_ONLY |= {command.ROUTING_KEY for command in (Authorize, TokenRequest, RevokeToken, IntrospectToken, EndSession)}
 # Signing in with a passkey: anonymous challenges, and the assertion that opens a session.
 EDGE_ONLY |= {command.ROUTING_KEY for command in (StartPasskeyAuthentication, AuthenticateWithPasskey)}
+
+# Sign-in through another provider: browser bindings, states and login codes, and passwords.
+EDGE_ONLY |= {
+    command.ROUTING_KEY for command in (StartProviderSignIn, CompleteProviderSignIn, ExchangeLoginCode, LinkIdentity)
+}
 
 
 @dataclass(frozen=True)

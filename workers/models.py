@@ -392,3 +392,81 @@ class WebAuthnChallenge(Model):
     class Meta:
         table = "webauthn_challenges"
         table_description = "Pending WebAuthn ceremonies; the challenge is stored as a digest only"
+
+
+class IdentityProvider(Model):
+    """Another provider people sign in with (docs/identity-providers.md), configured by an admin."""
+
+    id = fields.UUIDField(primary_key=True)
+    slug = fields.CharField(max_length=40, unique=True)
+    name = fields.CharField(max_length=100)
+    kind = fields.CharField(max_length=16, description="oidc | oauth2")
+    issuer = fields.CharField(max_length=2000, null=True, description="oidc: where discovery starts")
+    authorization_endpoint = fields.CharField(max_length=2000, null=True)
+    token_endpoint = fields.CharField(max_length=2000, null=True)
+    userinfo_endpoint = fields.CharField(max_length=2000, null=True)
+    client_id = fields.CharField(max_length=500)
+    client_secret_sealed = fields.TextField(description="sealed with SECRET_KEY (purpose identity-provider)")
+    scopes: list[str] = fields.JSONField()
+    claims: dict[str, Any] = fields.JSONField(description="claim name per field (ClaimMapping)")
+    creates_accounts = fields.BooleanField(default=False)
+    trusts_email_verified = fields.BooleanField(default=False)
+    enabled = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "identity_providers"
+        table_description = "Providers to sign in with; client secrets are stored sealed only"
+
+
+class UserIdentity(Model):
+    """A user's account at another provider: that provider and the subject it names."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="identities", on_delete=fields.RESTRICT
+    )
+    user_id: uuid.UUID
+    provider: fields.ForeignKeyRelation["IdentityProvider"] = fields.ForeignKeyField(
+        "models.IdentityProvider", related_name="identities", on_delete=fields.CASCADE
+    )
+    provider_id: uuid.UUID
+    subject = fields.CharField(max_length=255)
+    email = fields.CharField(max_length=254, null=True, description="what the provider said last; never a link key")
+    linked_at = fields.DatetimeField()
+    last_sign_in_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "user_identities"
+        table_description = "Linked identities: provider + subject, never an email"
+        unique_together = [["provider", "subject"]]  # noqa: RUF012 - a list: aerich keeps its snapshot as JSON
+
+
+class ProviderSignIn(Model):
+    """One sign-in through another provider: its state until the callback, then its login
+    code until spent. Random values as digests only."""
+
+    state_hash = fields.CharField(max_length=64, primary_key=True, description="sha256 hex of the state")
+    provider: fields.ForeignKeyRelation["IdentityProvider"] = fields.ForeignKeyField(
+        "models.IdentityProvider", related_name="sign_ins", on_delete=fields.CASCADE
+    )
+    provider_id: uuid.UUID
+    browser_binding_hash = fields.CharField(max_length=64, description="sha256 hex of the browser's cookie")
+    nonce = fields.CharField(max_length=100)
+    code_verifier_sealed = fields.TextField(description="PKCE verifier, sealed")
+    return_to = fields.TextField()
+    expires_at = fields.DatetimeField(db_index=True)
+    state_used_at = fields.DatetimeField(null=True)
+    login_code_hash = fields.CharField(max_length=64, null=True, unique=True)
+    login_code_expires_at = fields.DatetimeField(null=True)
+    login_code_used_at = fields.DatetimeField(null=True)
+    subject = fields.CharField(max_length=255, null=True)
+    profile: dict[str, Any] | None = fields.JSONField(
+        null=True, description="email, email_verified, username, names, as the provider said them"
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "provider_sign_ins"
+        table_description = "Sign-ins through other providers: state and login code as digests; short-lived"

@@ -57,6 +57,7 @@ from usersvc.workers.models import OutboxEvent, ProcessedCommand, User
 from usersvc.workers.outbox import new_event
 from usersvc.workers.repositories.account_tokens import AccountTokensRepository
 from usersvc.workers.repositories.audit import AuditRepository
+from usersvc.workers.repositories.identities import IdentitiesRepository
 from usersvc.workers.repositories.mails import MailsRepository
 from usersvc.workers.repositories.oauth import OAuthRepository
 from usersvc.workers.repositories.passkeys import PasskeysRepository
@@ -181,6 +182,7 @@ class UnitOfWork:
     oauth: OAuthRepository
     passkeys: PasskeysRepository
     sign_ins: SignInsRepository
+    identities: IdentitiesRepository
 
     def __init__(
         self,
@@ -424,6 +426,7 @@ class DatabaseUnitOfWork(UnitOfWork):
         self.oauth = OAuthRepository(self)
         self.passkeys = PasskeysRepository(self)
         self.sign_ins = SignInsRepository(self)
+        self.identities = IdentitiesRepository(self)
 
     @property
     def connection(self) -> BaseDBAsyncClient:

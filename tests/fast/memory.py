@@ -24,21 +24,25 @@ from usersvc.domain.replies import page_of
 from usersvc.workers.models import (
     AccountToken,
     AuditLog,
+    IdentityProvider,
     MfaChallenge,
     MfaRecoveryCode,
     OAuthClient,
     OAuthCode,
     OAuthConsent,
     Passkey,
+    ProviderSignIn,
     SigningKey,
     SpentRefreshToken,
     User,
+    UserIdentity,
     UserSession,
     UserTotp,
     WebAuthnChallenge,
 )
 from usersvc.workers.repositories.account_tokens import AccountTokensRepository
 from usersvc.workers.repositories.audit import AuditRepository
+from usersvc.workers.repositories.identities import IdentitiesRepository
 from usersvc.workers.repositories.mails import MailsRepository
 from usersvc.workers.repositories.oauth import OAuthRepository
 from usersvc.workers.repositories.passkeys import PasskeysRepository
@@ -73,6 +77,9 @@ class Store:
     webauthn_challenges: dict[uuid.UUID, WebAuthnChallenge] = field(default_factory=dict)
     # (user_id, device, network): last seen
     sign_ins: dict[tuple[uuid.UUID, str, str], datetime] = field(default_factory=dict)
+    identity_providers: dict[uuid.UUID, IdentityProvider] = field(default_factory=dict)
+    provider_sign_ins: dict[str, ProviderSignIn] = field(default_factory=dict)
+    user_identities: dict[uuid.UUID, UserIdentity] = field(default_factory=dict)
     audit: list[dict] = field(default_factory=list)
     outbox: list[dict] = field(default_factory=list)
     processed: dict[str, tuple[str, dict | None]] = field(default_factory=dict)
@@ -573,6 +580,93 @@ class MemorySignIns(SignInsRepository):
         return known, pair_seen
 
 
+class MemoryIdentities(IdentitiesRepository):
+    @property
+    def _store(self) -> "Store":
+        return self.unit.store  # type: ignore[attr-defined]
+
+    async def provider(self, slug: str, *, enabled: bool = False, lock: bool = False) -> IdentityProvider | None:
+        found = [p for p in self._store.identity_providers.values() if p.slug == slug and (p.enabled or not enabled)]
+        return _copy(found[0]) if found else None
+
+    async def provider_by_id(self, provider_id: uuid.UUID) -> IdentityProvider:
+        return _copy(self._store.identity_providers[provider_id])
+
+    async def providers(self, *, enabled: bool = False) -> list[IdentityProvider]:
+        found = [p for p in self._store.identity_providers.values() if p.enabled or not enabled]
+        return [copy.copy(p) for p in sorted(found, key=lambda p: (p.name, p.slug))]
+
+    async def add_provider(self, provider: IdentityProvider) -> None:
+        self._store.identity_providers[provider.id] = copy.copy(provider)
+
+    async def update_provider(self, provider: IdentityProvider, fields: list[str]) -> None:
+        stored = self._store.identity_providers[provider.id]
+        for name in [*fields, "updated_at"]:
+            setattr(stored, name, getattr(provider, name))
+
+    async def delete_provider(self, provider: IdentityProvider) -> int:
+        store = self._store
+        linked = [i for i, row in store.user_identities.items() if row.provider_id == provider.id]
+        for identity_id in linked:
+            del store.user_identities[identity_id]
+        for state in [k for k, row in store.provider_sign_ins.items() if row.provider_id == provider.id]:
+            del store.provider_sign_ins[state]
+        del store.identity_providers[provider.id]
+        return len(linked)
+
+    async def is_client_redirect_uri(self, uri: str) -> bool:
+        return any(uri in c.redirect_uris for c in self._store.oauth_clients.values() if c.deleted_at is None)
+
+    async def add_sign_in(self, sign_in: ProviderSignIn, *, now: datetime) -> None:
+        store = self._store
+        for state in [k for k, row in store.provider_sign_ins.items() if row.expires_at < now]:
+            del store.provider_sign_ins[state]
+        store.provider_sign_ins[sign_in.state_hash] = copy.copy(sign_in)
+
+    async def lock_sign_in(
+        self, *, state_hash: str | None = None, login_code_hash: str | None = None
+    ) -> ProviderSignIn | None:
+        if state_hash:
+            return _copy(self._store.provider_sign_ins.get(state_hash))
+        return await self.sign_in_by_code(login_code_hash or "")
+
+    async def sign_in_by_code(self, login_code_hash: str) -> ProviderSignIn | None:
+        found = [row for row in self._store.provider_sign_ins.values() if row.login_code_hash == login_code_hash]
+        return _copy(found[0]) if found else None
+
+    async def update_sign_in(self, sign_in: ProviderSignIn, fields: list[str]) -> None:
+        stored = self._store.provider_sign_ins[sign_in.state_hash]
+        for name in fields:
+            setattr(stored, name, getattr(sign_in, name))
+
+    async def lock_identity(self, provider_id: uuid.UUID, subject: str | None) -> UserIdentity | None:
+        found = [
+            row
+            for row in self._store.user_identities.values()
+            if row.provider_id == provider_id and row.subject == subject
+        ]
+        return _copy(found[0]) if found else None
+
+    async def add_identity(self, identity: UserIdentity) -> None:
+        if await self.lock_identity(identity.provider_id, identity.subject) is not None:
+            raise DomainError(ErrorCode.ALREADY_EXISTS, "linked already")
+        self._store.user_identities[identity.id] = copy.copy(identity)
+
+    async def update_identity(self, identity: UserIdentity, fields: list[str]) -> None:
+        stored = self._store.user_identities[identity.id]
+        for name in fields:
+            setattr(stored, name, getattr(identity, name))
+
+    async def identities_of(self, user_id: uuid.UUID) -> list[tuple[UserIdentity, str]]:
+        rows = sorted(
+            (row for row in self._store.user_identities.values() if row.user_id == user_id), key=lambda r: r.linked_at
+        )
+        return [(copy.copy(row), self._store.identity_providers[row.provider_id].slug) for row in rows]
+
+    async def delete_identity(self, identity: UserIdentity) -> None:
+        del self._store.user_identities[identity.id]
+
+
 class DatabaseDown(OSError):
     """What the fast tier raises for a database that does not answer (an outage: 503)."""
 
@@ -592,6 +686,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.oauth = MemoryOAuth(self)  # type: ignore[arg-type]
         self.passkeys = MemoryPasskeys(self)  # type: ignore[arg-type]
         self.sign_ins = MemorySignIns(self)  # type: ignore[arg-type]
+        self.identities = MemoryIdentities(self)  # type: ignore[arg-type]
 
     async def _open(self) -> None:
         if not self.store.database_up:

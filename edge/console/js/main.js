@@ -7,6 +7,7 @@ import { currentLocation, navigate, resolve, route, startRouter } from './router
 import { currentUser, onSessionChange, signOut, takeEndReason } from './session.js';
 import { accountView } from './views/account.js';
 import { auditView } from './views/audit.js';
+import { providersView } from './views/providers.js';
 import { clientsView } from './views/clients.js';
 import { signInView } from './views/sign_in.js';
 import { userView } from './views/user.js';
@@ -17,6 +18,7 @@ route('/users/:id', userView);
 route('/audit', auditView);
 route('/clients', clientsView);
 route('/account', accountView);
+route('/providers', providersView);
 
 const homePath = (me) => (isStaff(me) ? '/users' : '/account');
 // The screens each role is offered: a plain user has My account alone (the API would refuse
@@ -41,6 +43,7 @@ function renderShell(me, path) {
     isStaff(me) && ['/users', 'Users'],
     isAdmin(me) && ['/clients', 'Clients'],
     isAdmin(me) && ['/audit', 'Audit log'],
+    isAdmin(me) && ['/providers', 'Sign-in providers'],
     ['/account', 'My account'],
   ].filter(Boolean);
   nav.replaceChildren(h('ul', {}, links.map(([target, text]) => h('li', {},

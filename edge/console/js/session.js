@@ -77,6 +77,14 @@ export async function signIn({ identifier, password }) {
   return null;
 }
 
+// Back from another provider (/admin/?login_code=…): the code is spent for the login answer.
+export async function signInWithCode(loginCode) {
+  const { data } = await call('POST', '/v1/auth/providers/exchange', { body: { login_code: loginCode } });
+  if (data.mfa_required) return { mfaToken: data.mfa_token, expiresIn: data.expires_in };
+  await adopt(data);
+  return null;
+}
+
 export async function verifyMfa({ mfaToken, code }) {
   const { data } = await call('POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, code } });
   await adopt(data);

@@ -6,6 +6,7 @@ import { allowedOn } from '../permissions.js';
 import { refreshCurrentUser, request } from '../session.js';
 import { mfaSection } from './account_mfa.js';
 import { passkeysSection } from './account_passkeys.js';
+import { linkedIdentities } from './identities.js';
 import { ownSessions } from './sessions.js';
 import { userPage } from './user_page.js';
 import { profileSection } from './user_profile.js';
@@ -17,6 +18,7 @@ export function accountView({ outlet, me }) {
   const passkeysHost = h('div');
   const sessionsHost = h('div');
   const notices = h('div', { class: 'notices' });
+  const identitiesHost = h('div');
   outlet.append(
     h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, 'My account'),
       h('span', {}, badge(me.role, `role-${me.role}`),
@@ -29,8 +31,10 @@ export function accountView({ outlet, me }) {
         card('account-mfa', 'Two-factor authentication', mfaHost),
         card('account-passkeys', 'Passkeys', passkeysHost),
         card('account-notifications', 'Security mails', notificationsForm()))),
+    card('account-identities', 'Sign-in providers', identitiesHost),
     card('account-sessions', 'Your sessions', sessionsHost));
   ownProfile(profileHost, me, notices);
+  linkedIdentities(identitiesHost);
   mfaSection(mfaHost, me);
   passkeysSection(passkeysHost);
   ownSessions(sessionsHost);
