@@ -8,6 +8,7 @@ a short timeout; discovery documents and key sets are kept for a few minutes per
 
 import asyncio
 import base64
+import http.client
 import json
 import time
 import urllib.error
@@ -55,14 +56,18 @@ _OPENER = urllib.request.build_opener(_NoRedirects())
 
 def _request(url: str, *, data: dict | None = None, headers: dict | None = None) -> dict:
     body = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(  # noqa: S310  # http(s) only: the admin's URLs are checked
-        url, data=body, headers={"Accept": "application/json", "User-Agent": "usersvc", **(headers or {})}
-    )
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise UpstreamError("The provider's address is not an http(s) URL")
     try:
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            raise UpstreamError("The provider's address is not an http(s) URL")
+        request = urllib.request.Request(  # noqa: S310  # http(s) only, checked just above
+            url, data=body, headers={"Accept": "application/json", "User-Agent": "usersvc", **(headers or {})}
+        )
         with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
             raw = response.read(MAX_BODY + 1)
+    except UpstreamError:
+        raise
+    except (ValueError, http.client.InvalidURL):  # an address urllib cannot use: control characters, a bad host
+        raise UpstreamError("The provider's address cannot be used") from None
     except urllib.error.HTTPError as error:
         raw = error.read(MAX_BODY + 1)
         try:
