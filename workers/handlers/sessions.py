@@ -1,7 +1,7 @@
 """session.* and auth.logout: checking, listing and ending sessions (workers/repositories/sessions.py
 holds what they share with login, refresh and the user writes)."""
 
-from usersvc.domain.commands import CheckSession, ListSessions, Logout, RevokeSession
+from usersvc.domain.commands import CheckSession, ListSessions, ListSessionsOfUsers, Logout, RevokeSession
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.rbac import Principal, Role
 from usersvc.workers.deps import WorkerDeps
@@ -65,9 +65,26 @@ async def list_sessions(deps: WorkerDeps, envelope: CommandEnvelope[ListSessions
     return await execute_query(envelope, work)
 
 
+async def list_sessions_of_users(deps: WorkerDeps, envelope: CommandEnvelope[ListSessionsOfUsers]) -> dict:
+    """The active sessions of each named user, newest first, in one query (admins and services;
+    a user only its own): `{"data": {user_id: [session, …]}}`, every named user a key."""
+
+    async def work(principal: Principal, command: ListSessionsOfUsers) -> dict:
+        if principal.role != Role.ADMIN and not all(principal.is_self(user_id) for user_id in command.user_ids):
+            raise DomainError(ErrorCode.FORBIDDEN, "You are not allowed to do this")
+        found: dict[str, list[dict]] = {str(user_id): [] for user_id in command.user_ids}
+        sessions = await active_sessions(deps.settings, user_id__in=command.user_ids).order_by("-created_at")
+        for session in sessions:
+            found[str(session.user_id)].append(session_view(session, current=None))
+        return {"data": found}
+
+    return await execute_query(envelope, work)
+
+
 HANDLERS: Handlers = {
     CheckSession: check_session,
     ListSessions: list_sessions,
+    ListSessionsOfUsers: list_sessions_of_users,
     RevokeSession: revoke,
     Logout: logout,
 }
