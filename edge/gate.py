@@ -72,8 +72,9 @@ class Gate:
         scope: str,
         cache_keys: tuple[str, ...] = (),
         client_scope: str | None = None,
+        weight: int = 1,
     ) -> tuple[Caller, list]:
-        """Authenticate, count against the limit, and read `cache_keys`, all at once.
+        """Authenticate, count `weight` against the limit, and read `cache_keys`, all at once.
         `client_scope`: what a token issued to an OAuth client needs here (edge/bearer.py)."""
         claims = bearer_claims(request, self.tokens)
         require_client_scope(claims, client_scope)
@@ -81,9 +82,9 @@ class Gate:
         keys = [self.keys.session(claims["sid"]), counter_key, *cache_keys]
         try:
             if self._cluster:
-                session, count, *cached = await self._admit_across_slots(keys, limit.get_expiry())
+                session, count, *cached = await self._admit_across_slots(keys, limit.get_expiry(), weight)
             else:
-                session, count, *cached = await self._admit_script(keys=keys, args=[limit.get_expiry()])
+                session, count, *cached = await self._admit_script(keys=keys, args=[limit.get_expiry(), weight])
         except Exception:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
         caller = await caller_of(request, claims=claims, session=session, rpc=self.rpc)
@@ -126,14 +127,14 @@ class Gate:
         enforce(request, limit, count=count, window=window)
         return caller, page, state.decode()
 
-    async def _admit_across_slots(self, keys: list[str], expiry: int) -> list:
+    async def _admit_across_slots(self, keys: list[str], expiry: int, weight: int) -> list:
         """ADMIT_SCRIPT on a cluster: its reads and its count as concurrent commands, each
         sent to its key's node. Nothing here needs the script's atomicity: the reads are
         independent, and the count is still one script on one key."""
         session_key, counter_key, *cache_keys = keys
         return await asyncio.gather(
             self.redis.get(session_key),
-            self._count_script(keys=[counter_key], args=[expiry]),
+            self._count_script(keys=[counter_key], args=[expiry, weight]),
             *(self.redis.get(key) for key in cache_keys),
         )
 
