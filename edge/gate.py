@@ -58,7 +58,7 @@ class Gate:
         self._admit_script = scripts.register_script(ADMIT_SCRIPT)
         self._count_script = scripts.register_script(COUNT_SCRIPT)
         self._admit_page_script = scripts.register_script(ADMIT_PAGE_SCRIPT)
-        self._page_lookup_script = redis.register_script(PAGE_LOOKUP_SCRIPT)  # cluster only
+        self._page_lookup_script = redis.register_script(PAGE_LOOKUP_SCRIPT)  # cluster, and read_page
 
     async def aclose(self) -> None:
         if self._pipeline is not None:
@@ -126,6 +126,21 @@ class Gate:
         caller = await caller_of(request, claims=claims, session=session, rpc=self.rpc)
         enforce(request, limit, count=count, window=window)
         return caller, page, state.decode()
+
+    async def read_page(self, *, dependencies: list[str], page_key_template: str) -> tuple[bytes | None, str]:
+        """A cached list page for a request admitted already (a GraphQL `users` field): as
+        admit_page's, from its entry and its users' current entries (None on a miss), and the
+        list generations read. Two round trips: the page lookup, then its users."""
+        keys = [
+            *(self.keys.list_generation(name) for name in dependencies),
+            self.keys.list_generation(EVERY_WRITE),
+        ]
+        try:
+            entry, state = await self._page_lookup_script(keys=keys, args=[page_key_template])
+            page = await self._assemble_page(entry) if entry else None
+        except Exception:
+            raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
+        return page, state.decode()
 
     async def _admit_across_slots(self, keys: list[str], expiry: int, weight: int) -> list:
         """ADMIT_SCRIPT on a cluster: its reads and its count as concurrent commands, each

@@ -9,8 +9,10 @@ import asyncio
 import base64
 import binascii
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from ariadne import MutationType, ObjectType, QueryType
@@ -121,14 +123,24 @@ def page_size(first: int | None) -> int:
     return first
 
 
-async def connection(context: Context, query: type[PagedQuery], filters: dict, first: int | None, after: str | None):
-    """A Relay connection over a paged list command. The pages are of `first` items; a cursor
-    from a page of another size spans two of them, read at once."""
+async def connection(
+    context: Context,
+    query: type[PagedQuery],
+    filters: dict,
+    first: int | None,
+    after: str | None,
+    *,
+    fetch: Callable[[Context, Any], Awaitable[dict]] | None = None,
+) -> dict:
+    """A Relay connection over a paged list command (`fetch`: how a page is read; default, a
+    worker). The pages are of `first` items; a cursor from a page of another size spans two
+    of them, read at once."""
     size, offset = page_size(first), offset_after(after)
     index, skip = divmod(offset, size)
     pages = [index + 1] if skip == 0 else [index + 1, index + 2]
     commands = [validate(query, {**filters, "page": page, "page_size": size}) for page in pages]
-    replies = await asyncio.gather(*(send(context.request, command, caller=context.caller) for command in commands))
+    read = fetch or (lambda context, command: send(context.request, command, caller=context.caller))
+    replies = await asyncio.gather(*(read(context, command) for command in commands))
     items = [item for reply in replies for item in reply["data"]][skip : skip + size]
     total = replies[0]["pagination"]["total_items"]
     edges = [{"node": item, "cursor": cursor_of(offset + number)} for number, item in enumerate(items)]
@@ -161,12 +173,29 @@ async def resolve_user(_: Any, info: GraphQLResolveInfo, id: str) -> dict:
     return await read_user(context, target)
 
 
+async def list_page(context: Context, command: ListUsers) -> dict:
+    """As GET /v1/users: the cached page (the same entry, assembled from the users' entries),
+    else one worker query shared by concurrent misses of the page at one database state."""
+    ctx = context.request.app.ctx
+    fields = command.model_dump(mode="json", exclude_none=True)
+    query = ctx.page_queries(
+        urlencode({name: str(value).lower() if isinstance(value, bool) else value for name, value in fields.items()})
+    )
+    cached, state = await ctx.gate.read_page(dependencies=query.dependencies, page_key_template=query.key_template)
+    if cached is not None:
+        cache_lookup("list", "hit").inc()
+        return orjson.loads(cached)
+    cache_lookup("list", "miss").inc()
+    flight = f"{state}:{query.key_template}"
+    return await ctx.list_fills.run(flight, lambda: send(context.request, query.command, caller=context.caller))
+
+
 @query.field("users")
 async def resolve_users(_: Any, info: GraphQLResolveInfo, first=None, after=None, **filters) -> dict:
     context = _context(info)
     rbac.require_role(context.caller.principal, *rbac.STAFF)
     given = {name: value for name, value in filters.items() if value is not None}
-    return await connection(context, ListUsers, given, first, after)
+    return await connection(context, ListUsers, given, first, after, fetch=list_page)
 
 
 @query.field("auditEntries")

@@ -3,6 +3,7 @@ limits as the REST API (docs/graphql.md), a bounded number of bus round trips fo
 of users with their sessions, persisted queries, and userEvents over graphql-transport-ws."""
 
 import asyncio
+import base64
 import hashlib
 import json
 import re
@@ -116,6 +117,21 @@ def test_users_connection_filters_sorts_and_pages_with_cursors_like_the_rest_lis
     )
     assert codes_of(gql(admin, "{ users(first: 101) { totalCount } }")) == ["VALIDATION_ERROR"]
     assert codes_of(gql(admin, '{ users(after: "nope") { totalCount } }')) == ["VALIDATION_ERROR"]
+
+
+def test_a_users_page_shares_the_rest_list_cache(stack, admin):
+    tag = f"c{uuid.uuid4().hex[:10]}"
+    for _ in range(3):
+        assert admin.post("/v1/users", json=new_user_body(last_name=tag)).status_code == 201
+    rest = admin.get("/v1/users", params={"search": tag, "sort": "username", "page_size": 2, "page": 2}).json()
+    before = round_trips(stack, "user.list")
+    after = base64.urlsafe_b64encode(b"offset:1").decode()  # page 2 of 2 starts after the 2nd
+    query = (
+        f'{{ users(first: 2, after: "{after}", search: "{tag}", sort: "username") {{ edges {{ node {{ id }} }} }} }}'
+    )
+    page = data_of(gql(admin, query))["users"]
+    assert [edge["node"]["id"] for edge in page["edges"]] == [user["id"] for user in rest["data"]]
+    assert round_trips(stack, "user.list") == before, "the page went to a worker"
 
 
 def test_mutations_send_the_rest_commands_with_the_same_codes_and_audit(stack, admin):
