@@ -27,11 +27,11 @@ from sanic import Request
 from sanic.server.protocols.websocket_protocol import WebSocketProtocol
 from sanic.server.websockets.impl import ConnectionClosed
 
-from usersvc.domain.errors import DomainError
+from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.oauth import USERS_READ
 from usersvc.domain.rbac import Role
 from usersvc.edge.bus import RpcClient
-from usersvc.edge.graphql.documents import checked_document, format_error, introspection_on
+from usersvc.edge.graphql.documents import checked_document, error_entry, format_error, introspection_on
 from usersvc.edge.graphql.schema import executable_schema
 from usersvc.edge.route_steps import admit
 from usersvc.tokens import InvalidToken
@@ -178,6 +178,13 @@ class Connection:
                     payload["errors"] = [format_error(self.request, error) for error in result.errors]
                 await self.send({"id": message_id, "type": "next", "payload": payload})
             await self.send({"id": message_id, "type": "complete"})
+        except (asyncio.CancelledError, ConnectionClosed):
+            raise
+        except Exception:  # the event feed could not start (the broker): say so, end this one
+            log.exception("a userEvents subscription failed")
+            entry = error_entry(self.request, ErrorCode.SERVICE_UNAVAILABLE.value, "The event feed is unavailable")
+            with contextlib.suppress(Exception):
+                await self.send({"id": message_id, "type": "error", "payload": [entry]})
         finally:
             self.running.pop(message_id, None)
             with contextlib.suppress(Exception):
