@@ -32,6 +32,7 @@ from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.oauth import USERS_READ, USERS_WRITE
 from usersvc.edge.bearer import bearer_claims
 from usersvc.edge.errors import ApiError
+from usersvc.edge.graphql.completion import PageMemoExecutor
 from usersvc.edge.graphql.documents import (
     GraphQLRefusal,
     checked_document,
@@ -213,6 +214,7 @@ async def run(request: Request, params: dict) -> dict:
         context_value=context,
         variable_values=variables,
         operation_name=params.get("operationName"),
+        executor_class=PageMemoExecutor,
     )
     if isawaitable(result):
         result = await result
