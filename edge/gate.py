@@ -58,7 +58,8 @@ class Gate:
         self._admit_script = scripts.register_script(ADMIT_SCRIPT)
         self._count_script = scripts.register_script(COUNT_SCRIPT)
         self._admit_page_script = scripts.register_script(ADMIT_PAGE_SCRIPT)
-        self._page_lookup_script = redis.register_script(PAGE_LOOKUP_SCRIPT)  # cluster, and read_page
+        self._page_lookup_script = redis.register_script(PAGE_LOOKUP_SCRIPT)  # cluster only
+        self._read_page_script = scripts.register_script(PAGE_LOOKUP_SCRIPT)  # read_page
 
     async def aclose(self) -> None:
         if self._pipeline is not None:
@@ -136,7 +137,7 @@ class Gate:
             self.keys.list_generation(EVERY_WRITE),
         ]
         try:
-            entry, state = await self._page_lookup_script(keys=keys, args=[page_key_template])
+            entry, state = await self._read_page_script(keys=keys, args=[page_key_template])
             page = await self._assemble_page(entry) if entry else None
         except Exception:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
