@@ -20,14 +20,20 @@ c256_ rows repeat GET and PATCH at 256 connections, looking for errors and stall
 beside its baseline driven by the same tool and concurrency while usersvc stays up; time
 bcrypt; write report.md, results.json and latency.png; clean up; print the table, the targets and, last,
 the BENCH line.
+
+The open_* rows are open-loop (openloop.py, not wrk): requests on a fixed schedule at half
+(--open-load) of a capacity measured just before (list_filtered's req/s for open_list and
+open_list_with_writes, base_rpc_insert's for open_patch), each request's latency taken from
+when it was due, so the queueing a closed loop hides is counted (docs/scaling.md).
 """
 
 # This file parses the command line and runs the steps in order; each step is a module:
 # stack.py (usersvc, the scratch database, vhost and Redis prefix, processes), seed.py
 # (users, tokens, warm cache), baselines.py (bench/baselines/ servers, bcrypt), scenarios.py
-# (wrk), writers.py (background writes), template.py (the FastAPI template), report.py
-# (results), sweep.py (--sweep). Shared: config.py (the run's settings), common.py (log, HTTP),
-# watch.py (CPU and RSS per process).
+# (wrk; openloop.py, run as a process, for the open_* rows), writers.py (background
+# writes), template.py (the FastAPI template), report.py (results), sweep.py (--sweep).
+# Shared: config.py (the run's settings), common.py (log, HTTP), watch.py (CPU and RSS per
+# process).
 import argparse
 import os
 import shutil
@@ -38,7 +44,7 @@ import urllib.parse
 
 import report
 from baselines import start_baselines
-from config import DB_NAME, VHOST, Run
+from config import DB_NAME, HIGH_CONNECTIONS, VHOST, Run
 from scenarios import Scenarios
 from seed import prepare_data
 from stack import Stack
@@ -98,6 +104,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--list-login-rate", type=float, default=2, help="list_with_writes: logins per second among those writes"
+    )
+    open_loop = parser.add_argument_group("open loop (openloop.py: a fixed schedule, latency from each due time)")
+    open_loop.add_argument(
+        "--open-load",
+        type=float,
+        default=0.5,
+        help="rate of the open_* rows as a share of the measured capacity they bound (default 0.5)",
+    )
+    open_loop.add_argument(
+        "--open-max-connections",
+        type=int,
+        default=HIGH_CONNECTIONS,
+        help="connections the open-loop generator may open per stream; past them, requests queue in it (and wait)",
     )
     template = parser.add_argument_group("the FastAPI full-stack template beside usersvc (docs/scaling.md)")
     template.add_argument("--template-url", help="its backend, e.g. http://127.0.0.1:18300 (rows template_*)")

@@ -13,10 +13,11 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from baselines import SCENARIOS as BASELINE_SCENARIOS
 from baselines import bcrypt_baseline
-from common import LUA, Http, log
+from common import BENCH, LUA, Http, log
 from config import HIGH_CONNECTIONS, HIGH_TIMEOUT_S, Run
 from seed import LIST_PATH, SEED_PASSWORD
 from stack import Stack
@@ -26,6 +27,7 @@ from writers import BackgroundWrites
 
 from usersvc.edge.metrics import FLUSH_SECONDS
 
+T = TypeVar("T")
 NOISY_OTHER_PCT = 25  # CPU (% of one core) used by processes outside the bench that flags a scenario
 GRAPHQL_USER_FIELDS = (
     "id username email firstName lastName phone role isActive emailVerified mfaEnabled lastLoginAt createdAt updatedAt"
@@ -68,6 +70,25 @@ def cache_hit_ratio(rows: dict[str, dict]) -> dict:
     return {"hits": hits, "lookups": lookups, "hit_ratio": hits / lookups if lookups else 0.0, "per_kind": per_kind}
 
 
+def read_lines(path: str) -> list[str]:
+    return Path(path).read_text().split()
+
+
+def patch_requests(paths: dict[str, str], prefix: str) -> list[dict]:
+    """openloop.py requests: PATCH first_name of each target in turn, staff tokens in turn; each
+    sets a new value (the run's start time and the request's number, openloop.py's "{n}")."""
+    tokens, run = read_lines(paths["staff_tokens"]), f"{int(time.time()):x}"
+    return [
+        {
+            "method": "PATCH",
+            "path": f"/v1/users/{target}",
+            "headers": {"Authorization": f"Bearer {tokens[i % len(tokens)]}", "Content-Type": "application/json"},
+            "body": '{"first_name":"' + prefix + run + 'n{n}"}',
+        }
+        for i, target in enumerate(read_lines(paths["patch_targets"]))
+    ]
+
+
 class Scenarios:
     def __init__(self, run: Run, stack: Stack, baseline_urls: dict[str, str], template: Template | None = None) -> None:
         self.run = run
@@ -94,12 +115,14 @@ class Scenarios:
         self.list_filtered(paths)
         self.graphql_list(paths)
         self.list_with_writes(paths)
+        self.open_list(paths)
         self.baseline("base_rpc_noop")
         self.baseline("base_rpc_insert")
         spies = self.profile("patch", run.duration)
         self.patch(paths)
         for spy in spies:
             spy.wait()
+        self.open_patch(paths)
         if self.template:
             self.template_patch(template_paths)
         self.baseline("base_rpc_insert_durable")
@@ -255,6 +278,129 @@ class Scenarios:
             log("warning: list_with_writes: no list reads counted on /metrics, so no PATCHes were sent")
         return row
 
+    # --- open loop (openloop.py): requests on a fixed schedule, latency from when each was due --
+
+    def open_list(self, paths: dict[str, str]) -> None:
+        """The list page at `--open-load` of list_filtered's closed-loop req/s: first alone (all
+        cache hits), then at the same rate with logins and PATCHes beside it, each on its own
+        schedule (one write per `--list-write-every` reads, `--list-login-rate` of them
+        logins) from the same generator. Both rows' latencies are the reads' alone."""
+        rate = self.args.open_load * self.rows["list_filtered"]["rps"]
+        capacity = ("list_filtered", self.rows["list_filtered"]["rps"])
+        every, login_rate = self.args.list_write_every, self.args.list_login_rate
+        reads = {
+            "name": "list",
+            "rate": rate,
+            "requests": [
+                {"method": "GET", "path": LIST_PATH, "headers": {"Authorization": f"Bearer {token}"}}
+                for token in read_lines(paths["staff_tokens"])
+            ],
+        }
+        all_hits = f"GET {LIST_PATH}, all hits"
+        self.open_loop("open_list", [reads], capacity=capacity, same_load="list_filtered", note=all_hits)
+        logins = {
+            "name": "login",
+            "rate": login_rate,
+            "requests": [
+                {
+                    "method": "POST",
+                    "path": "/v1/auth/login",
+                    "headers": {"Content-Type": "application/json"},
+                    "body": json.dumps({"username": username, "password": SEED_PASSWORD}),
+                }
+                for username in read_lines(paths["login_users"])
+            ],
+        }
+        patch_rate = max(0.0, rate / every - login_rate)
+        patches = {"name": "patch", "rate": patch_rate, "requests": patch_requests(paths, "Olw")}
+        self.open_loop(
+            "open_list_with_writes",
+            [reads, patches, logins],
+            capacity=capacity,
+            same_load="list_with_writes",
+            note=(
+                f"as open_list, with {patches['rate']:.1f} PATCH first_name/s and {login_rate:g} logins/s "
+                f"(bcrypt) beside it: 1 write per {every:g} reads"
+            ),
+        )
+
+    def open_patch(self, paths: dict[str, str]) -> dict:
+        """PATCH at `--open-load` of the RPC + INSERT baseline's closed-loop req/s."""
+        capacity = ("base_rpc_insert", self.rows["base_rpc_insert"]["rps"])
+        patches = {"name": "patch", "rate": self.args.open_load * capacity[1], "requests": patch_requests(paths, "Ol")}
+        return self.open_loop(
+            "open_patch",
+            [patches],
+            capacity=capacity,
+            same_load="patch",
+            note="PATCH /v1/users/{id} first_name, targets in turn",
+        )
+
+    def open_loop(
+        self, name: str, streams: list[dict], *, capacity: tuple[str, float], same_load: str, note: str
+    ) -> dict:
+        """One openloop.py run (warm-up, then the measured part, at one rate throughout) with
+        metrics and CPU taken around it. The row's latencies are those of its first stream;
+        errors count every stream's answers >= 400, broken connections and timeouts.
+        capacity: the row whose req/s the rate is a share of; same_load: usersvc's closed-loop
+        row of the same load, whose req/s is what usersvc itself managed (offered above it, the
+        queue grows for the whole run)."""
+        run = self.run
+        spec = {
+            "url": self.stack.url,
+            "duration_s": run.duration,
+            "warmup_s": run.warmup or 1,
+            "max_connections": self.args.open_max_connections,
+            "drain_s": 30,
+            "streams": streams,
+        }
+        spec_path = run.work_dir / f"{name}.json"
+        spec_path.write_text(json.dumps(spec))
+
+        def load() -> dict:
+            command = [sys.executable, str(BENCH / "openloop.py"), str(spec_path)]
+            timeout = spec["warmup_s"] + run.duration + spec["drain_s"] + 60
+            result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=timeout)
+            for line in result.stdout.splitlines():
+                if line.startswith("OPENLOOP "):
+                    return json.loads(line.removeprefix("OPENLOOP "))
+            raise RuntimeError(f"openloop.py gave no summary (rc {result.returncode}): {result.stderr[-2000:]}")
+
+        result, around = self.measured(name, load, service=True, generator="openloop")
+        main = result["streams"][streams[0]["name"]]
+        latency, late = main["latency"], main["generator_late"]
+        nothing = float("inf")  # no answer at all: no percentile to show, no target met
+        row = {
+            "scenario": name,
+            "rps": (main["answered"] - main["errors"]["status"]) / run.duration,
+            "requests": main["due"],
+            "offered_rps": main["rate"],
+            "p50_ms": latency.get("p50_ms", nothing),
+            "p95_ms": latency.get("p95_ms", nothing),
+            "p99_ms": latency.get("p99_ms", nothing),
+            "max_ms": latency.get("max_ms", nothing),
+            "errors": sum(sum(stream["errors"].values()) for stream in result["streams"].values()),
+            "generator_late_p99_ms": late.get("p99_ms", nothing),
+            "open_loop": result,
+            "capacity": {"of": capacity[0], "rps": capacity[1], "load": self.args.open_load},
+            "same_load": {"of": same_load, "rps": self.rows[same_load]["rps"]},
+            **around,
+            "bcrypt_bound": False,
+            "service": True,
+            "external": False,
+            "read": False,
+            "connections": result["peak_connections"],
+            "note": note,
+        }
+        self.rows[name] = row
+        log(
+            f"{name}: {row['offered_rps']:,.1f} req/s offered, {row['rps']:,.1f} answered; from due time "
+            f"p50 {row['p50_ms']:.1f} ms p99 {row['p99_ms']:.1f} ms "
+            f"(generator late p99 {row['generator_late_p99_ms']:.1f} ms); "
+            f"errors {row['errors']}; generator {around['cpu_pct_of_core'].get('openloop', 0):.0f}% of a core"
+        )
+        return row
+
     def template_ready(self, name: str, high: bool) -> bool:
         """Whether the template answers again (within TEMPLATE_RECOVERY_S) after the last load.
         Only a many-connections row is skipped (and said so) when it does not."""
@@ -362,53 +508,23 @@ class Scenarios:
         template), kept out of the errors total. during: background writes around the
         measured run (their failures count as errors, their latencies go in the row).
 
-        errors = wrk's count of answers with status >= 400 plus its socket errors and timeouts.
-        The edge's usersvc_http_responses_total delta is kept as a per-status breakdown, but
-        not used for the count: the edge books the in-flight requests wrk abandons when it
-        stops (up to its connection count) as 500s although no client ever receives them.
+        errors = wrk's count of answers with status >= 400 plus its socket errors and timeouts
+        (not the edge's count: measured()).
         """
-        run, watch = self.run, self.stack.watch
+        run = self.run
         duration = run.bcrypt_duration if bcrypt else run.duration
         connections, timeout_s = (HIGH_CONNECTIONS, HIGH_TIMEOUT_S) if high else (self.args.connections, 30)
         script_args = [*script_args, "per_second=1"] if high else list(script_args)
         if not bcrypt and run.warmup:
             self.wrk_run(url, script, script_args, run.warmup, connections, timeout_s)
-        self.stack.wait_idle(service_queues=run.managed)
-        if not run.managed and self.bcrypt_backlog:
-            # --url: the service's queues are not ours to watch; give abandoned bcrypt work time to drain.
-            time.sleep(self.bcrypt_backlog)
-            self.bcrypt_backlog = 0.0
-        metrics_before = self.metrics() if service else {}
-        cpu_before = watch.cpu_snapshot()
-        rusage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        with during() if during else contextlib.nullcontext() as background:
-            summary = self.wrk_run(url, script, script_args, duration, connections, timeout_s)
-        rusage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu_after = watch.cpu_snapshot()
-        if service:  # each edge process adds its counts to /metrics that often
-            time.sleep(2 * FLUSH_SECONDS)
-        metrics_after = self.metrics() if service else {}
-        self.stack.check_alive(name)
+
+        def load() -> tuple[dict, BackgroundWrites | None]:
+            with during() if during else contextlib.nullcontext() as background:
+                return self.wrk_run(url, script, script_args, duration, connections, timeout_s), background
+
+        (summary, background), around = self.measured(name, load, service=service, generator="wrk")
         errors = summary["errors"]
         error_count = sum(errors.values()) + (background.failed if background else 0)
-        statuses = {}
-        for labels, count in metric_delta(metrics_before, metrics_after, "usersvc_http_responses_total").items():
-            status = dict(labels).get("status")
-            if count > 0 and status:
-                statuses[status] = int(count)
-        if statuses:
-            # The /metrics read itself (list_with_writes' polls of /metrics are not taken off).
-            statuses["200"] = max(0, statuses.get("200", 0) - 1)
-        lookups = {}
-        for labels, count in metric_delta(metrics_before, metrics_after, "usersvc_cache_lookups_total").items():
-            label = dict(labels)
-            if count > 0:
-                lookups[f"{label.get('kind')}:{label.get('result')}"] = int(count)
-        cpu = ProcessWatch.cpu_share(cpu_before, cpu_after)
-        elapsed = cpu_after["t"] - cpu_before["t"]
-        wrk_cpu = (rusage_after.ru_utime + rusage_after.ru_stime) - (rusage_before.ru_utime + rusage_before.ru_stime)
-        cpu["wrk"] = wrk_cpu / elapsed * 100 if elapsed > 0 else 0.0
-        cpu["other"] = max(0.0, cpu.get("other", 0.0) - cpu["wrk"])
         # Throughput counts only the answers that succeeded: a 504 after 10 s is not a login.
         rps = (summary["requests"] - errors["status"]) / (summary["duration_us"] / 1e6)
         latency = summary["latency_us"]
@@ -423,9 +539,7 @@ class Scenarios:
             "max_ms": latency["max"] / 1000,
             "errors": error_count,
             "wrk_errors": errors,
-            "edge_statuses": statuses,
-            "cache_lookups": lookups,
-            "cpu_pct_of_core": {k: round(v, 1) for k, v in cpu.items()},
+            **around,
             "bcrypt_bound": bcrypt,
             "service": service,
             "external": external,
@@ -444,15 +558,65 @@ class Scenarios:
         self.rows[name] = row
         if bcrypt and "bcrypt" in run.report:
             self.bcrypt_backlog = self.args.connections / run.report["bcrypt"]["verify_rps_all_cores"] + 2
-        if cpu.get("other", 0) > NOISY_OTHER_PCT:
-            log(f"warning: {name} was noisy: processes outside the bench used {cpu['other']:.0f}% of a core")
         log(
             f"{name}: {rps:,.1f} req/s p50 {row['p50_ms']:.1f} ms p99 {row['p99_ms']:.1f} ms "
-            f"errors {error_count} {statuses if service else ''}"
+            f"errors {error_count} {row['edge_statuses'] if service else ''}"
             + (f" stalled {row['stalled_s']}s, min {row['min_per_s']}/s" if high else "")
             + (f" writes {row['background']}" if background else "")
         )
         return row
+
+    def measured(self, name: str, load: Callable[[], T], *, service: bool, generator: str) -> tuple[T, dict]:
+        """load() with the edge's /metrics and the CPU per process group taken around it, once
+        the stack is idle. Returns load()'s result and the row's edge_statuses, cache_lookups
+        and cpu_pct_of_core; the load generator (a child process: wrk, openloop.py) is the
+        `generator` group there, by its own rusage.
+
+        The edge's usersvc_http_responses_total delta is kept as a per-status breakdown, but
+        not used for the error count: the edge books the in-flight requests a closed-loop tool
+        abandons when it stops (up to its connection count) as 500s although no client ever
+        receives them."""
+        run, watch = self.run, self.stack.watch
+        self.stack.wait_idle(service_queues=run.managed)
+        if not run.managed and self.bcrypt_backlog:
+            # --url: the service's queues are not ours to watch; give abandoned bcrypt work time to drain.
+            time.sleep(self.bcrypt_backlog)
+            self.bcrypt_backlog = 0.0
+        metrics_before = self.metrics() if service else {}
+        cpu_before = watch.cpu_snapshot()
+        rusage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result = load()
+        rusage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_after = watch.cpu_snapshot()
+        if service:  # each edge process adds its counts to /metrics that often
+            time.sleep(2 * FLUSH_SECONDS)
+        metrics_after = self.metrics() if service else {}
+        self.stack.check_alive(name)
+        statuses = {}
+        for labels, count in metric_delta(metrics_before, metrics_after, "usersvc_http_responses_total").items():
+            status = dict(labels).get("status")
+            if count > 0 and status:
+                statuses[status] = int(count)
+        if statuses:
+            # The /metrics read itself (list_with_writes' polls of /metrics are not taken off).
+            statuses["200"] = max(0, statuses.get("200", 0) - 1)
+        lookups = {}
+        for labels, count in metric_delta(metrics_before, metrics_after, "usersvc_cache_lookups_total").items():
+            label = dict(labels)
+            if count > 0:
+                lookups[f"{label.get('kind')}:{label.get('result')}"] = int(count)
+        cpu = ProcessWatch.cpu_share(cpu_before, cpu_after)
+        elapsed = cpu_after["t"] - cpu_before["t"]
+        used = (rusage_after.ru_utime + rusage_after.ru_stime) - (rusage_before.ru_utime + rusage_before.ru_stime)
+        cpu[generator] = used / elapsed * 100 if elapsed > 0 else 0.0
+        cpu["other"] = max(0.0, cpu.get("other", 0.0) - cpu[generator])
+        if cpu["other"] > NOISY_OTHER_PCT:
+            log(f"warning: {name} was noisy: processes outside the bench used {cpu['other']:.0f}% of a core")
+        return result, {
+            "edge_statuses": statuses,
+            "cache_lookups": lookups,
+            "cpu_pct_of_core": {k: round(v, 1) for k, v in cpu.items()},
+        }
 
     def profile(self, name: str, seconds: float) -> list[subprocess.Popen]:
         """--profile: py-spy flame graphs of the edge and one worker during a scenario."""

@@ -4,7 +4,7 @@ The edge, the workers and outside services all speak these. A body on the bus is
 `{"actor": …, "data": <one of these>, "context": …}` (see CommandEnvelope).
 """
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, cast
 from uuid import UUID
 
 from pydantic import (
@@ -15,10 +15,18 @@ from pydantic import (
     Field,
     StrictBool,
     StrictStr,
+    field_validator,
     model_validator,
 )
 
 from usersvc.domain.identifiers import email_form, login_email, username_form
+from usersvc.domain.oauth import (
+    DEFAULT_CLIENT_SCOPES,
+    DEFAULT_GRANT_TYPES,
+    GRANT_TYPES,
+    MAX_REDIRECT_URI_LENGTH,
+    SCOPES,
+)
 from usersvc.domain.passwords import imported_hash_problem, password_problem
 from usersvc.domain.rbac import Role
 
@@ -497,3 +505,128 @@ class ImportUsers(Command):
     ROUTING_KEY: ClassVar[str] = "user.import"
     CARRIES_SECRET: ClassVar[bool] = True
     users: list[ImportedUser] = Field(min_length=1, max_length=MAX_IMPORT_BATCH)
+
+
+# --- OAuth clients (docs/oidc.md, "Registering a client") ---------------------------------
+
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"  # base64url, as domain/oauth.py makes them
+ClientId = Annotated[StrictStr, Field(pattern=CLIENT_ID_PATTERN, description="the client's id")]
+ClientType = Literal["confidential", "public"]
+GrantType = Literal["authorization_code", "refresh_token", "client_credentials"]
+Scope = Literal["openid", "profile", "email", "offline_access", "users:read", "users:write"]
+IdTokenAlgorithm = Literal["RS256"]
+MAX_CLIENT_URIS = 50
+
+
+def _printable(value: str) -> str:
+    if not value.isprintable():
+        raise ValueError("must not contain control characters")
+    return value
+
+
+ClientName = Annotated[StrictStr, Field(min_length=1, max_length=100), AfterValidator(_printable)]
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    """Duplicates dropped, the first order kept."""
+    return list(dict.fromkeys(values))
+
+
+RedirectUri = Annotated[StrictStr, Field(min_length=1, max_length=MAX_REDIRECT_URI_LENGTH)]
+RedirectUris = Annotated[
+    list[RedirectUri],
+    Field(
+        max_length=MAX_CLIENT_URIS,
+        description="absolute URIs, matched exactly; https outside development, except loopback "
+        "http://127.0.0.1 and http://[::1] (any port, RFC 8252); no fragment, no user name, no wildcard",
+    ),
+    AfterValidator(_distinct),
+]
+GrantTypes = Annotated[list[GrantType], Field(min_length=1, max_length=len(GRANT_TYPES)), AfterValidator(_distinct)]
+Scopes = Annotated[list[Scope], Field(max_length=len(SCOPES)), AfterValidator(_distinct)]
+
+
+class OAuthClientCreateBody(Command):
+    """A client's registration; what a client may do is checked as a whole by
+    `domain.oauth_clients.registration_problems` (it needs the environment)."""
+
+    name: ClientName
+    type: ClientType
+    first_party: StrictBool = Field(False, description="true: no consent page")
+    redirect_uris: RedirectUris = Field(
+        default_factory=list, description="required (non-empty) with the authorization_code grant"
+    )
+    post_logout_redirect_uris: RedirectUris = Field(default_factory=list)
+    grant_types: GrantTypes = Field(default_factory=lambda: cast(list[GrantType], list(DEFAULT_GRANT_TYPES)))
+    scopes: Scopes = Field(default_factory=lambda: cast(list[Scope], list(DEFAULT_CLIENT_SCOPES)))
+    id_token_signed_response_alg: IdTokenAlgorithm = "RS256"  # noqa: S105 - an algorithm name
+
+
+OAUTH_CLIENT_FIELDS = tuple(OAuthClientCreateBody.model_fields)
+
+
+class OAuthClientPatchBody(Command):
+    """Any of the registration's fields; none may be null."""
+
+    name: ClientName | None = None
+    type: ClientType | None = None
+    first_party: StrictBool | None = None
+    redirect_uris: RedirectUris | None = None
+    post_logout_redirect_uris: RedirectUris | None = None
+    grant_types: GrantTypes | None = None
+    scopes: Scopes | None = None
+    id_token_signed_response_alg: IdTokenAlgorithm | None = None
+
+    # Only a value given is validated: a null one is refused under its field's name.
+    @field_validator(*OAUTH_CLIENT_FIELDS)
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(include=self.model_fields_set & set(OAuthClientPatchBody.model_fields))
+
+
+class CreateOAuthClient(OAuthClientCreateBody):
+    """Register a client (admin or service). A confidential client's reply holds its
+    `client_secret`, this once; only a keyed digest of it is stored."""
+
+    ROUTING_KEY: ClassVar[str] = "oauth_client.create"
+
+
+class ListOAuthClients(PagedQuery):
+    """A page of the live clients, newest first (admin or service)."""
+
+    ROUTING_KEY: ClassVar[str] = "oauth_client.list"
+
+
+class GetOAuthClient(Command):
+    """One live client, without its secret (admin or service)."""
+
+    ROUTING_KEY: ClassVar[str] = "oauth_client.get"
+    client_id: ClientId
+
+
+class UpdateOAuthClient(OAuthClientPatchBody):
+    """Change some fields of a client (admin or service). A public client made confidential
+    gets a secret, in this reply only; a confidential one made public loses its secret."""
+
+    ROUTING_KEY: ClassVar[str] = "oauth_client.update"
+    client_id: ClientId
+
+
+class RotateOAuthClientSecret(Command):
+    """A new secret for a confidential client, in the reply only; the old one stops working."""
+
+    ROUTING_KEY: ClassVar[str] = "oauth_client.rotate_secret"
+    client_id: ClientId
+
+
+class DeleteOAuthClient(Command):
+    """Delete a client (admin or service): its grants' sessions are revoked and its consents
+    withdrawn in the same transaction, so its tokens stop working at once."""
+
+    ROUTING_KEY: ClassVar[str] = "oauth_client.delete"
+    client_id: ClientId

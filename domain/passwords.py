@@ -21,6 +21,19 @@ BCRYPT_MAX_BYTES = 72
 # Identifies and parses hashes only; never hashes, so no cost setting matters here.
 _IMPORTABLE = CryptContext(schemes=[CURRENT_SCHEME, *IMPORTED_SCHEMES])
 
+# The hash of an account that has no password (made through another provider): no scheme
+# has this form, so nothing verifies against it (PasswordHasher.verify).
+UNUSABLE_PASSWORD_PREFIX = "!unusable:"  # noqa: S105  # a marker, not a password
+
+
+def unusable_password_hash(salt: str) -> str:
+    return UNUSABLE_PASSWORD_PREFIX + salt
+
+
+def has_usable_password(password_hash: str) -> bool:
+    return not password_hash.startswith(UNUSABLE_PASSWORD_PREFIX)
+
+
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 SPECIALS = "!@#$%^&*"
@@ -81,7 +94,7 @@ class PasswordHasher:
 
     def verify(self, password: str, password_hash: str | None) -> bool:
         """Whether it matches (no new hash is made: see verify_and_update)."""
-        if password_hash is None:
+        if password_hash is None or not has_usable_password(password_hash):
             self._context.verify(password, self._dummy_hash)
             return False
         scheme = self._context.identify(password_hash)

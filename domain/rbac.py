@@ -136,3 +136,18 @@ def require_service(principal: Principal) -> None:
     """Commands for calling services only (user.import), never for users through the edge."""
     if principal.kind != "service" or principal.role != Role.ADMIN:
         raise _forbid("Only a calling service may do this")
+
+
+def authorize_session_oversight(principal: Principal, *, target_role: Role | None = None) -> None:
+    """Seeing and ending someone's sessions (GET and DELETE /v1/users/{id}/sessions): admins
+    and services any user's, moderators plain users'. Without `target_role`, what the
+    caller's role alone decides, before anything about the target is read."""
+    require_role(principal, *STAFF)
+    if target_role is not None and principal.role == Role.MODERATOR and target_role != Role.USER:
+        raise _forbid("A moderator may see and end only plain users' sessions")
+
+
+def authorize_own_settings(principal: Principal, user_id: object) -> None:
+    """One's own notification settings: the user itself, or a calling service relaying that user."""
+    if not (principal.is_self(user_id) or (principal.kind == "service" and principal.role == Role.ADMIN)):
+        raise _forbid()

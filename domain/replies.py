@@ -179,3 +179,69 @@ class RecoveryCodes(BaseModel):
     recovery_codes: list[str] = Field(
         min_length=10, max_length=10, description="Ten single-use codes (xxxxx-xxxxx), shown only in this answer"
     )
+
+
+class OAuthClientView(BaseModel):
+    """A registered client (docs/oidc.md): never its secret or the secret's digest."""
+
+    model_config = ConfigDict(from_attributes=True)
+    client_id: str
+    name: str
+    type: Literal["confidential", "public"]
+    first_party: bool = Field(description="true: its users see no consent page")
+    redirect_uris: list[str]
+    post_logout_redirect_uris: list[str]
+    grant_types: list[str]
+    scopes: list[str]
+    id_token_signed_response_alg: str
+    created_at: datetime
+    updated_at: datetime
+
+    @field_serializer("created_at", "updated_at")
+    def _utc(self, moment: datetime) -> str | None:
+        return iso_utc(moment)
+
+
+class OAuthClientWithSecret(OAuthClientView):
+    """A client as registered: a confidential client's secret is in this answer only."""
+
+    client_secret: str | None = Field(
+        None, description="Confidential clients only; shown this once, stored as a keyed digest"
+    )
+
+
+class OAuthClientPage(BaseModel):
+    """A page of clients, newest first."""
+
+    data: list[OAuthClientView]
+    pagination: Pagination
+
+
+class OAuthClientSecret(BaseModel):
+    client_secret: str = Field(description="The client's new secret, shown this once; the old one stops working")
+
+
+class PasskeyView(BaseModel):
+    """A passkey of yours (its public key and credential id stay inside)."""
+
+    id: str
+    name: str
+    created_at: str
+    last_used_at: str | None
+    backed_up: bool = Field(description="synced to a provider's cloud at its last use (BS)")
+    backup_eligible: bool = Field(description="a synced, multi-device passkey (BE)")
+    aaguid: str = Field(description="the authenticator model's id (zeros when it did not say)")
+    authenticator: str | None = Field(description="the authenticator model, when its AAGUID is a well-known one")
+
+
+class PasskeyList(BaseModel):
+    data: list[PasskeyView]
+
+
+class PasskeyCeremonyOptions(BaseModel):
+    """PublicKeyCredentialCreationOptions or PublicKeyCredentialRequestOptions as JSON (WebAuthn
+    Level 3's JSON forms): binary fields base64url, for navigator.credentials.create/get."""
+
+    model_config = ConfigDict(extra="allow")
+    challenge: str = Field(description="base64url; single use, five minutes")
+    timeout: int | None = None

@@ -22,15 +22,20 @@ from usersvc.edge.login_guard import LoginGuard
 from usersvc.edge.metrics import flush_counts_forever, response_counter
 from usersvc.edge.provider_pages import ProviderPages
 from usersvc.edge.routes.account import account
+from usersvc.edge.routes.account_security import account_security
 from usersvc.edge.routes.audit import audit
 from usersvc.edge.routes.auth import auth
 from usersvc.edge.routes.consents import consents
 from usersvc.edge.routes.console import console
 from usersvc.edge.routes.docs import docs
+from usersvc.edge.routes.identity_providers import identity_providers
 from usersvc.edge.routes.mfa import mfa
 from usersvc.edge.routes.oauth import oauth
+from usersvc.edge.routes.oauth_clients import oauth_clients
 from usersvc.edge.routes.oauth_tokens import oauth_tokens
 from usersvc.edge.routes.ops import ops
+from usersvc.edge.routes.passkeys import passkeys
+from usersvc.edge.routes.provider_sign_in import provider_sign_in
 from usersvc.edge.routes.users import page_query_parser, users
 from usersvc.edge.routes.well_known import discovery_document, well_known
 from usersvc.edge.single_flight import SingleFlight
@@ -77,7 +82,25 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     app.ctx.page_queries = page_query_parser(app.ctx.keys)
     app.ctx.provider_pages = ProviderPages(settings)
     app.ctx.discovery = discovery_document(settings)
-    for blueprint in (users, auth, consents, account, mfa, audit, ops, docs, well_known, oauth, oauth_tokens):
+    blueprints = (
+        users,
+        auth,
+        consents,
+        account,
+        account_security,
+        mfa,
+        passkeys,
+        audit,
+        oauth_clients,
+        ops,
+        docs,
+        well_known,
+        oauth,
+        oauth_tokens,
+    )
+    for blueprint in blueprints:
+        app.blueprint(blueprint)
+    for blueprint in (identity_providers, provider_sign_in):  # sign in with another provider
         app.blueprint(blueprint)
     app.blueprint(console)  # /admin: static files only, on the public API
     install_graphql(app)  # /graphql (docs/graphql.md)

@@ -74,11 +74,22 @@ async def admit_anonymous(request: Request, *, scope: str, limit: RateLimitItem 
 
 
 async def send(
-    request: Request, command: Command, *, caller: Caller | None = None, message_id: str | None = None
+    request: Request,
+    command: Command,
+    *,
+    caller: Caller | None = None,
+    message_id: str | None = None,
+    extra_seconds: float = 0,
 ) -> Any:
-    """The command for `caller` (None: as the edge itself), and its reply's data."""
-    return await request.app.ctx.rpc.call(
-        command, actor=caller.actor if caller else EDGE_ACTOR, context=command_context(request), message_id=message_id
+    """The command for `caller` (None: as the edge itself), and its reply's data.
+    `extra_seconds`: more time than RPC_TIMEOUT_SECONDS (a worker that asks another service)."""
+    rpc = request.app.ctx.rpc
+    return await rpc.call(
+        command,
+        actor=caller.actor if caller else EDGE_ACTOR,
+        context=command_context(request),
+        message_id=message_id,
+        timeout=rpc.timeout + extra_seconds if extra_seconds else None,
     )
 
 

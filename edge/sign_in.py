@@ -7,6 +7,7 @@ from sanic import Request
 from usersvc.cache_keys import account_subject, login_identifier
 from usersvc.domain.commands import Login, LoginBody, MfaVerifyBody, VerifyMfa
 from usersvc.domain.errors import ErrorCode
+from usersvc.domain.passkey_commands import AuthenticateWithPasskey
 from usersvc.edge.caller import client_subject
 from usersvc.edge.errors import ApiError
 from usersvc.edge.route_steps import send
@@ -42,13 +43,27 @@ async def password_step(request: Request, body: LoginBody, *, browser_session_di
 
 async def code_step(request: Request, body: MfaVerifyBody, *, browser_session_digest: str | None = None) -> dict:
     """Wrong codes count in the back-off of the account whose password step began it."""
+    command = VerifyMfa(**body.model_dump(), browser_session_digest=browser_session_digest)
+    return await _second_step(request, command, mfa_token=body.mfa_token)
+
+
+async def passkey_step(request: Request, command: AuthenticateWithPasskey) -> dict:
+    """A passkey sign-in: as the second factor, a refusal counts in the back-off of the account
+    whose password step began it, as a wrong code does; alone, it names no account before a
+    worker checks it, so the per-client limit is its guard."""
+    return await _second_step(request, command, mfa_token=command.mfa_token)
+
+
+async def _second_step(
+    request: Request, command: VerifyMfa | AuthenticateWithPasskey, *, mfa_token: str | None
+) -> dict:
     guard = request.app.ctx.login_guard
     client = client_subject(request)
-    subject = await guard.mfa_login_subject(body.mfa_token)
+    subject = await guard.mfa_login_subject(mfa_token) if mfa_token else None
     if subject is not None:
         await guard.hold_back(subject=subject, client=client)
     try:
-        reply = await send(request, VerifyMfa(**body.model_dump(), browser_session_digest=browser_session_digest))
+        reply = await send(request, command)
     except ApiError as error:
         if error.code == ErrorCode.INVALID_CREDENTIALS and subject is not None:
             await guard.record_failure(subject=subject)

@@ -1,8 +1,6 @@
 """Integration fixtures: a whole usersvc (edge + 2 workers) against the real services, one
 per test session (tests/support.py builds it), and clients logged in to it."""
 
-import asyncio
-import concurrent.futures
 import uuid
 
 import httpx
@@ -10,7 +8,7 @@ import pytest
 
 from tests.integration.account_flows import verification_token
 from tests.integration.mailbox import Mailbox
-from tests.integration.oidc import RegisteredClient, insert_client
+from tests.integration.oidc import RegisteredClient, register_client_with
 from tests.support import ADMIN_PASSWORD, Api, free_port, login, new_user_body, running_stack, wait_ready
 
 
@@ -81,14 +79,12 @@ def extra_edge(stack):
 
 
 @pytest.fixture
-def register_client(stack):
-    """Register an OAuth client (a row, as `POST /v1/oauth/clients` stores it); returns its
-    id and secret. Fields as the client resource has them, e.g. type="public"."""
+def register_client(admin):
+    """Register an OAuth client through the admin API; returns its id and secret. Fields as
+    the client resource has them, e.g. type="public"."""
 
     def make(**fields) -> RegisteredClient:
-        # In a thread of its own: in browser tests Playwright's loop runs in this one.
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
-            return thread.submit(asyncio.run, insert_client(stack, **fields)).result()
+        return register_client_with(admin, **fields)
 
     return make
 

@@ -181,6 +181,10 @@ def running_stack(
         "HOST": "127.0.0.1",
         # Links in mails, the OpenID provider's issuer and endpoints: where the edge listens.
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # Passkeys: Chromium takes no IP address as a relying-party id, so a browser makes
+        # passkeys on http://localhost:PORT (a secure context, like 127.0.0.1), which is allowed.
+        "WEBAUTHN_RP_ID": "localhost",
+        "WEBAUTHN_ORIGINS": f"http://localhost:{port}",
         # One edge process: the many extra edges tests start come up and stop quickly even on
         # a loaded machine; test_edge_processes runs two.
         "EDGE_PROCESSES": "1",

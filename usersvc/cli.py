@@ -1,5 +1,5 @@
 """The `usersvc` console script: migrate, edge, worker, run, create-admin, asyncapi, graphql-schema, import,
-keys."""
+keys, clients."""
 
 import argparse
 import asyncio
@@ -250,6 +250,152 @@ def keys(settings: Settings, args: argparse.Namespace) -> None:
         )
 
 
+PROVIDER_OPTIONS = (
+    ("--name", "name"),
+    ("--issuer", "issuer"),
+    ("--authorization-endpoint", "authorization_endpoint"),
+    ("--token-endpoint", "token_endpoint"),
+    ("--userinfo-endpoint", "userinfo_endpoint"),
+    ("--client-id", "client_id"),
+)
+
+
+def _provider_fields(args: argparse.Namespace) -> dict:
+    fields: dict = {name: getattr(args, name) for _, name in PROVIDER_OPTIONS if getattr(args, name) is not None}
+    if args.scopes is not None:
+        fields["scopes"] = args.scopes.split()
+    if args.claim:
+        fields["claims"] = {name: value or None for name, _, value in (item.partition("=") for item in args.claim)}
+    for name in ("creates_accounts", "trusts_email_verified", "enabled"):
+        if getattr(args, name) is not None:
+            fields[name] = getattr(args, name) == "yes"
+    if args.client_secret_from_env:
+        secret = os.environ.get("USERSVC_PROVIDER_CLIENT_SECRET")
+        fields["client_secret"] = secret if secret else getpass.getpass("Client secret: ")
+    return fields
+
+
+def providers(settings: Settings, args: argparse.Namespace) -> None:
+    """Identity providers (workers/provider_admin.py): list, show, add, update, remove."""
+    from usersvc.domain.errors import DomainError, field_errors_from_pydantic
+    from usersvc.domain.identity_providers import (
+        CreateIdentityProvider,
+        DeleteIdentityProvider,
+        GetIdentityProvider,
+        ListIdentityProviders,
+        UpdateIdentityProvider,
+    )
+    from usersvc.workers import provider_admin
+
+    require_reachable(("DATABASE_URL", "database", settings.database_url))
+    try:
+        if args.action == "list":
+            command: provider_admin.Command = ListIdentityProviders()
+        elif args.action == "show":
+            command = GetIdentityProvider(slug=args.slug)
+        elif args.action == "remove":
+            command = DeleteIdentityProvider(slug=args.slug)
+        elif args.action == "add":
+            command = CreateIdentityProvider(slug=args.slug, kind=args.kind, **_provider_fields(args))
+        else:
+            command = UpdateIdentityProvider(slug=args.slug, **_provider_fields(args))
+        outcome = asyncio.run(provider_admin.run(settings, command))
+    except ValidationError as error:
+        problems = "; ".join(f"{d.field}: {d.message}" for d in field_errors_from_pydantic(error.errors()))
+        sys.exit(f"usersvc: providers {args.action} refused: {problems}")
+    except DomainError as error:
+        sys.exit(f"usersvc: providers {args.action} refused: {error.code}: {error.message}")
+    if args.action == "list":
+        for provider in outcome["data"]:
+            print(f"{provider['slug']}\t{provider['kind']}\t{provider['name']}\t{provider['callback_url']}")
+    elif args.action != "remove":
+        print(json.dumps(outcome, indent=2))
+
+
+def _provider_parsers(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("providers", help="identity providers to sign in with: list, show, add, update, remove")
+    actions = parser.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="every provider, with the callback URL to register there")
+    for name, help_text in (("show", "one provider"), ("remove", "remove a provider and its linked identities")):
+        actions.add_parser(name, help=help_text).add_argument("slug")
+    for name in ("add", "update"):
+        action = actions.add_parser(name, help=f"{name} a provider (the client secret: --client-secret-from-env)")
+        action.add_argument("slug")
+        if name == "add":
+            action.add_argument("--kind", choices=("oidc", "oauth2"), required=True)
+        for option, _ in PROVIDER_OPTIONS:
+            action.add_argument(option)
+        action.add_argument("--scopes", help="space-separated")
+        action.add_argument("--claim", action="append", help="FIELD=CLAIM, e.g. subject=id (repeat); FIELD= for none")
+        for option in ("--creates-accounts", "--trusts-email-verified", "--enabled"):
+            action.add_argument(option, choices=("yes", "no"))
+        action.add_argument(
+            "--client-secret-from-env",
+            action="store_true",
+            help="the client secret from USERSVC_PROVIDER_CLIENT_SECRET (else a prompt)",
+        )
+
+
+def clients(settings: Settings, args: argparse.Namespace) -> None:
+    """OAuth clients, changed through the oauth_client.* commands' own work (workers/client_admin.py)."""
+    from usersvc.domain.commands import CreateOAuthClient
+    from usersvc.domain.errors import DomainError, field_errors_from_pydantic
+    from usersvc.workers import client_admin
+
+    require_reachable(("DATABASE_URL", "database", settings.database_url), ("REDIS_URL", "cache", settings.redis_url))
+    try:
+        if args.action == "create":
+            given = {
+                "name": args.name,
+                "type": args.type,
+                "first_party": args.first_party,
+                "redirect_uris": args.redirect_uri,
+                "post_logout_redirect_uris": args.post_logout_redirect_uri,
+                "grant_types": args.grant_type,
+                "scopes": args.scope,
+            }
+            command = CreateOAuthClient(**{name: value for name, value in given.items() if value is not None})
+            print(json.dumps(asyncio.run(client_admin.create_client(settings, command)), indent=2))
+        elif args.action == "list":
+            print(json.dumps(asyncio.run(client_admin.list_clients(settings)), indent=2))
+        elif args.action == "rotate-secret":
+            print(json.dumps(asyncio.run(client_admin.rotate_secret(settings, args.client_id)), indent=2))
+        else:
+            asyncio.run(client_admin.delete(settings, args.client_id))
+            print(f"deleted {args.client_id}")
+    except ValidationError as error:
+        problems = "; ".join(f"{d.field}: {d.message}" for d in field_errors_from_pydantic(error.errors()))
+        sys.exit(f"usersvc: clients {args.action} refused: {problems}")
+    except DomainError as error:
+        problems = "; ".join(f"{d.field}: {d.message}" for d in error.details)
+        sys.exit(f"usersvc: clients {args.action} refused: {error.code}: {problems or error.message}")
+
+
+def _clients_parser(sub: argparse._SubParsersAction) -> None:
+    clients_parser = sub.add_parser("clients", help="OpenID Connect clients: create, list, delete, rotate-secret")
+    actions = clients_parser.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="register a client; prints it as JSON, with its secret (shown once)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--type", choices=("confidential", "public"), default="confidential")
+    create.add_argument("--first-party", action="store_true", default=None, help="no consent page")
+    repeatable = {
+        "--redirect-uri": "a redirect URI (repeat for more)",
+        "--post-logout-redirect-uri": "a post-logout redirect URI (repeat for more)",
+        "--grant-type": "authorization_code, refresh_token or client_credentials (repeat; default the first two)",
+        "--scope": "a scope the client may ask for (repeat; default openid profile email offline_access)",
+    }
+    for option, help_text in repeatable.items():
+        create.add_argument(option, action="append", default=None, help=help_text)
+    actions.add_parser("list", help="every live client as JSON, newest first")
+    # A client id is base64url and may start with "-": put -- before it then.
+    for action, help_text in (
+        ("delete", "delete a client: its grants end at once"),
+        ("rotate-secret", "a new secret (printed once); the old one stops working"),
+    ):
+        target = actions.add_parser(action, help=help_text)
+        target.add_argument("client_id", help="the client's id (put -- before one that starts with -)")
+
+
 def asyncapi(settings: Settings, _: argparse.Namespace) -> None:
     from faststream.rabbit import RabbitBroker
     from faststream.specification import AsyncAPI
@@ -317,6 +463,8 @@ def main(argv: list[str] | None = None) -> None:
     # A kid is base64url and may start with "-": `usersvc keys revoke -- KID` then.
     revoke_parser.add_argument("kid", help="the key's id (put -- before one that starts with -)")
     key_actions.add_parser("list", help="every key and its state")
+    _provider_parsers(sub)
+    _clients_parser(sub)
     sub.add_parser("broker-access", help="broker users and permissions: apply, apply-env, definitions, show")
     arguments = sys.argv[1:] if argv is None else argv
     if arguments[:1] == ["broker-access"]:
@@ -338,6 +486,8 @@ def main(argv: list[str] | None = None) -> None:
         "graphql-schema": graphql_schema,
         "import": import_users,
         "keys": keys,
+        "providers": providers,
+        "clients": clients,
     }
     handlers[args.command](settings, args)
 

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     graphql_max_depth: int = Field(10, ge=1)
     graphql_max_cost: int = Field(1000, ge=1)
     graphql_introspection: bool | None = None
+    # Passkeys (WebAuthn): the relying party is PUBLIC_URL's host unless told; its origin is
+    # allowed, and these (comma-separated) too, e.g. a second host name of the console.
+    webauthn_rp_id: str = ""
+    webauthn_origins: str = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -176,6 +180,18 @@ class Settings(BaseSettings):
     @property
     def owner_database_url(self) -> str:
         return self.migration_database_url or self.database_url
+
+    @property
+    def webauthn_relying_party_id(self) -> str:
+        """WEBAUTHN_RP_ID, else PUBLIC_URL's host name."""
+        return self.webauthn_rp_id or urlsplit(self.public_url).hostname or "localhost"
+
+    @property
+    def webauthn_origin_list(self) -> list[str]:
+        """The origins a passkey ceremony may come from: PUBLIC_URL's, then WEBAUTHN_ORIGINS."""
+        public = urlsplit(self.public_url)
+        extra = [origin.strip().rstrip("/") for origin in self.webauthn_origins.split(",") if origin.strip()]
+        return [f"{public.scheme}://{public.netloc}", *extra]
 
     @property
     def token_issuer(self) -> str:

@@ -54,8 +54,10 @@ class TokenIssuer:
         role: str,
         now: datetime,
         not_after: datetime | None = None,
+        amr: list[str] | None = None,
     ) -> TokenPair:
-        """`not_after`: when the session ends for good (its maximum age); no token outlives it."""
+        """`not_after`: when the session ends for good (its maximum age); no token outlives it.
+        `amr`: how the user signed in (RFC 8176: pwd, otp, hwk, swk), carried when known."""
         access_exp = now + self.access_ttl if not_after is None else min(now + self.access_ttl, not_after)
         refresh_exp = now + self.refresh_ttl if not_after is None else min(now + self.refresh_ttl, not_after)
         claims = {
@@ -69,6 +71,8 @@ class TokenIssuer:
             "iat": now,
             "exp": access_exp,
         }
+        if amr:
+            claims["amr"] = list(amr)
         refresh_token = new_opaque_token()
         return TokenPair(
             access_token=jwt.encode(claims, key.private_key, algorithm=key.algorithm, headers={"kid": key.kid}),

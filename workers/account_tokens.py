@@ -9,9 +9,8 @@ link mailed to A before.
 """
 
 import uuid
-from datetime import datetime, timedelta
-
-from tortoise.backends.base.client import BaseDBAsyncClient
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.one_time_tokens import (
@@ -20,9 +19,11 @@ from usersvc.domain.one_time_tokens import (
 from usersvc.domain.opaque_tokens import new_opaque_token, opaque_token_digest
 from usersvc.domain.replies import iso_utc
 from usersvc.settings import Settings
-from usersvc.workers.deps import WorkerDeps
-from usersvc.workers.execution import UnitOfWork
 from usersvc.workers.models import AccountToken
+
+if TYPE_CHECKING:
+    from usersvc.workers.deps import WorkerDeps
+    from usersvc.workers.unit_of_work import UnitOfWork
 
 LINK_PATHS = {TokenPurpose.VERIFY_EMAIL: "/verify-email", TokenPurpose.RESET_PASSWORD: "/reset-password"}
 # Audit action and event of each kind of mail (neither holds the token).
@@ -51,21 +52,22 @@ def describe(lifetime: timedelta) -> str:
 
 
 async def mail_token(
-    deps: WorkerDeps, unit: UnitOfWork, *, user_id: object, email: str, username: str, purpose: TokenPurpose
+    deps: "WorkerDeps", unit: "UnitOfWork", *, user_id: object, email: str, username: str, purpose: TokenPurpose
 ) -> None:
     """Issue a token, queue the mail carrying its link, and record both (without the token)."""
     lifetime = token_lifetime(deps.settings, purpose)
     await retire_tokens(unit, user_id=user_id, purpose=purpose)
     token = new_opaque_token()
     expires_at = unit.now + lifetime
-    await AccountToken.create(
-        id=uuid.uuid4(),
-        user_id=user_id,
-        purpose=purpose.value,
-        token_hash=opaque_token_digest(token),
-        email=email,
-        expires_at=expires_at,
-        using_db=unit.connection,
+    await unit.account_tokens.add(
+        AccountToken(
+            id=uuid.uuid4(),
+            user_id=user_id,
+            purpose=purpose.value,
+            token_hash=opaque_token_digest(token),
+            email=email,
+            expires_at=expires_at,
+        )
     )
     link = f"{deps.settings.public_url.rstrip('/')}{LINK_PATHS[purpose]}?token={token}"
     await deps.mail.queue(
@@ -76,44 +78,30 @@ async def mail_token(
     )
     action, event = MAILED[purpose]
     mailed = {"user_id": str(user_id), "email": email, "expires_at": iso_utc(expires_at)}
-    await unit.record(action=action, entity_id=str(user_id), old=None, new=mailed, event=event, event_data=mailed)
+    unit.record(action=action, entity_id=str(user_id), old=None, new=mailed, event=event, event_data=mailed)
 
 
-async def retire_tokens(unit: UnitOfWork, *, user_id: object, purpose: TokenPurpose | None = None) -> None:
+async def retire_tokens(unit: "UnitOfWork", *, user_id: object, purpose: TokenPurpose | None = None) -> None:
     """The user's unused tokens of `purpose` stop working; without one, every link the user was
     mailed: what the password and email changes call, in their own transaction."""
-    unused = AccountToken.filter(user_id=user_id, used_at=None)
-    if purpose is not None:
-        unused = unused.filter(purpose=purpose.value)
-    await unused.using_db(unit.connection).update(used_at=unit.now)
+    await unit.account_tokens.retire(user_id=user_id, purpose=purpose.value if purpose else None, at=unit.now)
 
 
-async def live_token(
-    token: str, *, purpose: TokenPurpose, now: datetime, connection: BaseDBAsyncClient | None = None, lock: bool = False
-) -> AccountToken:
+async def live_token(unit: "UnitOfWork", token: str, *, purpose: TokenPurpose, lock: bool = False) -> AccountToken:
     """The unused, unexpired token of this purpose, or INVALID_TOKEN."""
-    query = AccountToken.filter(
-        token_hash=opaque_token_digest(token), purpose=purpose.value, used_at=None, expires_at__gt=now
-    )
-    if lock:
-        query = query.select_for_update()
-    found = await (query.using_db(connection) if connection else query).first()
+    found = await unit.account_tokens.live(opaque_token_digest(token), purpose=purpose.value, now=unit.now, lock=lock)
     if found is None:
         raise token_refused()
     return found
 
 
-async def spend_token(unit: UnitOfWork, token: str, *, purpose: TokenPurpose) -> AccountToken:
+async def spend_token(unit: "UnitOfWork", token: str, *, purpose: TokenPurpose) -> AccountToken:
     """Locked, checked and marked used in `unit`'s transaction: a token works once."""
-    found = await live_token(token, purpose=purpose, now=unit.now, connection=unit.connection, lock=True)
+    found = await live_token(unit, token, purpose=purpose, lock=True)
     found.used_at = unit.now
-    await found.save(update_fields=["used_at"], using_db=unit.connection)
+    await unit.account_tokens.update(found, ["used_at"])
     return found
 
 
-async def recently_mailed(unit: UnitOfWork, *, user_id: object, purpose: TokenPurpose, within: timedelta) -> bool:
-    return (
-        await AccountToken.filter(user_id=user_id, purpose=purpose.value, created_at__gt=unit.now - within)
-        .using_db(unit.connection)
-        .exists()
-    )
+async def recently_mailed(unit: "UnitOfWork", *, user_id: object, purpose: TokenPurpose, within: timedelta) -> bool:
+    return await unit.account_tokens.issued_since(user_id=user_id, purpose=purpose.value, since=unit.now - within)

@@ -7,7 +7,6 @@ import os
 from faststream import FastStream
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
 from redis.asyncio import Redis
-from tortoise import Tortoise, connections
 
 from usersvc.broker_failover import ClusterBroker, keep_consuming
 from usersvc.domain.oauth import ClientSecretDigester
@@ -24,17 +23,22 @@ from usersvc.topology import (
     dead_letter_queue_arguments,
 )
 from usersvc.workers.cache import WorkerCache
-from usersvc.workers.db import tortoise_config
-from usersvc.workers.db_role_guard import refuse_privileged_role
+from usersvc.workers.db import close_database, open_database
+from usersvc.workers.db_role_guard import refuse_privileged_role, require_signing_key
 from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.handlers import (
     account,
+    account_security,
     audit,
     auth,
+    identities,
+    identity_providers,
     mfa,
     oauth_authorize,
+    oauth_clients,
     oauth_sessions,
     oauth_tokens,
+    passkeys,
     sessions,
     signing_keys,
     system,
@@ -50,7 +54,7 @@ from usersvc.workers.middleware import command_middleware
 from usersvc.workers.outbox import EventPublisher
 from usersvc.workers.queue_upgrade import recreate_changed_queues
 from usersvc.workers.routing import Handlers, command_router
-from usersvc.workers.signing_keys import CurrentSigningKey, require_signing_key
+from usersvc.workers.signing_keys import CurrentSigningKey
 
 # Every command the workers answer, by area (workers/handlers/).
 HANDLERS: Handlers = {
@@ -62,10 +66,15 @@ HANDLERS: Handlers = {
     **mfa.HANDLERS,
     **user_import.HANDLERS,
     **signing_keys.HANDLERS,
+    **oauth_clients.HANDLERS,
     **system.HANDLERS,
     **oauth_authorize.HANDLERS,
     **oauth_tokens.HANDLERS,
     **oauth_sessions.HANDLERS,
+    **passkeys.HANDLERS,
+    **account_security.HANDLERS,
+    **identity_providers.HANDLERS,
+    **identities.HANDLERS,
 }
 log = logging.getLogger("workers.app")
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
@@ -151,9 +160,9 @@ def create_worker_app(settings: Settings) -> FastStream:
         await recreate_changed_queues(
             settings.rabbitmq_url, {**expected, DEAD_LETTER_QUEUE: dead_letter_queue_arguments()}
         )
-        await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=settings.database_pool_size))
+        await open_database(settings.database_url, pool_size=settings.database_pool_size)
         await refuse_privileged_role(settings.environment)
-        await require_signing_key(deps.signing_key, connections.get("default"))
+        await require_signing_key(deps.signing_key)
 
     @app.after_startup
     async def declare_and_relay() -> None:
@@ -182,6 +191,6 @@ def create_worker_app(settings: Settings) -> FastStream:
             task.cancel()
         await deps.cache.aclose()
         await redis.aclose()
-        await Tortoise.close_connections()
+        await close_database()
 
     return app

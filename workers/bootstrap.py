@@ -9,19 +9,15 @@ within seconds (no broker connection is needed here).
 import asyncio
 import logging
 
-from tortoise import Tortoise
-from tortoise.transactions import in_transaction
-
 from usersvc.domain.commands import CreateUser
 from usersvc.domain.passwords import PasswordHasher
 from usersvc.domain.rbac import Principal, Role
 from usersvc.redis_client import connect_redis
 from usersvc.settings import Settings
 from usersvc.workers.cache import WorkerCache
-from usersvc.workers.db import tortoise_config
-from usersvc.workers.execution import UnitOfWork
-from usersvc.workers.models import User
+from usersvc.workers.db import connected
 from usersvc.workers.repositories.users import insert_user
+from usersvc.workers.unit_of_work import UnitOfWork, outside_a_command
 
 log = logging.getLogger(__name__)
 BOOTSTRAP = Principal(kind="service", id="bootstrap", role=Role.ADMIN)
@@ -35,24 +31,16 @@ async def create_admin(
         username=username, email=email, password=password, first_name="Admin", last_name="User", role=Role.ADMIN
     )
     password_hash = await asyncio.to_thread(PasswordHasher(rounds=settings.bcrypt_rounds).hash, password)
-    await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=2))
-    try:
-        async with in_transaction() as connection:
-            if (
-                only_if_no_admin
-                and await User.filter(role=Role.ADMIN, is_active=True, deleted_at=None).using_db(connection).exists()
-            ):
-                return None
-            unit = UnitOfWork.outside_a_command(connection, BOOTSTRAP, prepared=password_hash)
-            view = await insert_user(unit, command)
-    finally:
-        await Tortoise.close_connections()
-    await _refresh_cache(settings, unit)
+    async with connected(settings.database_url), outside_a_command(settings, BOOTSTRAP) as unit:
+        if only_if_no_admin and await unit.users.active_admin_exists():
+            return None
+        view = await insert_user(unit, command, password_hash=password_hash)
+    await apply_cache_changes(settings, unit)
     log.info("created admin %s", view["username"])
     return view
 
 
-async def _refresh_cache(settings: Settings, unit: UnitOfWork) -> None:
+async def apply_cache_changes(settings: Settings, unit: UnitOfWork) -> None:
     """Cached list pages must show the new admin at once, as after any user.create."""
     redis = connect_redis(settings.redis_url)
     cache = WorkerCache.for_settings(redis, settings)

@@ -3,16 +3,34 @@
 import logging
 import os
 import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.exceptions import DBConnectionError
 
 from usersvc.settings import Settings
 from usersvc.workers.db_roles import grant_runtime_role
 
 log = logging.getLogger(__name__)
+# A database that restarts, or ends a connection, fails commands with these until the pool has
+# new connections: a caller gets 503 and retries (workers/middleware.py). asyncpg raises them
+# itself (not wrapped by Tortoise) when the pool opens a connection: "the database system is
+# shutting down" (57P03), and a server that ends a connection is 57P01 (admin shutdown) or
+# 57P02 (crash). A pooled connection the server ended mid-command can then fail its next use
+# with asyncpg's InternalClientError ("cannot switch to state …; another operation is in progress").
+DATABASE_OUTAGES = (
+    DBConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.InternalClientError,
+)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -44,6 +62,26 @@ def tortoise_config(database_url: str, *, pool_size: int = 10) -> dict:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def open_database(database_url: str, *, pool_size: int) -> None:
+    """The worker's pool, at start-up (workers/app.py); close_database at shutdown."""
+    await Tortoise.init(config=tortoise_config(database_url, pool_size=pool_size))
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def connected(database_url: str, *, pool_size: int = 2) -> AsyncIterator[None]:
+    """The ORM on `database_url` for a command-line operation's while (bootstrap admin,
+    import, key operations); the worker opens its own at start-up (workers/app.py)."""
+    await Tortoise.init(config=tortoise_config(database_url, pool_size=pool_size))
+    try:
+        yield
+    finally:
+        await Tortoise.close_connections()
 
 
 def __getattr__(name: str) -> dict:

@@ -1,12 +1,23 @@
-"""Workers refuse, in production, a database role that could switch the audit trigger off
-(docs/api.md, "Data"): a superuser, a CREATEROLE role (it can make itself a member of the owner),
-or the owner of a table of the schema."""
+"""The worker's start-up checks of its database. In production it refuses a database role
+that could switch the audit trigger off (docs/api.md, "Data"): a superuser, a CREATEROLE role
+(it can make itself a member of the owner), or the owner of a table of the schema; and it
+stops with one line when it could not sign a single token (require_signing_key)."""
 
 import logging
 import os
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
+import asyncpg
 from tortoise import connections
+from tortoise.exceptions import OperationalError
+
+from usersvc.domain.errors import DomainError
+from usersvc.secret_box import SecretBoxError
+from usersvc.signing_keys import ID_TOKEN_ALGORITHM
+from usersvc.workers.repositories.signing_keys import current_key_row
+
+if TYPE_CHECKING:
+    from usersvc.workers.signing_keys import CurrentSigningKey
 
 log = logging.getLogger(__name__)
 
@@ -52,3 +63,21 @@ def stop_worker(message: str) -> NoReturn:
     logging.getLogger("usersvc.workers.startup").critical(message)
     logging.shutdown()
     os._exit(CONFIGURATION_ERROR)
+
+
+async def require_signing_key(current: "CurrentSigningKey") -> None:
+    """At start: a worker that could not sign a single token stops with one line instead.
+    Both keys must be there: the access-token key and the ID tokens' RSA key."""
+    try:
+        current.open(await current_key_row(connections.get("default")))
+        current.open(await current_key_row(connections.get("default"), ID_TOKEN_ALGORITHM))
+        return
+    except DomainError:
+        problem = "a signing key is missing from the database: run `usersvc migrate` first"
+    except SecretBoxError:
+        problem = "SECRET_KEY cannot open the signing key: it differs from the one `usersvc migrate` used"
+    except OperationalError as error:
+        if not isinstance(error.__cause__, asyncpg.UndefinedTableError):
+            raise
+        problem = "DATABASE_URL names a database without usersvc's tables: run `usersvc migrate` first"
+    stop_worker(problem)

@@ -7,15 +7,19 @@ whose token was stolen learns of it from the address they still read.
 """
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from usersvc.domain import rbac
 from usersvc.domain.commands import ReplaceUser, UpdateUser
 from usersvc.domain.one_time_tokens import TokenPurpose
 from usersvc.domain.rbac import Principal
 from usersvc.workers.account_tokens import mail_token, retire_tokens
-from usersvc.workers.deps import WorkerDeps
-from usersvc.workers.execution import UnitOfWork
 from usersvc.workers.models import User
+from usersvc.workers.security_mails import request_values
+
+if TYPE_CHECKING:
+    from usersvc.workers.deps import WorkerDeps
+    from usersvc.workers.unit_of_work import UnitOfWork
 
 NOTICE_TEMPLATE = "email_changed"
 
@@ -29,14 +33,16 @@ def masked_email(address: str) -> str:
     return f"{local[:1]}***@{name[:1]}***{dot}{top}"
 
 
-async def reauthenticate(deps: WorkerDeps, command: UpdateUser | ReplaceUser, principal: Principal) -> str | None:
-    """The `prepare` step of user.update and user.replace (after their authorization): when
-    the actor moves their own account to another address, check current_password and return
-    the hash it matched; None when no re-authentication is needed. The work step compares
-    that hash with the locked row's (require_reauthentication)."""
+async def reauthenticate(
+    deps: "WorkerDeps", unit: "UnitOfWork", command: UpdateUser | ReplaceUser, principal: Principal
+) -> str | None:
+    """Before the transaction of user.update and user.replace (after their authorization):
+    when the actor moves their own account to another address, check current_password and
+    return the hash it matched; None when no re-authentication is needed. In the
+    transaction, require_reauthentication compares that hash with the locked row's."""
     if command.email is None or not principal.is_self(command.user_id):
         return None
-    user = await User.filter(id=command.user_id, deleted_at=None).first()
+    user = await unit.users.find(command.user_id)
     if user is None or not rbac.changes_own_email(
         principal, target_id=user.id, old_email=user.email, new_email=command.email
     ):
@@ -48,18 +54,22 @@ async def reauthenticate(deps: WorkerDeps, command: UpdateUser | ReplaceUser, pr
     return user.password_hash
 
 
-def require_reauthentication(unit: UnitOfWork, user: User, *, new_email: str | None) -> None:
-    """In the transaction, on the locked row: the password checked before it is still the
-    user's, and the address it was checked for is still the one being left."""
+def require_reauthentication(
+    unit: "UnitOfWork", user: User, *, new_email: str | None, checked_hash: str | None
+) -> None:
+    """In the transaction, on the locked row: the password checked before (`checked_hash`,
+    what reauthenticate returned) is still the user's, and the address it was checked for is
+    still the one being left."""
     if rbac.changes_own_email(unit.principal, target_id=user.id, old_email=user.email, new_email=new_email) and (
-        unit.prepared is None or unit.prepared != user.password_hash
+        checked_hash is None or checked_hash != user.password_hash
     ):
         raise rbac.reauthentication_required()
 
 
-async def mail_email_change(deps: WorkerDeps, unit: UnitOfWork, user: User, *, old_email: str) -> None:
-    """A verification link to the new address, and a notice to the old one (no link in it).
-    Links mailed to the earlier address die with it."""
+async def mail_email_change(deps: "WorkerDeps", unit: "UnitOfWork", user: User, *, old_email: str) -> None:
+    """A verification link to the new address, and a notice to the old one (no link in it),
+    saying when and from where, like the other security notices. Links mailed to the earlier
+    address die with it."""
     await retire_tokens(unit, user_id=user.id)
     await mail_token(
         deps, unit, user_id=user.id, email=user.email, username=user.username, purpose=TokenPurpose.VERIFY_EMAIL
@@ -68,5 +78,5 @@ async def mail_email_change(deps: WorkerDeps, unit: UnitOfWork, user: User, *, o
         unit,
         template=NOTICE_TEMPLATE,
         to=old_email,
-        values={"username": user.username, "new_email": masked_email(user.email)},
+        values={"username": user.username, "new_email": masked_email(user.email), **request_values(unit)},
     )

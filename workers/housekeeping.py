@@ -1,40 +1,15 @@
-"""Pruning what only matters for a while: idempotency records, published events, sent
-mails, old one-time tokens and the spent refresh tokens of ended sessions."""
+"""Pruning what only matters for a while, every hour (the rows and their retention:
+workers/repositories/housekeeping.py)."""
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from tortoise import connections
-
-from usersvc.workers.models import (
-    AccountToken,
-    OutboxEvent,
-    OutboxMail,
-    ProcessedCommand,
-)
+from usersvc.workers.repositories.housekeeping import prune_once
 
 log = logging.getLogger(__name__)
 PRUNE_INTERVAL_SECONDS = 3600
-# A redelivery or a client retry with the same Idempotency-Key comes within minutes; a week is ample.
-PROCESSED_COMMAND_RETENTION = timedelta(days=7)
-PUBLISHED_EVENT_RETENTION = timedelta(days=1)
-FINISHED_MAIL_RETENTION = timedelta(days=1)  # sent or dead: their content is already erased
-TOKEN_RETENTION = timedelta(days=7)  # after expiry; digests only, kept for investigations
-# Reuse detection only matters while the session lives: afterwards any of its refresh
-# tokens gets the same refusal anyway.
-SPENT_REFRESH_TOKENS_OF_ENDED_SESSIONS_SQL = """
-DELETE FROM "spent_refresh_tokens" AS spent USING "user_sessions" AS session
-WHERE spent."session_id" = session."id" AND (session."revoked_at" IS NOT NULL OR session."expires_at" < $1)"""
-
-
-async def prune_once(*, now: datetime) -> tuple[int, int]:
-    commands = await ProcessedCommand.filter(created_at__lt=now - PROCESSED_COMMAND_RETENTION).delete()
-    events = await OutboxEvent.filter(published_at__lt=now - PUBLISHED_EVENT_RETENTION).delete()
-    await OutboxMail.filter(sealed=None, created_at__lt=now - FINISHED_MAIL_RETENTION).delete()
-    await AccountToken.filter(expires_at__lt=now - TOKEN_RETENTION).delete()
-    await connections.get("default").execute_query(SPENT_REFRESH_TOKENS_OF_ENDED_SESSIONS_SQL, [now])
-    return commands, events
+__all__ = ["prune_forever", "prune_once"]
 
 
 async def prune_forever() -> None:

@@ -23,7 +23,14 @@ from usersvc.domain.commands import (
     VerifyMfa,
 )
 from usersvc.domain.errors import DomainError, ErrorCode
+from usersvc.domain.identity_providers import (
+    CompleteProviderSignIn,
+    ExchangeLoginCode,
+    LinkIdentity,
+    StartProviderSignIn,
+)
 from usersvc.domain.oauth_commands import Authorize, EndSession, IntrospectToken, RevokeToken, TokenRequest
+from usersvc.domain.passkey_commands import AuthenticateWithPasskey, StartPasskeyAuthentication
 
 # Commands that only the edge may send: they carry a caller's credentials (login, refresh)
 # or answer the edge's own session cache misses.
@@ -34,6 +41,13 @@ EDGE_ONLY |= {command.ROUTING_KEY for command in (Register, VerifyEmail, ResetPa
 EDGE_ONLY |= {VerifyMfa.ROUTING_KEY}
 # The OpenID provider's endpoints: browser cookies, codes, client secrets and tokens.
 EDGE_ONLY |= {command.ROUTING_KEY for command in (Authorize, TokenRequest, RevokeToken, IntrospectToken, EndSession)}
+# Signing in with a passkey: anonymous challenges, and the assertion that opens a session.
+EDGE_ONLY |= {command.ROUTING_KEY for command in (StartPasskeyAuthentication, AuthenticateWithPasskey)}
+
+# Sign-in through another provider: browser bindings, states and login codes, and passwords.
+EDGE_ONLY |= {
+    command.ROUTING_KEY for command in (StartProviderSignIn, CompleteProviderSignIn, ExchangeLoginCode, LinkIdentity)
+}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """`usersvc import FILE`: users from a JSON-lines file, through user.import's own work.
 
 Each line is validated on its own, so one broken line costs only itself; valid lines go to
-`import_users` (workers/handlers/user_import.py) in batches, one transaction each, audited
+`import_users` (workers/repositories/users.py) in batches, one transaction each, audited
 as the service `import`, with a user.created event in the outbox per user, which a worker's
 relay publishes within seconds (no broker connection is needed here).
 """
@@ -13,8 +13,6 @@ from pathlib import Path
 
 import orjson
 from pydantic import ValidationError
-from tortoise import Tortoise
-from tortoise.transactions import in_transaction
 
 from usersvc.domain.commands import MAX_IMPORT_BATCH, ImportedUser, ImportUsers
 from usersvc.domain.errors import DomainError, field_errors_from_pydantic
@@ -22,9 +20,9 @@ from usersvc.domain.rbac import Principal, Role
 from usersvc.redis_client import connect_redis
 from usersvc.settings import Settings
 from usersvc.workers.cache import WorkerCache
-from usersvc.workers.db import tortoise_config
-from usersvc.workers.execution import UnitOfWork
-from usersvc.workers.handlers.user_import import import_users
+from usersvc.workers.db import connected
+from usersvc.workers.repositories.users import import_users
+from usersvc.workers.unit_of_work import outside_a_command
 
 log = logging.getLogger(__name__)
 IMPORTER = Principal(kind="service", id="import", role=Role.ADMIN)
@@ -71,35 +69,35 @@ async def import_file(
     summary = ImportSummary()
     redis = connect_redis(settings.redis_url)
     cache = WorkerCache.for_settings(redis, settings)
-    await Tortoise.init(config=tortoise_config(settings.database_url, pool_size=2))
     try:
-        batch: list[tuple[int, ImportedUser]] = []
-        settled = 0
-        for number, text in numbered_lines(path):
-            parsed = parse_line(text)
-            settled += 1
-            if isinstance(parsed, str):
-                summary.rejected.append((number, parsed))
-            else:
-                batch.append((number, parsed))
-            if len(batch) >= batch_size:
-                await _import_batch(batch, summary=summary, cache=cache)
-                progress(settled)
-                batch, settled = [], 0
-        if batch:
-            await _import_batch(batch, summary=summary, cache=cache)
-        progress(settled)
+        async with connected(settings.database_url):
+            batch: list[tuple[int, ImportedUser]] = []
+            settled = 0
+            for number, text in numbered_lines(path):
+                parsed = parse_line(text)
+                settled += 1
+                if isinstance(parsed, str):
+                    summary.rejected.append((number, parsed))
+                else:
+                    batch.append((number, parsed))
+                if len(batch) >= batch_size:
+                    await _import_batch(settings, batch, summary=summary, cache=cache)
+                    progress(settled)
+                    batch, settled = [], 0
+            if batch:
+                await _import_batch(settings, batch, summary=summary, cache=cache)
+            progress(settled)
     finally:
-        await Tortoise.close_connections()
         await cache.aclose()
         await redis.aclose()
     return summary
 
 
-async def _import_batch(batch: list[tuple[int, ImportedUser]], *, summary: ImportSummary, cache: WorkerCache) -> None:
+async def _import_batch(
+    settings: Settings, batch: list[tuple[int, ImportedUser]], *, summary: ImportSummary, cache: WorkerCache
+) -> None:
     try:
-        async with in_transaction() as connection:
-            unit = UnitOfWork.outside_a_command(connection, IMPORTER)
+        async with outside_a_command(settings, IMPORTER) as unit:
             reply = await import_users(unit, ImportUsers(users=[user for _, user in batch]))
     except DomainError as refusal:  # nothing of this batch was written: a re-run picks it up
         summary.rejected.extend((number, f"batch refused: {refusal.message}") for number, _ in batch)

@@ -15,27 +15,22 @@ revoking it overwrites the sealed private key in the same transaction.
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-from tortoise import Tortoise
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 from usersvc.domain.rbac import Principal, Role
 from usersvc.domain.replies import iso_utc
 from usersvc.settings import Settings
 from usersvc.signing_keys import ALGORITHMS, ID_TOKEN_ALGORITHM, generate_key, signing_key_box
 from usersvc.workers.bootstrap import BOOTSTRAP
-from usersvc.workers.db import tortoise_config
-from usersvc.workers.execution import UnitOfWork
+from usersvc.workers.db import connected
 from usersvc.workers.key_announcement import CONFIRM_SECONDS, Confirmation, announce
 from usersvc.workers.models import SigningKey as SigningKeyRow
 from usersvc.workers.signing_keys import key_set_document
+from usersvc.workers.unit_of_work import UnitOfWork, outside_a_command, reading
 
 log = logging.getLogger(__name__)
-KEY_OPERATIONS_LOCK = 0x7573_6B79  # pg_advisory_xact_lock id: one key operation at a time
 # A login whose transaction read the old key just before a rotation committed still signs
 # with it; such a token expires at most this long after the access-token lifetime.
 RETIREMENT_MARGIN = timedelta(minutes=1)
@@ -68,20 +63,15 @@ class Outcome:
     confirmation: Confirmation | None = None
 
 
-@asynccontextmanager
-async def _owner_database(settings: Settings) -> AsyncIterator[None]:
-    await Tortoise.init(config=tortoise_config(settings.owner_database_url, pool_size=2))
-    try:
-        yield
-    finally:
-        await Tortoise.close_connections()
+def _owner_database(settings: Settings) -> AbstractAsyncContextManager[None]:
+    return connected(settings.owner_database_url)
 
 
 @asynccontextmanager
-async def _key_operation(principal: Principal) -> AsyncIterator[UnitOfWork]:
-    async with in_transaction() as connection:
-        await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [KEY_OPERATIONS_LOCK])
-        yield UnitOfWork.outside_a_command(connection, principal)
+async def _key_operation(settings: Settings, principal: Principal) -> AsyncIterator[UnitOfWork]:
+    async with outside_a_command(settings, principal) as unit:
+        await unit.signing_keys.lock_operations()
+        yield unit
 
 
 def _for_id_tokens(algorithm: str) -> bool:
@@ -93,24 +83,24 @@ def _algorithm_for(settings: Settings, *, id_tokens: bool) -> str:
     return ID_TOKEN_ALGORITHM if id_tokens else settings.jwt_algorithm
 
 
-async def _signers(connection: BaseDBAsyncClient) -> dict[bool, SigningKeyRow]:
+async def _signers(unit: UnitOfWork) -> dict[bool, SigningKeyRow]:
     """The current keys by use (True: the ID tokens' key); at most one each (the
     signing_keys_one_signer_per_use index)."""
-    rows = await SigningKeyRow.filter(retired_at=None, revoked_at=None).using_db(connection)
-    return {_for_id_tokens(row.algorithm): row for row in rows}
+    return {_for_id_tokens(row.algorithm): row for row in await unit.signing_keys.signers()}
 
 
 async def _create(unit: UnitOfWork, settings: Settings, *, id_tokens: bool, replaces: str | None) -> KeyChange:
     new = generate_key(_algorithm_for(settings, id_tokens=id_tokens), box=signing_key_box(settings.secret_key))
-    await SigningKeyRow.create(
-        kid=new.kid,
-        algorithm=new.algorithm,
-        public_jwk=new.public_jwk,
-        private_key=new.sealed_private_key,
-        created_at=unit.now,
-        using_db=unit.connection,
+    await unit.signing_keys.add(
+        SigningKeyRow(
+            kid=new.kid,
+            algorithm=new.algorithm,
+            public_jwk=new.public_jwk,
+            private_key=new.sealed_private_key,
+            created_at=unit.now,
+        )
     )
-    await unit.record(
+    unit.record(
         action="signing_key.create",
         entity_type="signing_key",
         entity_id=new.kid,
@@ -127,8 +117,8 @@ async def _retire(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> N
     key.retired_at = unit.now
     key.verify_until = unit.now + timedelta(minutes=settings.access_token_expire_minutes) + RETIREMENT_MARGIN
     key.private_key = DESTROYED
-    await key.save(update_fields=["retired_at", "verify_until", "private_key"], using_db=unit.connection)
-    await unit.record(
+    await unit.signing_keys.update(key, ["retired_at", "verify_until", "private_key"])
+    unit.record(
         action="signing_key.retire",
         entity_type="signing_key",
         entity_id=key.kid,
@@ -139,7 +129,7 @@ async def _retire(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> N
 
 async def _announce(settings: Settings, *, wait_seconds: float) -> Confirmation | None:
     """The set as committed, to every edge process; None when the broker cannot be reached."""
-    document = key_set_document(await SigningKeyRow.all(), now=datetime.now(UTC))
+    document = key_set_document(await reading(settings).signing_keys.all(), now=datetime.now(UTC))
     try:
         return await announce(settings.rabbitmq_url, document, wait_seconds=wait_seconds)
     except Exception as error:
@@ -151,8 +141,8 @@ async def ensure_signing_key(settings: Settings) -> Outcome:
     """`usersvc migrate`: a key for each use that has none signing yet (a database made
     before ID tokens gains its RSA key here); safe when run twice at once."""
     async with _owner_database(settings):
-        async with _key_operation(BOOTSTRAP) as unit:
-            signers = await _signers(unit.connection)
+        async with _key_operation(settings, BOOTSTRAP) as unit:
+            signers = await _signers(unit)
             created = [
                 await _create(unit, settings, id_tokens=id_tokens, replaces=None)
                 for id_tokens in (False, True)
@@ -183,8 +173,8 @@ async def rotate(settings: Settings, *, algorithm: str | None = None) -> Outcome
     """Each current key (or only the one of `algorithm`) is retired and a successor made for
     the same use; a use without a current key gets one."""
     async with _owner_database(settings):
-        async with _key_operation(KEYS_CLI) as unit:
-            signers = await _signers(unit.connection)
+        async with _key_operation(settings, KEYS_CLI) as unit:
+            signers = await _signers(unit)
             created, retired = [], []
             for id_tokens in _uses_to_rotate(settings, signers, algorithm):
                 current = signers.get(id_tokens)
@@ -207,8 +197,8 @@ async def _revoke(unit: UnitOfWork, settings: Settings, key: SigningKeyRow) -> K
     was_signing = key.retired_at is None
     key.revoked_at = unit.now
     key.private_key = DESTROYED
-    await key.save(update_fields=["revoked_at", "private_key"], using_db=unit.connection)
-    await unit.record(
+    await unit.signing_keys.update(key, ["revoked_at", "private_key"])
+    unit.record(
         action="signing_key.revoke",
         entity_type="signing_key",
         entity_id=key.kid,
@@ -228,8 +218,8 @@ async def revoke(settings: Settings, kid: str) -> Outcome:
     (`revoked` is then None), but announced again: running it twice is how an unconfirmed
     revocation is retried."""
     async with _owner_database(settings):
-        async with _key_operation(KEYS_CLI) as unit:
-            key = await SigningKeyRow.filter(kid=kid).using_db(unit.connection).first()
+        async with _key_operation(settings, KEYS_CLI) as unit:
+            key = await unit.signing_keys.find(kid)
             if key is None:
                 raise UnknownKey(kid)
             revoked_now = key.revoked_at is None
@@ -243,7 +233,8 @@ async def revoke(settings: Settings, kid: str) -> Outcome:
 
 async def list_keys(settings: Settings) -> list[SigningKeyRow]:
     async with _owner_database(settings):
-        return await SigningKeyRow.all().order_by("-created_at")
+        keys = await reading(settings).signing_keys.all()
+    return sorted(keys, key=lambda key: key.created_at, reverse=True)
 
 
 def key_table(keys: list[SigningKeyRow]) -> list[str]:

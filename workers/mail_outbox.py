@@ -12,21 +12,19 @@ sending leaves its lease to run out, and another worker sends the mail again (at
 import asyncio
 import contextlib
 import logging
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from tortoise import connections
 
 from usersvc.secret_box import SecretBox, SecretBoxError
 from usersvc.workers.mail_render import MailTemplate
 from usersvc.workers.mail_transport import MailTransport, failure_reason
 from usersvc.workers.metrics import MAILS_DEAD, MAILS_SENT
-from usersvc.workers.models import OutboxMail
+from usersvc.workers.repositories import mails as outbox_mails
 
-if TYPE_CHECKING:  # execution imports deps, which imports this module
-    from usersvc.workers.execution import UnitOfWork
+if TYPE_CHECKING:  # unit_of_work imports deps, which imports this module
+    from usersvc.workers.unit_of_work import UnitOfWork
 
 log = logging.getLogger("workers.mail")
 # Mails claimed and sent at once by one worker; a lease outlasts their sends (15 s timeout each).
@@ -35,14 +33,6 @@ LEASE_SECONDS = 60
 LONGEST_RETRY = timedelta(minutes=15)
 # Retries, and mails left behind by a worker that died, wait at most this long for a pass.
 POLL_SECONDS = 5
-
-CLAIM_SQL = """
-UPDATE "outbox_mails" SET "next_attempt_at" = now() + make_interval(secs => $1)
-WHERE "id" IN (SELECT "id" FROM "outbox_mails"
-               WHERE "sealed" IS NOT NULL AND "next_attempt_at" <= now()
-               ORDER BY "next_attempt_at" LIMIT $2 FOR UPDATE SKIP LOCKED)
-RETURNING "id", "template", "sealed", "attempts"
-"""
 
 
 def retry_delay(attempts: int, *, first: float) -> timedelta:
@@ -72,9 +62,7 @@ class MailRelay:
     async def queue(self, unit: "UnitOfWork", *, template: str, to: str, values: dict[str, str]) -> None:
         """In `unit`'s transaction: the mail leaves only if the change commits."""
         sealed = self._box.seal(orjson.dumps({"to": to, "values": values}))
-        await OutboxMail.create(
-            id=uuid.uuid4(), template=template, sealed=sealed, next_attempt_at=unit.now, using_db=unit.connection
-        )
+        await unit.mails.add(template=template, sealed=sealed)
         unit.mails_queued = True
 
     def wake(self) -> None:
@@ -93,7 +81,7 @@ class MailRelay:
                 await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
 
     async def send_due(self) -> int:
-        claimed = await connections.get("default").execute_query_dict(CLAIM_SQL, [LEASE_SECONDS, BATCH_SIZE])
+        claimed = await outbox_mails.claim_due(lease_seconds=LEASE_SECONDS, limit=BATCH_SIZE)
         await asyncio.gather(*(self._deliver(mail) for mail in claimed))
         return len(claimed)
 
@@ -112,7 +100,7 @@ class MailRelay:
         except Exception as error:
             await self._failed(mail, attempts=attempts, reason=failure_reason(error))
             return
-        await OutboxMail.filter(id=mail["id"]).update(sealed=None, attempts=attempts, sent_at=_now())
+        await outbox_mails.settle(mail["id"], attempts=attempts, sent_at=_now())
         MAILS_SENT.inc()
         log.info("mail %s (%s) sent", mail["id"], mail["template"])
 
@@ -121,7 +109,7 @@ class MailRelay:
             await self._bury(mail, attempts=attempts, reason=reason)
             return
         delay = retry_delay(attempts, first=self._retry_seconds)
-        await OutboxMail.filter(id=mail["id"]).update(attempts=attempts, next_attempt_at=_now() + delay)
+        await outbox_mails.settle(mail["id"], attempts=attempts, next_attempt_at=_now() + delay)
         log.warning(
             "mail %s (%s) not sent, attempt %s: %s; next try in %.0f s",
             mail["id"],
@@ -133,7 +121,7 @@ class MailRelay:
 
     async def _bury(self, mail: dict[str, Any], *, attempts: int, reason: str) -> None:
         """Dead: its content (a live token) is erased rather than kept for ever."""
-        await OutboxMail.filter(id=mail["id"]).update(sealed=None, attempts=attempts, failed_at=_now())
+        await outbox_mails.settle(mail["id"], attempts=attempts, failed_at=_now())
         MAILS_DEAD.inc()
         log.error("mail %s (%s) is dead after %s attempt(s): %s", mail["id"], mail["template"], attempts, reason)
 

@@ -2,7 +2,10 @@
 
 Shipped in workers/mail_templates/; a file of the same name in MAIL_TEMPLATES_DIR replaces
 the shipped one. Placeholders are string.Template's `$username`, `$link` and `$expires`
-(`email_changed`, the notice to a user's old address: `$username` and `$new_email`, masked).
+(the security notices `password_changed`, `mfa_added`, `mfa_removed` and `new_sign_in`:
+`$username`, `$time`, `$device` and `$ip_address`, workers/security_mails.py; `email_changed`,
+the notice to a user's old address, those and `$new_email`, masked;
+`passkey_added` and `passkey_removed`: `$username` and `$passkey_name`).
 Templates are read and tried once, when a worker starts, so a broken one stops it at once.
 """
 
@@ -14,12 +17,27 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent / "mail_templates"
-TEMPLATE_NAMES = ("verify_email", "reset_password", "account_exists", "email_changed")
+TEMPLATE_NAMES = (
+    "verify_email",
+    "reset_password",
+    "account_exists",
+    "email_changed",
+    "passkey_added",
+    "passkey_removed",
+    "password_changed",
+    "mfa_added",
+    "mfa_removed",
+    "new_sign_in",
+)
 SAMPLE_VALUES = {
     "username": "jane_doe",
     "link": "http://localhost:8000/verify-email?token=t",
     "expires": "1 hour",
     "new_email": "j***@e***.com",
+    "passkey_name": "My laptop",
+    "time": "2026-12-06 14:10 UTC",
+    "device": "Firefox on Linux",
+    "ip_address": "203.0.113.7",
 }
 
 

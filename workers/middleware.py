@@ -19,41 +19,26 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
-from asyncpg import exceptions as pg_errors
 from faststream import BaseMiddleware
 from pydantic import ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from tortoise.exceptions import DBConnectionError
 
 from usersvc.domain.errors import DomainError, ErrorCode, field_errors_from_pydantic
 from usersvc.domain.replies import Reply
 from usersvc.settings import Settings
+from usersvc.workers.db import DATABASE_OUTAGES
 from usersvc.workers.identity import identify, may_reply_to
 from usersvc.workers.message_scope import current_command_id, current_speaker
 from usersvc.workers.metrics import REPLY_TARGETS_REFUSED
 
 log = logging.getLogger("workers.commands")
-# A database that restarts, or ends a connection, fails commands with these until the pool has
-# new connections: a caller gets 503 and retries. asyncpg raises them itself (not wrapped by
-# Tortoise) when the pool opens a connection: "the database system is shutting down" (57P03),
-# and a server that ends a connection is 57P01 (admin shutdown) or 57P02 (crash). A pooled
-# connection the server ended mid-command can then fail its next use with asyncpg's
-# InternalClientError ("cannot switch to state …; another operation is in progress").
-POSTGRES_OUTAGES = (
-    pg_errors.CannotConnectNowError,
-    pg_errors.AdminShutdownError,
-    pg_errors.CrashShutdownError,
-    pg_errors.PostgresConnectionError,
-    pg_errors.InternalClientError,
-)
 TRANSIENT_ERRORS = (
-    DBConnectionError,
     ConnectionError,
     OSError,
     RedisConnectionError,
     RedisTimeoutError,
-    *POSTGRES_OUTAGES,
+    *DATABASE_OUTAGES,
 )
 
 

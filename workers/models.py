@@ -30,6 +30,9 @@ class User(Model):
         default=False, description="an address of this account was verified once; kept true by a trigger"
     )
     mfa_enabled = fields.BooleanField(default=False, description="a confirmed TOTP factor (user_totp)")
+    notify_new_sign_in = fields.BooleanField(
+        default=True, description="mail the user on a sign-in from a device and network not seen in 30 days"
+    )
     last_login_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -53,6 +56,13 @@ class UserSession(Model):
     last_used_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True, db_index=True)
+    end_reason = fields.CharField(
+        max_length=32,
+        null=True,
+        description="why it was revoked: logout | revoked | refresh_reuse | password_change | deactivated",
+    )
+    ended_by_type = fields.CharField(max_length=16, null=True, description="user | service: who ended it, if anyone")
+    ended_by_id = fields.CharField(max_length=200, null=True, description="a user id or a service's broker user")
     ip_address = fields.CharField(max_length=64, null=True)
     user_agent = fields.CharField(max_length=500, null=True)
     kind = fields.CharField(
@@ -72,6 +82,25 @@ class UserSession(Model):
     class Meta:
         table = "user_sessions"
         table_description = "One row per login, provider sign-in or client grant; refresh rotates refresh_token_hash"
+
+
+class KnownSignIn(Model):
+    """A (device, network) an account signed in from, and when last (domain/sign_in_places.py)."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="known_sign_ins", on_delete=fields.RESTRICT
+    )
+    user_id: uuid.UUID
+    device = fields.CharField(max_length=64, description="the user agent's family: browser and system, no versions")
+    network = fields.CharField(max_length=64, description="the client's IPv4 /24 or IPv6 /48")
+    first_seen_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField()
+
+    class Meta:
+        table = "known_sign_ins"
+        table_description = "Where each account signed in from: a sign-in from a pair unseen for 30 days is mailed"
+        unique_together = [["user", "device", "network"]]  # noqa: RUF012 - a list: aerich keeps its snapshot as JSON
 
 
 class OAuthClient(Model):
@@ -316,3 +345,128 @@ class MfaChallenge(Model):
     class Meta:
         table = "mfa_challenges"
         table_description = "Pending second login steps; the mfa_token is stored as a digest only"
+
+
+class Passkey(Model):
+    """A WebAuthn credential (passkey) of a user: its public key, never a secret."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="passkeys", on_delete=fields.RESTRICT
+    )
+    user_id: uuid.UUID
+    credential_id = fields.CharField(max_length=1400, unique=True, description="the credential id, base64url")
+    public_key = fields.BinaryField(description="the COSE public key")
+    sign_count = fields.BigIntField(default=0, description="the authenticator's counter last seen; it must grow")
+    aaguid = fields.CharField(max_length=36, description="the authenticator model (zeros when not told)")
+    name = fields.CharField(max_length=100)
+    transports: list[str] | None = fields.JSONField(null=True, description="as the browser reported them")
+    backup_eligible = fields.BooleanField(description="BE at registration: a synced (multi-device) passkey")
+    backed_up = fields.BooleanField(description="BS at the last ceremony")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "passkeys"
+        table_description = "WebAuthn credentials (public keys only)"
+
+
+class WebAuthnChallenge(Model):
+    """A WebAuthn ceremony's challenge: single use, five minutes, stored as a digest only."""
+
+    id = fields.UUIDField(primary_key=True)
+    challenge_digest = fields.CharField(max_length=64, unique=True, description="sha256 hex of the challenge")
+    purpose = fields.CharField(max_length=16, description="registration | authentication")
+    user: fields.ForeignKeyNullableRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="webauthn_challenges", null=True, on_delete=fields.CASCADE
+    )
+    user_id: uuid.UUID | None
+    mfa_challenge: fields.ForeignKeyNullableRelation["MfaChallenge"] = fields.ForeignKeyField(
+        "models.MfaChallenge", related_name="webauthn_challenges", null=True, on_delete=fields.CASCADE
+    )
+    mfa_challenge_id: uuid.UUID | None
+    expires_at = fields.DatetimeField(db_index=True)
+    spent_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "webauthn_challenges"
+        table_description = "Pending WebAuthn ceremonies; the challenge is stored as a digest only"
+
+
+class IdentityProvider(Model):
+    """Another provider people sign in with (docs/identity-providers.md), configured by an admin."""
+
+    id = fields.UUIDField(primary_key=True)
+    slug = fields.CharField(max_length=40, unique=True)
+    name = fields.CharField(max_length=100)
+    kind = fields.CharField(max_length=16, description="oidc | oauth2")
+    issuer = fields.CharField(max_length=2000, null=True, description="oidc: where discovery starts")
+    authorization_endpoint = fields.CharField(max_length=2000, null=True)
+    token_endpoint = fields.CharField(max_length=2000, null=True)
+    userinfo_endpoint = fields.CharField(max_length=2000, null=True)
+    client_id = fields.CharField(max_length=500)
+    client_secret_sealed = fields.TextField(description="sealed with SECRET_KEY (purpose identity-provider)")
+    scopes: list[str] = fields.JSONField()
+    claims: dict[str, Any] = fields.JSONField(description="claim name per field (ClaimMapping)")
+    creates_accounts = fields.BooleanField(default=False)
+    trusts_email_verified = fields.BooleanField(default=False)
+    enabled = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "identity_providers"
+        table_description = "Providers to sign in with; client secrets are stored sealed only"
+
+
+class UserIdentity(Model):
+    """A user's account at another provider: that provider and the subject it names."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation["User"] = fields.ForeignKeyField(
+        "models.User", related_name="identities", on_delete=fields.RESTRICT
+    )
+    user_id: uuid.UUID
+    provider: fields.ForeignKeyRelation["IdentityProvider"] = fields.ForeignKeyField(
+        "models.IdentityProvider", related_name="identities", on_delete=fields.CASCADE
+    )
+    provider_id: uuid.UUID
+    subject = fields.CharField(max_length=255)
+    email = fields.CharField(max_length=254, null=True, description="what the provider said last; never a link key")
+    linked_at = fields.DatetimeField()
+    last_sign_in_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "user_identities"
+        table_description = "Linked identities: provider + subject, never an email"
+        unique_together = [["provider", "subject"]]  # noqa: RUF012 - a list: aerich keeps its snapshot as JSON
+
+
+class ProviderSignIn(Model):
+    """One sign-in through another provider: its state until the callback, then its login
+    code until spent. Random values as digests only."""
+
+    state_hash = fields.CharField(max_length=64, primary_key=True, description="sha256 hex of the state")
+    provider: fields.ForeignKeyRelation["IdentityProvider"] = fields.ForeignKeyField(
+        "models.IdentityProvider", related_name="sign_ins", on_delete=fields.CASCADE
+    )
+    provider_id: uuid.UUID
+    browser_binding_hash = fields.CharField(max_length=64, description="sha256 hex of the browser's cookie")
+    nonce = fields.CharField(max_length=100)
+    code_verifier_sealed = fields.TextField(description="PKCE verifier, sealed")
+    return_to = fields.TextField()
+    expires_at = fields.DatetimeField(db_index=True)
+    state_used_at = fields.DatetimeField(null=True)
+    login_code_hash = fields.CharField(max_length=64, null=True, unique=True)
+    login_code_expires_at = fields.DatetimeField(null=True)
+    login_code_used_at = fields.DatetimeField(null=True)
+    subject = fields.CharField(max_length=255, null=True)
+    profile: dict[str, Any] | None = fields.JSONField(
+        null=True, description="email, email_verified, username, names, as the provider said them"
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "provider_sign_ins"
+        table_description = "Sign-ins through other providers: state and login code as digests; short-lived"

@@ -14,10 +14,10 @@ import aio_pika
 import aio_pika.abc
 import orjson
 from faststream.rabbit import RabbitBroker, RabbitExchange
-from tortoise.transactions import in_transaction
 
 from usersvc.domain.replies import iso_utc
 from usersvc.workers.models import OutboxEvent
+from usersvc.workers.repositories.events import mark_published, relay_stale
 
 log = logging.getLogger(__name__)
 RELAY_INTERVAL_SECONDS = 5
@@ -89,7 +89,7 @@ class EventPublisher:
                 break
             sent.append(event.id)
         if sent:
-            await OutboxEvent.filter(id__in=sent).update(published_at=datetime.now(UTC))
+            await mark_published(sent, at=datetime.now(UTC))
 
     async def relay_forever(self) -> None:
         while True:
@@ -100,17 +100,6 @@ class EventPublisher:
                 log.exception("outbox relay pass failed")
 
     async def relay_once(self) -> int:
+        """What no worker published after its commit (a crash, a broker away), oldest first."""
         cutoff = datetime.now(UTC) - timedelta(seconds=RELAY_INTERVAL_SECONDS)
-        async with in_transaction() as connection:
-            stale = await (
-                OutboxEvent.filter(published_at=None, created_at__lt=cutoff)
-                .order_by("created_at")
-                .limit(100)
-                .select_for_update(skip_locked=True)
-                .using_db(connection)
-            )
-            for event in stale:
-                await self._send(event)
-                event.published_at = datetime.now(UTC)
-                await event.save(update_fields=["published_at"], using_db=connection)
-        return len(stale)
+        return await relay_stale(self._send, older_than=cutoff)

@@ -1,7 +1,7 @@
 """Every command bound to its queue from one table, with the worker's dependencies passed in.
 
 A handler has one shape: `async def handler(deps, envelope) -> reply`, where the envelope is
-the command as it came off the bus (workers/execution.py). Each handlers module lists its
+the command as it came off the bus (workers/unit_of_work.py). Each handlers module lists its
 own in HANDLERS; `command_router` binds them all (queue names from docs/api.md, quorum queues).
 """
 
@@ -24,7 +24,7 @@ from usersvc.topology import (
     command_queue_name,
 )
 from usersvc.workers.deps import WorkerDeps
-from usersvc.workers.execution import CommandEnvelope
+from usersvc.workers.unit_of_work import CommandEnvelope
 
 Handler = Callable[[WorkerDeps, Any], Awaitable[dict]]
 Handlers = Mapping[type[Command], Handler]

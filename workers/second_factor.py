@@ -7,13 +7,16 @@ racing with one code cannot both be accepted (the last used step and a recovery 
 
 import uuid
 from functools import cache
+from typing import TYPE_CHECKING
 
 from usersvc.domain.recovery_codes import RecoveryCodeDigester, new_recovery_codes
 from usersvc.domain.totp import accepted_step, looks_like_totp_code
 from usersvc.secret_box import SecretBox
-from usersvc.workers.execution import UnitOfWork
 from usersvc.workers.models import MfaRecoveryCode, User, UserTotp
 from usersvc.workers.repositories.users import view_of
+
+if TYPE_CHECKING:
+    from usersvc.workers.unit_of_work import UnitOfWork
 
 
 @cache
@@ -30,14 +33,10 @@ def open_secret(totp: UserTotp, *, secret_key: str) -> str:
     return totp_box(secret_key).open(totp.secret_sealed).decode()
 
 
-async def locked_totp(unit: UnitOfWork, user_id: object) -> UserTotp | None:
-    return await UserTotp.filter(user_id=user_id).select_for_update().using_db(unit.connection).first()
-
-
-async def accept_code(unit: UnitOfWork, *, user_id: object, code: str, secret_key: str) -> str | None:
+async def accept_code(unit: "UnitOfWork", *, user_id: object, code: str, secret_key: str) -> str | None:
     """Spend `code` for this user's confirmed factor: "totp" or "recovery_code", else None
     (wrong, replayed, already used, or no factor)."""
-    totp = await locked_totp(unit, user_id)
+    totp = await unit.second_factor.lock_totp(user_id)
     if totp is None or totp.confirmed_at is None:
         return None
     if looks_like_totp_code(code):
@@ -47,46 +46,40 @@ async def accept_code(unit: UnitOfWork, *, user_id: object, code: str, secret_ke
         if step is None:
             return None
         totp.last_used_step = step
-        await totp.save(update_fields=["last_used_step"], using_db=unit.connection)
+        await unit.second_factor.update_totp(totp, ["last_used_step"])
         return "totp"
-    recovery = await (
-        MfaRecoveryCode.filter(user_id=user_id, used_at=None, code_digest=recovery_digester(secret_key).digest(code))
-        .select_for_update()
-        .using_db(unit.connection)
-        .first()
-    )
+    recovery = await unit.second_factor.lock_unused_recovery_code(user_id, recovery_digester(secret_key).digest(code))
     if recovery is None:
         return None
     recovery.used_at = unit.now
-    await recovery.save(update_fields=["used_at"], using_db=unit.connection)
+    await unit.second_factor.update_recovery_code(recovery, ["used_at"])
     return "recovery_code"
 
 
-async def replace_recovery_codes(unit: UnitOfWork, *, user_id: object, secret_key: str) -> list[str]:
+async def replace_recovery_codes(unit: "UnitOfWork", *, user_id: object, secret_key: str) -> list[str]:
     """Ten new codes; earlier ones stop working. Only their digests are stored."""
-    await MfaRecoveryCode.filter(user_id=user_id).using_db(unit.connection).delete()
+    await unit.second_factor.delete_recovery_codes(user_id)
     codes = new_recovery_codes()
     digester = recovery_digester(secret_key)
-    await MfaRecoveryCode.bulk_create(
+    await unit.second_factor.add_recovery_codes(
         [
             MfaRecoveryCode(id=uuid.uuid4(), user_id=user_id, code_digest=digester.digest(code), created_at=unit.now)
             for code in codes
-        ],
-        using_db=unit.connection,
+        ]
     )
     return codes
 
 
-async def set_mfa_enabled(unit: UnitOfWork, user: User, *, enabled: bool, action: str) -> dict:
+async def set_mfa_enabled(unit: "UnitOfWork", user: User, *, enabled: bool, action: str) -> dict:
     """The user resource shows mfa_enabled: the change is audited, published and cached like
     any other user change."""
     old = view_of(user)
     if not enabled:
-        await MfaRecoveryCode.filter(user_id=user.id).using_db(unit.connection).delete()
-        await UserTotp.filter(user_id=user.id).using_db(unit.connection).delete()
+        await unit.second_factor.delete_recovery_codes(user.id)
+        await unit.second_factor.delete_totp(user.id)
     user.mfa_enabled = enabled
-    await unit.save(user, ["mfa_enabled"])
+    unit.users.save(user, ["mfa_enabled"])
     new = view_of(user)
-    await unit.record(action=action, entity_id=new["id"], old=old, new=new, event="user.updated")
+    unit.record(action=action, entity_id=new["id"], old=old, new=new, event="user.updated")
     unit.cache.changed_user(old=old, new=new)  # mfa_enabled: only pages sorted by updated_at go
     return new

@@ -15,8 +15,10 @@ from sanic import Blueprint, HTTPResponse, Request, redirect
 
 from usersvc.domain.commands import LoginBody, MfaVerifyBody
 from usersvc.domain.errors import ErrorCode
+from usersvc.domain.identity_providers import ExchangeLoginCode, ListIdentityProviders
 from usersvc.domain.oauth_commands import AuthorizationRequest, Authorize, EndSession
 from usersvc.domain.opaque_tokens import new_opaque_token, opaque_token_digest
+from usersvc.edge.broker_cookie import binding_digest
 from usersvc.edge.errors import ApiError
 from usersvc.edge.oauth_forms import UnreadableParameters, form_values, present, query_values
 from usersvc.edge.openapi import operation
@@ -133,7 +135,22 @@ async def _step(
         identifier=reply.get("login_hint") or "",
         error=error,
         request_fields=fields,
+        providers=await _other_providers(request, params),
     )
+
+
+async def _other_providers(request: Request, params: AuthorizationRequest) -> list[dict]:
+    """ "Continue with …" links, each coming back to this authorization request with a
+    login code (docs/identity-providers.md). None when the workers cannot say."""
+    try:
+        offered = await send(request, ListIdentityProviders(public=True))
+    except ApiError:
+        return []
+    back = f"{request.app.ctx.settings.public_url.rstrip('/')}/oauth/authorize?{urlencode(_request_fields(params))}"
+    return [
+        {"name": provider["name"], "href": f"{provider['start_url']}?{urlencode({'return_to': back})}"}
+        for provider in offered["data"]
+    ]
 
 
 @oauth.route("/authorize", methods=["GET", "POST"])
@@ -146,7 +163,35 @@ async def authorize(request: Request) -> HTTPResponse:
         params = _authorization_request(values)
     except (UnreadableParameters, ValidationError):
         return _error_page(request, "The application sent an authorization request that cannot be read.")
+    login_code = present(values, "login_code")
+    if login_code is not None:
+        return await _signed_in_elsewhere(request, params, login_code)
     return await _step(request, params)
+
+
+async def _signed_in_elsewhere(request: Request, params: AuthorizationRequest, login_code: str) -> HTTPResponse:
+    """Back from "Continue with …": the login code becomes this browser's provider session
+    (only in the browser that started that sign-in), then the request goes on."""
+    browser_token = new_opaque_token()
+    try:
+        command = ExchangeLoginCode(
+            login_code_digest=opaque_token_digest(login_code),
+            browser_session_digest=opaque_token_digest(browser_token),
+            browser_binding_digest=binding_digest(request),
+        )
+        reply = await send(request, command)
+    except ValidationError:
+        return await _step(request, params, error="The sign-in expired. Sign in again.")
+    except ApiError as refusal:
+        if refusal.code == ErrorCode.INVALID_TOKEN:
+            return await _step(request, params, error="The sign-in expired. Sign in again.")
+        if refusal.code in (ErrorCode.IDENTITY_LINK_REQUIRED, ErrorCode.FORBIDDEN):
+            return await _step(request, params, error=refusal.message)
+        return _error_page(request, refusal.message, status=refusal.status)
+    if reply.get("mfa_required"):
+        return _mfa_page(request, params, reply["mfa_token"])
+    response = await _step(request, params, browser_token=browser_token, signed_in_now=True)
+    return _with_session_cookie(request, response, browser_token)
 
 
 def _page_form(request: Request) -> tuple[dict[str, str], AuthorizationRequest] | HTTPResponse:

@@ -5,7 +5,7 @@ RUN_IN_TRANSACTION = True
 
 async def upgrade(db: BaseDBAsyncClient) -> str:
     # Idempotency records are keyed by their caller and message id together (a digest, see
-    # workers/execution.py record_key); those keyed by the bare message id can never match
+    # workers/unit_of_work.py record_key); those keyed by the bare message id can never match
     # again, so they go now rather than at the next pruning.
     return """
         DELETE FROM "processed_commands" WHERE "id" !~ '^[0-9a-f]{64}$';

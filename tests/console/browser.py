@@ -20,7 +20,7 @@ def sign_in(page: Page, identifier: str, password: str) -> None:
     page.goto("/admin")
     page.get_by_label("Email or username").fill(identifier)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def sign_in_as_admin(page: Page) -> None:

@@ -27,7 +27,7 @@ def test_sign_in_works_from_the_keyboard_alone(page, screenshot):
     page.keyboard.type(ADMIN_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Users", level=1)).to_be_focused()
-    assert nav_links(page) == ["Users", "Audit log", "My account"]
+    assert nav_links(page) == ["Users", "Clients", "Audit log", "Sign-in providers", "My account"]
 
 
 def test_a_wrong_password_shows_the_apis_message_and_request_id(page):
@@ -72,7 +72,10 @@ def test_a_moderator_is_offered_what_a_moderator_may_do_and_nothing_more(page, m
     for name in ("Change role", "Delete user", "Reset MFA"):
         expect(page.get_by_role("button", name=name)).to_have_count(0)
     expect(page.get_by_role("region", name="Audit trail")).to_have_count(0)
-    expect(page.get_by_role("region", name="Sessions")).to_have_count(0)
+    # A plain user's sessions: seen and ended all at once, not revoked one by one (an admin's).
+    sessions = page.get_by_role("region", name="Sessions", exact=True)
+    expect(sessions.get_by_role("button", name="End all sessions")).to_be_visible()
+    expect(sessions.get_by_role("button", name="Revoke")).to_have_count(0)
 
 
 def test_a_plain_user_is_offered_their_own_account_only(page, make_user):

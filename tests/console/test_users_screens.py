@@ -210,7 +210,7 @@ def test_delete_asks_for_confirmation_and_the_user_is_gone(page, admin):
     assert admin.get(f"/v1/users/{user['id']}").status_code == 404
 
 
-def test_an_admin_revokes_a_users_session_found_in_the_audit_trail(page, admin, stack):
+def test_an_admin_revokes_a_session_from_the_users_sessions_list(page, admin, stack):
     user = create_user(admin)
     login = httpx.post(
         f"{stack.base_url}/v1/auth/login", json={"username": user["username"], "password": USER_PASSWORD}

@@ -7,7 +7,6 @@ client, so a test sees the authorization response itself.
 
 import base64
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -15,9 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
-from tests.support import USER_PASSWORD, Stack, database
-from usersvc.domain.oauth import ClientSecretDigester, new_client_id, new_client_secret
-from usersvc.settings import DEVELOPMENT_SECRET_KEY
+from tests.support import USER_PASSWORD, Api, Stack
 
 REDIRECT_URI = "https://rp.example.com/callback"
 
@@ -109,10 +106,9 @@ def authorization_params(client: RegisteredClient, **overrides: str) -> dict[str
     }
 
 
-async def insert_client(stack, **fields) -> RegisteredClient:
-    client_id = new_client_id()
-    secret = new_client_secret() if fields.get("type", "confidential") == "confidential" else None
-    row = {
+def register_client_with(admin: Api, **fields: object) -> RegisteredClient:
+    """A client registered through POST /v1/oauth/clients (the admin's), with test defaults."""
+    body = {
         "name": "Test app",
         "type": "confidential",
         "first_party": False,
@@ -122,25 +118,12 @@ async def insert_client(stack, **fields) -> RegisteredClient:
         "scopes": ["openid", "profile", "email", "offline_access", "users:read"],
         **fields,
     }
-    digest = (
-        ClientSecretDigester(stack.env.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY).digest(secret) if secret else None
+    response = admin.post("/v1/oauth/clients", json=body)
+    assert response.status_code == 201, response.text
+    client = response.json()
+    return RegisteredClient(
+        client_id=client["client_id"], client_secret=client.get("client_secret"), redirect_uri=body["redirect_uris"][0]
     )
-    async with database(stack.owner_database_url) as connection:
-        await connection.execute(
-            'INSERT INTO "oauth_clients" ("client_id", "name", "type", "first_party", "redirect_uris",'
-            ' "post_logout_redirect_uris", "grant_types", "scopes", "id_token_signed_response_alg", "secret_digest")'
-            " VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, 'RS256', $9)",
-            client_id,
-            row["name"],
-            row["type"],
-            row["first_party"],
-            json.dumps(row["redirect_uris"]),
-            json.dumps(row["post_logout_redirect_uris"]),
-            json.dumps(row["grant_types"]),
-            json.dumps(row["scopes"]),
-            digest,
-        )
-    return RegisteredClient(client_id=client_id, client_secret=secret, redirect_uri=row["redirect_uris"][0])
 
 
 def signed_in_code(stack, client, user, *, browser=None, **overrides) -> tuple[dict, Browser, dict]:
@@ -148,7 +131,8 @@ def signed_in_code(stack, client, user, *, browser=None, **overrides) -> tuple[d
     browser = browser or Browser(stack)
     params = authorization_params(client, **overrides)
     page = browser.authorize(**params)
-    answer = browser.sign_in(page, user["username"], USER_PASSWORD)
+    # Signed in already (single sign-on): the answer comes at once.
+    answer = page if page.status_code == 302 else browser.sign_in(page, user["username"], USER_PASSWORD)
     if answer.status_code == 200 and "consent" in answer.text and 'value="allow"' in answer.text:
         answer = browser.submit(answer, consent="allow")
     return query_of(answer), browser, params

@@ -8,7 +8,6 @@ import uuid
 
 import httpx
 from tortoise import Tortoise
-from tortoise.transactions import in_transaction
 
 from tests.integration.account_flows import register, registration_body
 from tests.support import database, free_port, wait_ready
@@ -16,7 +15,7 @@ from usersvc.domain.rbac import Principal, Role
 from usersvc.settings import Settings
 from usersvc.workers.app import create_mail_relay
 from usersvc.workers.db import tortoise_config
-from usersvc.workers.execution import UnitOfWork
+from usersvc.workers.unit_of_work import outside_a_command
 
 
 def owner_query(stack, sql: str) -> list:
@@ -78,10 +77,7 @@ async def test_a_mail_queued_by_a_change_that_rolls_back_is_never_sent(stack, ma
     try:
         for outcome, address in addresses.items():
             try:
-                async with in_transaction() as connection:
-                    unit = UnitOfWork.outside_a_command(
-                        connection, Principal(kind="service", id="tests", role=Role.ADMIN)
-                    )
+                async with outside_a_command(settings, Principal(kind="service", id="tests", role=Role.ADMIN)) as unit:
                     await relay.queue(
                         unit,
                         template="verify_email",

@@ -176,3 +176,29 @@ def test_every_authorization_response_names_the_issuer(stack, register_client, m
     assert response["iss"] == discovery["issuer"]
     error = query_of(Browser(stack).authorize(**authorization_params(client, response_type="token")))
     assert error["error"] == "unsupported_response_type" and error["iss"] == discovery["issuer"]
+
+
+def test_a_deleted_clients_tokens_and_grants_stop_at_once(stack, admin, register_client, make_user):
+    client = register_client(
+        first_party=True, grant_types=["authorization_code", "refresh_token", "client_credentials"]
+    )
+    user, _ = make_user()
+    response, browser, _ = signed_in_code(stack, client, user)
+    tokens = exchange(stack, client, response["code"]).json()
+    own = httpx.post(f"{stack.base_url}/oauth/token", data={"grant_type": "client_credentials"}, auth=client.auth())
+    pending, _, _ = signed_in_code(stack, client, user, browser=browser)
+    assert admin.delete(f"/v1/oauth/clients/{client.client_id}").status_code == 204
+    assert _userinfo(stack, tokens["access_token"]) == 401
+    refresh = httpx.post(
+        f"{stack.base_url}/oauth/token",
+        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        auth=client.auth(),
+    )
+    assert refresh.status_code == 401 and refresh.json()["error"] == "invalid_client"
+    assert exchange(stack, client, pending["code"]).status_code == 401
+    introspected = httpx.post(
+        f"{stack.base_url}/oauth/introspect", data={"token": own.json()["access_token"]}, auth=client.auth()
+    )
+    assert introspected.status_code == 401  # the client itself is gone
+    again = Browser(stack).authorize(**authorization_params(client))
+    assert again.status_code == 400 and "location" not in again.headers

@@ -1,7 +1,9 @@
 """The layering stays true: domain imports no framework; the edge nothing from workers; no
-route module imports another, nor any command handler module another."""
+route module imports another, nor any command handler module another; only the repositories,
+the unit of work and the database set-up speak to the database."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,3 +97,56 @@ def test_no_command_handler_imports_another():
     for path in (ROOT / "workers" / "handlers").glob("*.py"):
         handlers = {module for module in _imported_modules(path) if module.startswith("usersvc.workers.handlers")}
         assert handlers == set(), f"{path.name} imports {handlers}"
+
+
+# Where the database is spoken to: the repositories (workers/repositories/), the unit of work
+# that holds the transaction, the models, and setting up the database (pool, roles, start-up
+# checks, migrations). Everything else (handlers, their shared steps, the relays) goes through them.
+DATABASE_MODULES = {
+    "workers/unit_of_work.py",
+    "workers/models.py",
+    "workers/db.py",
+    "workers/db_roles.py",
+    "workers/db_role_guard.py",
+    "usersvc/reachability.py",  # at start: does each backing service answer at all
+}
+DATABASE_LIBRARIES = {"tortoise", "asyncpg"}
+
+
+def _may_speak_to_the_database(path: Path) -> bool:
+    relative = path.relative_to(ROOT).as_posix()
+    return relative in DATABASE_MODULES or relative.startswith(("workers/repositories/", "migrations/"))
+
+
+def _python_files() -> list[Path]:
+    return [path for folder in ("workers", "usersvc", "edge", "domain") for path in (ROOT / folder).rglob("*.py")]
+
+
+def test_only_repositories_and_the_database_set_up_import_the_database_libraries():
+    for path in _python_files():
+        if _may_speak_to_the_database(path):
+            continue
+        roots = {module.split(".")[0] for module in _imported_modules(path)}
+        assert roots & DATABASE_LIBRARIES == set(), f"{path.relative_to(ROOT)} imports {roots & DATABASE_LIBRARIES}"
+
+
+def test_no_query_is_built_outside_the_repositories():
+    """The ORM's query methods and raw SQL calls, by name: a handler holding a model class
+    could still build a query without importing Tortoise."""
+    calls = (".filter(", ".using_db(", ".select_for_update(", "execute_query", ".bulk_create(", "in_transaction(")
+    for path in _python_files():
+        if _may_speak_to_the_database(path):
+            continue
+        text = path.read_text()
+        for call in calls:
+            assert call not in text, f"{path.relative_to(ROOT)} calls {call}"
+
+
+def test_handlers_write_through_the_unit_of_work_only():
+    """One way to write: through the unit of work's repositories (`uow.users.save(…)`) and its
+    commit; no handler keeps the callback runner or saves, creates or deletes a model itself."""
+    model_write = re.compile(r"(?<![\w.])\w+\.(save|create|delete|update|bulk_create)\(")
+    for path in (ROOT / "workers" / "handlers").glob("*.py"):
+        text = path.read_text()
+        assert "execute_write" not in text and "execute_query" not in text, path.name
+        assert model_write.search(text) is None, f"{path.name}: {model_write.search(text)}"

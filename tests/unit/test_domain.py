@@ -265,7 +265,7 @@ def test_a_command_past_its_expiration_is_not_run():
 def test_a_lost_uniqueness_race_is_told_by_the_constraint_the_database_names():
     from tortoise.exceptions import IntegrityError
 
-    from usersvc.workers.execution import taken_code
+    from usersvc.workers.repositories.records import taken_code
 
     def violation(constraint: str) -> IntegrityError:
         cause = Exception("duplicate key value violates unique constraint")  # what the text says is not used

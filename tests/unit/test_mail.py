@@ -8,7 +8,7 @@ import pytest
 
 from usersvc.workers.email_change import masked_email
 from usersvc.workers.mail_outbox import LONGEST_RETRY, retry_delay
-from usersvc.workers.mail_render import MailTemplateError, load_templates
+from usersvc.workers.mail_render import SAMPLE_VALUES, MailTemplateError, load_templates
 from usersvc.workers.mail_transport import LogTransport
 
 VALUES = {
@@ -44,7 +44,7 @@ def test_a_mail_has_a_text_and_an_html_part_with_the_link():
 def test_the_notice_to_an_old_address_shows_the_new_one_masked(address, masked):
     assert masked_email(address) == masked
     notice = load_templates("")["email_changed"].compose(
-        sender="usersvc@localhost", to="old@example.com", values={"username": "jane_doe", "new_email": masked}
+        sender="usersvc@localhost", to="old@example.com", values={**SAMPLE_VALUES, "new_email": masked}
     )
     assert masked in notice.get_body(("plain",)).get_content()
     assert masked in notice.get_body(("html",)).get_content()

@@ -13,8 +13,10 @@ from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.secret_box import SecretBoxError
 from usersvc.signing_keys import generate_key, open_signing_key, signing_key_box, thumbprint
 from usersvc.tokens import InvalidToken, TokenIssuer, TokenVerifier
+from usersvc.workers import db_role_guard as role_guard
 from usersvc.workers import signing_keys as worker_keys
-from usersvc.workers.signing_keys import CurrentSigningKey, key_set_document, require_signing_key
+from usersvc.workers.repositories import signing_keys as key_rows
+from usersvc.workers.signing_keys import CurrentSigningKey, key_set_document
 
 BOX = signing_key_box("s" * 40)
 ISSUER, AUDIENCE = "https://id.example.com", "usersvc"
@@ -251,7 +253,8 @@ def test_the_published_set_holds_both_signers_first_the_access_token_key_before_
 
 
 class FakeConnection:
-    """What CurrentSigningKey asks of a connection: the current rows, as its SQL filters them."""
+    """What the signing-key repository asks of a connection: the current rows, as its SQL
+    filters them."""
 
     def __init__(self, rows: list[dict]) -> None:
         self.rows = rows
@@ -259,9 +262,9 @@ class FakeConnection:
 
     async def execute_query_dict(self, sql: str, values: list | None = None) -> list[dict]:
         self.queries += 1
-        if sql == worker_keys.CURRENT_KEY_SQL:
+        if sql == key_rows.CURRENT_KEY_SQL:
             return [row for row in self.rows if row["algorithm"] != "RS256"]
-        assert sql == worker_keys.CURRENT_KEY_OF_SQL
+        assert sql == key_rows.CURRENT_KEY_OF_SQL
         return [row for row in self.rows if row["algorithm"] == values[0]]
 
 
@@ -269,9 +272,9 @@ def _stored(new) -> dict:
     return {"kid": new.kid, "algorithm": new.algorithm, "private_key": new.sealed_private_key}
 
 
-async def test_get_is_the_access_token_key_and_get_for_rs256_the_id_token_key(monkeypatch):
+async def test_the_access_token_key_and_the_id_token_key_are_each_opened_once(monkeypatch):
     access, rsa_new = generate_key("EdDSA", box=BOX), generate_key("RS256", box=BOX)
-    connection = FakeConnection([_stored(rsa_new), _stored(access)])  # the RSA row first: get must skip it
+    connection = FakeConnection([_stored(rsa_new), _stored(access)])  # the RSA row first: current must skip it
     current = CurrentSigningKey(BOX)
     opened: list[str] = []
     real_open = worker_keys.open_signing_key
@@ -279,31 +282,30 @@ async def test_get_is_the_access_token_key_and_get_for_rs256_the_id_token_key(mo
         worker_keys, "open_signing_key", lambda **kwargs: opened.append(kwargs["kid"]) or real_open(**kwargs)
     )
     for _ in range(3):  # alternating uses: each key is opened once, then kept
-        assert (await current.get(connection)).kid == access.kid
-        id_key = await current.get_for(connection, "RS256")
+        assert current.open(await key_rows.current_key_row(connection)).kid == access.kid
+        id_key = current.open(await key_rows.current_key_row(connection, "RS256"))
         assert (id_key.kid, id_key.algorithm) == (rsa_new.kid, "RS256")
-    assert (await current.get_for(connection, "EdDSA")).kid == access.kid
+    assert current.open(await key_rows.current_key_row(connection, "EdDSA")).kid == access.kid
     assert opened == [access.kid, rsa_new.kid]
     rotated = generate_key("RS256", box=BOX)
     connection.rows = [_stored(rotated), _stored(access)]
-    assert (await current.get_for(connection, "RS256")).kid == rotated.kid
-    assert (await current.get(connection)).kid == access.kid and opened[-1] == rotated.kid and len(opened) == 3
+    assert current.open(await key_rows.current_key_row(connection, "RS256")).kid == rotated.kid
+    assert current.open(await key_rows.current_key_row(connection)).kid == access.kid
+    assert opened[-1] == rotated.kid and len(opened) == 3
 
 
 @pytest.mark.parametrize("missing", ["EdDSA", "RS256"])
 async def test_a_worker_without_either_current_key_stops_with_one_line(monkeypatch, missing):
     rows = [_stored(generate_key(algorithm, box=BOX)) for algorithm in ("EdDSA", "RS256") if algorithm != missing]
     stopped: list[str] = []
-
-    def stop(message: str):
-        stopped.append(message)
-
-    monkeypatch.setattr(worker_keys, "stop_worker", stop)
+    connection = FakeConnection(rows)
+    monkeypatch.setattr(role_guard, "stop_worker", stopped.append)
+    monkeypatch.setattr(role_guard, "connections", SimpleNamespace(get=lambda name: connection))
     with pytest.raises(Exception, match="No signing key"):
-        await CurrentSigningKey(BOX).get_for(FakeConnection(rows), missing)
-    await require_signing_key(CurrentSigningKey(BOX), FakeConnection(rows))
+        CurrentSigningKey(BOX).open(await key_rows.current_key_row(connection, missing))
+    await role_guard.require_signing_key(CurrentSigningKey(BOX))
     assert stopped == ["a signing key is missing from the database: run `usersvc migrate` first"]
     stopped.clear()
-    both = [*rows, _stored(generate_key(missing, box=BOX))]
-    await require_signing_key(CurrentSigningKey(BOX), FakeConnection(both))
+    connection.rows = [*rows, _stored(generate_key(missing, box=BOX))]
+    await role_guard.require_signing_key(CurrentSigningKey(BOX))
     assert stopped == []

@@ -1,14 +1,14 @@
-"""UnitOfWork.save: a command's row updates go in its one write statement, one per row."""
+"""DatabaseUnitOfWork.save: a command's row updates go in its one write statement, one per row."""
 
 import uuid
 
 import pytest
 from tortoise import Tortoise
 
-from usersvc.domain.commands import CommandContext
 from usersvc.domain.rbac import Principal, Role
-from usersvc.workers.execution import UnitOfWork
+from usersvc.settings import Settings
 from usersvc.workers.models import User
+from usersvc.workers.unit_of_work import AfterCommit, DatabaseUnitOfWork
 
 
 class CapturedStatements:
@@ -38,23 +38,22 @@ def _user() -> User:
 
 async def test_two_saves_of_one_row_are_one_update_with_both_changes(models):
     connection = CapturedStatements()
-    unit = UnitOfWork(
-        connection=connection,  # type: ignore[arg-type]
+    unit = DatabaseUnitOfWork(
+        settings=Settings(_env_file=None, environment="development"),
+        envelope=None,
+        after_commit=AfterCommit(None),
         principal=Principal(kind="service", id="test", role=Role.ADMIN),
-        context=CommandContext(),
-        command_id=None,
-        now=None,  # type: ignore[arg-type]
-        deferred=True,
     )
+    unit._connection = connection  # type: ignore[assignment]  # as begin() would set it
     user, other = _user(), _user()
     user.first_name = "Grace"
-    await unit.save(user, ["first_name"])
+    unit.users.save(user, ["first_name"])
     other.last_name = "Other"
-    await unit.save(other, ["last_name"])
+    unit.users.save(other, ["last_name"])
     user.role = Role.ADMIN
-    await unit.save(user, ["role"])
+    unit.users.save(user, ["role"])
     assert connection.statements == []  # deferred to the end of the command
-    await unit.write_records()
+    await unit._write(None)
     ((sql, params),) = connection.statements
     assert sql.count('UPDATE "users"') == 2  # one per row, never two for one row
     assert "Grace" in params and "admin" in params and "Other" in params

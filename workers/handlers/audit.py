@@ -2,12 +2,12 @@
 
 from usersvc.domain import rbac
 from usersvc.domain.commands import ListAuditLogs
-from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.rbac import Role
 from usersvc.domain.replies import iso_utc, page_of
 from usersvc.workers.deps import WorkerDeps
-from usersvc.workers.execution import CommandEnvelope, execute_query
 from usersvc.workers.models import AuditLog
 from usersvc.workers.routing import Handlers
+from usersvc.workers.unit_of_work import CommandEnvelope
 
 
 def audit_view(row: AuditLog) -> dict:
@@ -29,20 +29,16 @@ def audit_view(row: AuditLog) -> dict:
 
 async def list_audit_logs(deps: WorkerDeps, envelope: CommandEnvelope[ListAuditLogs]) -> dict:
     """A page of the audit trail, newest first (admin)."""
-
-    async def work(principal: Principal, command: ListAuditLogs) -> dict:
-        rbac.require_role(principal, Role.ADMIN)
+    command = envelope.data
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        rbac.require_role(await uow.acting(), Role.ADMIN)
         filters = {
             name: value for name in ("entity_id", "actor_id", "action") if (value := getattr(command, name)) is not None
         }
-        query = AuditLog.filter(**filters)
-        total = await query.count()
-        rows = await query.order_by("-id").offset((command.page - 1) * command.page_size).limit(command.page_size)
-        return page_of(
-            [audit_view(row) for row in rows], page=command.page, page_size=command.page_size, total_items=total
-        )
-
-    return await execute_query(envelope, work)
+        total, rows = await uow.audit.page(filters=filters, page=command.page, page_size=command.page_size)
+        views = [audit_view(row) for row in rows]
+        await uow.commit(page_of(views, page=command.page, page_size=command.page_size, total_items=total))
+    return uow.reply
 
 
 HANDLERS: Handlers = {ListAuditLogs: list_audit_logs}

@@ -7,8 +7,8 @@ client), `login` or `consent` (a page), or `code` (the code whose digest the edg
 now stored, bound to client, redirect URI, PKCE challenge, user and session).
 """
 
+import uuid
 from datetime import timedelta
-from functools import partial
 
 from usersvc.domain.oauth import (
     CODE_SECONDS,
@@ -20,10 +20,10 @@ from usersvc.domain.oauth import (
 from usersvc.domain.oauth_commands import AuthorizationRequest, Authorize
 from usersvc.domain.rbac import Principal, Role
 from usersvc.workers.deps import WorkerDeps
-from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
 from usersvc.workers.models import OAuthClient, OAuthCode, OAuthConsent, UserSession
-from usersvc.workers.repositories.oauth import consent_of, find_client, live_browser_session
+from usersvc.workers.repositories.oauth import live_browser_session
 from usersvc.workers.routing import Handlers
+from usersvc.workers.unit_of_work import CommandEnvelope, UnitOfWork
 
 PROMPTS = {"none", "login", "consent", "select_account"}
 
@@ -69,29 +69,30 @@ def _checked(request: AuthorizationRequest, client: OAuthClient) -> tuple[list[s
     return scopes, prompts, max_age
 
 
-async def _grant_consent(unit: UnitOfWork, consent: OAuthConsent | None, *, user_id, client_id: str, scopes) -> None:  # type: ignore[no-untyped-def]
+async def _grant_consent(
+    unit: UnitOfWork, consent: OAuthConsent | None, *, user_id: uuid.UUID, client_id: str, scopes: list[str]
+) -> None:
     granted = sorted(set(scopes) | set(consent.scopes if consent else []))
+    new = consent is None
     if consent is None:
-        consent = await OAuthConsent.create(
-            user_id=user_id, client_id=client_id, scopes=granted, granted_at=unit.now, using_db=unit.connection
-        )
-    else:
-        consent.scopes, consent.granted_at = granted, unit.now
-        await consent.save(update_fields=["scopes", "granted_at"], using_db=unit.connection)
-    await unit.record(
+        consent = OAuthConsent(id=uuid.uuid4(), user_id=user_id, client_id=client_id)
+    consent.scopes, consent.granted_at = granted, unit.now
+    await unit.oauth.save_consent(consent, new=new)
+    facts = {"user_id": str(user_id), "client_id": client_id, "scopes": granted}
+    unit.record(
         action="oauth.consent_granted",
         entity_type="oauth_consent",
         entity_id=str(consent.id),
         old=None,
-        new={"user_id": str(user_id), "client_id": client_id, "scopes": granted},
+        new=facts,
         event="oauth.consent_granted",
-        event_data={"user_id": str(user_id), "client_id": client_id, "scopes": granted},
+        event_data=facts,
     )
 
 
 async def _step(deps: WorkerDeps, unit: UnitOfWork, command: Authorize) -> dict:
     request = command.request
-    client = await find_client(unit.connection, request.client_id)
+    client = await unit.oauth.client(request.client_id)
     if client is None:
         return _error_page("This application is not registered with usersvc.")
     if not request.redirect_uri or not redirect_uri_matches(request.redirect_uri, client.redirect_uris):
@@ -106,7 +107,7 @@ async def _step(deps: WorkerDeps, unit: UnitOfWork, command: Authorize) -> dict:
 async def _decide(deps: WorkerDeps, unit: UnitOfWork, command: Authorize, client: OAuthClient) -> dict:
     request = command.request
     scopes, prompts, max_age = _checked(request, client)
-    signed_in = await live_browser_session(unit.connection, deps.settings, command.browser_session_digest)
+    signed_in = await live_browser_session(unit, command.browser_session_digest)
     fresh = command.signed_in_now and signed_in is not None
     too_old = (
         signed_in is not None
@@ -123,7 +124,7 @@ async def _decide(deps: WorkerDeps, unit: UnitOfWork, command: Authorize, client
     if not client.first_party:
         if command.consent == "deny":
             raise OAuthError("access_denied", "The user denied the request")
-        consent = await consent_of(unit.connection, user_id=user.id, client_id=client.client_id)
+        consent = await unit.oauth.consent(user_id=user.id, client_id=client.client_id)
         if command.consent == "allow":
             await _grant_consent(unit, consent, user_id=user.id, client_id=client.client_id, scopes=scopes)
         elif consent is None or not set(scopes) <= set(consent.scopes) or "consent" in prompts:
@@ -138,7 +139,7 @@ async def _issue_code(
     unit: UnitOfWork, command: Authorize, *, client: OAuthClient, session: UserSession, scopes: list[str]
 ) -> None:
     request = command.request
-    await OAuthCode.create(
+    code = OAuthCode(
         code_hash=command.code_digest,
         client_id=client.client_id,
         user_id=session.user_id,
@@ -151,10 +152,10 @@ async def _issue_code(
         amr=session.amr or ["pwd"],
         expires_at=unit.now + timedelta(seconds=CODE_SECONDS),
         created_at=unit.now,
-        using_db=unit.connection,
     )
+    await unit.oauth.add_code(code)
     # The sign-in through a client, with its client_id.
-    await unit.record(
+    unit.record(
         action="oauth.authorize",
         entity_id=str(session.user_id),
         old=None,
@@ -163,8 +164,11 @@ async def _issue_code(
 
 
 async def authorize(deps: WorkerDeps, envelope: CommandEnvelope[Authorize]) -> dict:
-    """Edge only. Not stored for dedupe: each step's code digest is new."""
-    return await execute_write(deps, envelope, work=partial(_step, deps), idempotent=False)
+    """Edge only. Not recorded for replay: each step's code digest is new."""
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        await uow.begin()
+        await uow.commit(await _step(deps, uow, envelope.data))
+    return uow.reply
 
 
 HANDLERS: Handlers = {Authorize: authorize}

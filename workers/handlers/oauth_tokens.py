@@ -10,7 +10,6 @@ it opened.
 import json
 import uuid
 from datetime import datetime
-from functools import partial
 from typing import Any, NoReturn
 
 from authlib.oidc.core.util import create_half_hash
@@ -26,14 +25,14 @@ from usersvc.domain.oauth import (
 from usersvc.domain.oauth_commands import IntrospectToken, RevokeToken, TokenRequest
 from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.domain.rbac import Principal, Role
+from usersvc.domain.session_commands import EndReason
 from usersvc.workers.deps import WorkerDeps
-from usersvc.workers.execution import CommandEnvelope, UnitOfWork, execute_write
-from usersvc.workers.models import OAuthClient, SpentRefreshToken, User, UserSession
-from usersvc.workers.repositories.oauth import SPEND_CODE_SQL, authenticate_client, find_client
-from usersvc.workers.repositories.sessions import active_sessions, revoke_session, session_ends_at, session_entry
+from usersvc.workers.models import OAuthClient, UserSession
+from usersvc.workers.repositories.oauth import authenticate_client
+from usersvc.workers.repositories.sessions import revoke_session, session_ends_at, session_entry
 from usersvc.workers.repositories.users import view_of
 from usersvc.workers.routing import Handlers
-from usersvc.workers.user_lock import lock_live_user
+from usersvc.workers.unit_of_work import CommandEnvelope, UnitOfWork
 
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 
@@ -53,7 +52,7 @@ def _epoch(moment: datetime) -> int:
 
 async def _client(deps: WorkerDeps, unit: UnitOfWork, command: Any) -> OAuthClient:
     client = await authenticate_client(
-        unit.connection,
+        unit,
         deps.client_secrets,
         client_id=command.client_id,
         client_secret=command.client_secret,
@@ -85,28 +84,27 @@ async def _exchange_code(deps: WorkerDeps, unit: UnitOfWork, command: TokenReque
     if not command.code:
         raise OAuthError("invalid_request", "code is required")
     digest = opaque_token_digest(command.code)
-    rows = await unit.connection.execute_query_dict(SPEND_CODE_SQL, [unit.now, digest])
-    if not rows:
+    code = await unit.oauth.spend_code(digest, now=unit.now)
+    if code is None:
         await _replayed_code(unit, digest)
-    code = rows[0]
-    if code["client_id"] != client.client_id:
+    if code.client_id != client.client_id:
         raise OAuthError("invalid_grant", "The code was issued to another client")
-    if code["expires_at"] <= unit.now:
+    if code.expires_at <= unit.now:
         raise OAuthError("invalid_grant", "The code has expired")
-    if command.redirect_uri != code["redirect_uri"]:
+    if command.redirect_uri != code.redirect_uri:
         raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request")
-    _check_pkce(code["code_challenge"], command.code_verifier)
-    browser = await active_sessions(deps.settings, id=code["browser_session_id"]).using_db(unit.connection).first()
-    user = await lock_live_user(unit.connection, user_id=code["user_id"], active=True)
+    _check_pkce(code.code_challenge, command.code_verifier)
+    browser = await unit.sessions.active(code.browser_session_id)
+    user = await unit.users.lock(user_id=code.user_id, active=True)
     if browser is None or user is None:
         raise OAuthError("invalid_grant", "The sign-in this code came from has ended")
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))
-    scopes, amr = _json_list(code["scopes"]), _json_list(code["amr"])
+    scopes, amr = _json_list(code.scopes), _json_list(code.amr)
     with_refresh = "refresh_token" in client.grant_types and ("offline_access" in scopes or client.first_party)
     session_id = uuid.uuid4()
     ends_at = session_ends_at(unit.now, deps.settings)
     tokens = deps.tokens.issue_for_client(
-        key=await deps.signing_key.get(unit.connection),
+        key=deps.signing_key.open(await unit.signing_keys.current()),
         client_id=client.client_id,
         scopes=scopes,
         now=unit.now,
@@ -116,7 +114,7 @@ async def _exchange_code(deps: WorkerDeps, unit: UnitOfWork, command: TokenReque
         not_after=ends_at,
         with_refresh=with_refresh,
     )
-    await UserSession.create(
+    grant = UserSession(
         id=session_id,
         user_id=user.id,
         refresh_token_hash=tokens.refresh_token_hash or None,
@@ -130,46 +128,37 @@ async def _exchange_code(deps: WorkerDeps, unit: UnitOfWork, command: TokenReque
         scopes=scopes,
         parent_session_id=browser.id,
         amr=amr,
-        auth_time=code["auth_time"],
-        using_db=unit.connection,
+        auth_time=code.auth_time,
     )
-    await unit.connection.execute_query(
-        'UPDATE "oauth_codes" SET "grant_session_id" = $1 WHERE "code_hash" = $2', [session_id, digest]
-    )
+    await unit.sessions.add(grant)
+    await unit.oauth.set_grant_of_code(digest, session_id)
     unit.cache.sessions[str(session_id)] = session_entry(user_id=user.id, role=user.role)
     reply = _token_reply(tokens, scopes)
     if "openid" in scopes:
-        key = await deps.signing_key.get_for(unit.connection, client.id_token_signed_response_alg)
+        key = deps.signing_key.open(await unit.signing_keys.current_for(client.id_token_signed_response_alg))
         claims = {
             "sub": str(user.id),
             "aud": client.client_id,
             "azp": client.client_id,
-            "auth_time": _epoch(code["auth_time"]),
+            "auth_time": _epoch(code.auth_time),
             "sid": str(browser.id),
             "amr": amr,
             "at_hash": create_half_hash(tokens.access_token, key.algorithm).decode(),
             **user_claims(view_of(user), scopes),
         }
-        if code["nonce"] is not None:
-            claims["nonce"] = code["nonce"]
+        if code.nonce is not None:
+            claims["nonce"] = code.nonce
         reply["id_token"] = deps.tokens.id_token(key=key, claims=claims, now=unit.now)
     return reply
 
 
 async def _replayed_code(unit: UnitOfWork, digest: str) -> NoReturn:
     """A code used before: what its first use issued ends (RFC 6749 §4.1.2), then refuse."""
-    rows = await unit.connection.execute_query_dict(
-        'SELECT "grant_session_id" FROM "oauth_codes" WHERE "code_hash" = $1', [digest]
-    )
-    if rows and rows[0]["grant_session_id"] is not None:
-        session = (
-            await UserSession.filter(id=rows[0]["grant_session_id"], revoked_at=None)
-            .select_for_update()
-            .using_db(unit.connection)
-            .first()
-        )
-        if session is not None:
-            await revoke_session(unit, session)
+    grant_id = await unit.oauth.grant_of_code(digest)
+    if grant_id is not None:
+        session = await unit.sessions.lock_open(grant_id)
+        if session is not None:  # no one asked: the service ended it, as `revoked`
+            await revoke_session(unit, session, reason=EndReason.REVOKED, by_actor=False)
     raise OAuthError("invalid_grant", "The code is invalid, expired or already used")
 
 
@@ -200,17 +189,12 @@ async def _refresh(deps: WorkerDeps, unit: UnitOfWork, command: TokenRequest, cl
     if not command.refresh_token:
         raise OAuthError("invalid_request", "refresh_token is required")
     presented = opaque_token_digest(command.refresh_token)
-    session = (
-        await UserSession.filter(refresh_token_hash=presented, kind="grant")
-        .select_for_update()
-        .using_db(unit.connection)
-        .first()
-    )
+    session = await unit.sessions.lock_by_refresh_token(presented, kind="grant")
     if session is None:
         await _replayed_refresh_token(unit, presented, client)
     if session.client_id != client.client_id:
         raise OAuthError("invalid_grant", "The refresh token was issued to another client")
-    user = await User.filter(id=session.user_id).using_db(unit.connection).get()
+    user = await unit.users.get(session.user_id)
     ends_at = session_ends_at(session.created_at, deps.settings)
     if session.revoked_at is not None or user.deleted_at is not None or not user.is_active:
         raise OAuthError("invalid_grant", "The grant of this refresh token has ended")
@@ -222,7 +206,7 @@ async def _refresh(deps: WorkerDeps, unit: UnitOfWork, command: TokenRequest, cl
         raise OAuthError("invalid_scope", "A refresh may not add scopes to the grant")
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))
     tokens = deps.tokens.issue_for_client(
-        key=await deps.signing_key.get(unit.connection),
+        key=deps.signing_key.open(await unit.signing_keys.current()),
         client_id=client.client_id,
         scopes=scopes,
         now=unit.now,
@@ -232,23 +216,21 @@ async def _refresh(deps: WorkerDeps, unit: UnitOfWork, command: TokenRequest, cl
         not_after=ends_at,
         with_refresh=True,
     )
-    await SpentRefreshToken.create(
-        token_hash=presented, session_id=session.id, spent_at=unit.now, using_db=unit.connection
-    )
+    await unit.sessions.add_spent_token(presented, session_id=session.id, spent_at=unit.now)
     session.refresh_token_hash, session.last_used_at = tokens.refresh_token_hash, unit.now
     session.expires_at = tokens.refresh_expires_at
-    await session.save(update_fields=["refresh_token_hash", "last_used_at", "expires_at"], using_db=unit.connection)
+    await unit.sessions.update(session, ["refresh_token_hash", "last_used_at", "expires_at"])
     unit.cache.sessions[str(session.id)] = session_entry(user_id=user.id, role=user.role)
     return _token_reply(tokens, scopes)
 
 
 async def _replayed_refresh_token(unit: UnitOfWork, presented: str, client: OAuthClient) -> NoReturn:
     """A spent refresh token of this client came back: someone holds a copy, the grant ends."""
-    spent = await SpentRefreshToken.filter(token_hash=presented).using_db(unit.connection).first()
+    spent = await unit.sessions.spent_token(presented)
     if spent is not None:
-        session = await UserSession.filter(id=spent.session_id).select_for_update().using_db(unit.connection).get()
+        session = await unit.sessions.lock(spent.session_id)
         if session.revoked_at is None and session.client_id == client.client_id:
-            await revoke_session(unit, session)
+            await revoke_session(unit, session, reason=EndReason.REFRESH_REUSE)
     raise OAuthError("invalid_grant", "The refresh token is invalid, expired or already used")
 
 
@@ -260,14 +242,20 @@ async def _client_credentials(deps: WorkerDeps, unit: UnitOfWork, command: Token
     if not set(scopes) <= set(client.scopes):
         raise OAuthError("invalid_scope", "Not allowed for this client")
     tokens = deps.tokens.issue_for_client(
-        key=await deps.signing_key.get(unit.connection), client_id=client.client_id, scopes=scopes, now=unit.now
+        key=deps.signing_key.open(await unit.signing_keys.current()),
+        client_id=client.client_id,
+        scopes=scopes,
+        now=unit.now,
     )
     return _token_reply(tokens, scopes)
 
 
 async def token(deps: WorkerDeps, envelope: CommandEnvelope[TokenRequest]) -> dict:
-    """Edge only. Replies carry tokens, so none is stored for dedupe."""
-    return await execute_write(deps, envelope, work=partial(_token, deps), idempotent=False)
+    """Edge only. Replies carry tokens, so none is recorded for replay."""
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        await uow.begin()
+        await uow.commit(await _token(deps, uow, envelope.data))
+    return uow.reply
 
 
 async def _revoke(deps: WorkerDeps, unit: UnitOfWork, command: RevokeToken) -> dict:
@@ -275,28 +263,17 @@ async def _revoke(deps: WorkerDeps, unit: UnitOfWork, command: RevokeToken) -> d
         client = await _client(deps, unit, command)
     except OAuthError as error:
         return _answer(error.as_json(), error.status)
-    session = None
+    session: UserSession | None = None
     if command.refresh_token_digest:
-        session = (
-            await UserSession.filter(
-                refresh_token_hash=command.refresh_token_digest, kind="grant", client_id=client.client_id
-            )
-            .using_db(unit.connection)
-            .select_for_update()
-            .first()
-        )
+        session = await unit.oauth.lock_grant_by_refresh_token(command.refresh_token_digest, client_id=client.client_id)
     elif command.access_session_id and command.access_client_id == client.client_id:
-        session = (
-            await UserSession.filter(id=command.access_session_id, kind="grant", client_id=client.client_id)
-            .using_db(unit.connection)
-            .select_for_update()
-            .first()
-        )
+        session = await unit.oauth.lock_grant(command.access_session_id, client_id=client.client_id)
     if session is not None and session.revoked_at is None:
-        user = await User.filter(id=session.user_id).using_db(unit.connection).get()
+        user = await unit.users.get(session.user_id)
         unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))
-        await revoke_session(unit, session)
-        await unit.record(
+        # The client signing its user out (RFC 7009 at logout): the holder ended it.
+        await revoke_session(unit, session, reason=EndReason.LOGOUT)
+        unit.record(
             action="oauth.token_revoked",
             entity_type="session",
             entity_id=str(session.id),
@@ -307,7 +284,10 @@ async def _revoke(deps: WorkerDeps, unit: UnitOfWork, command: RevokeToken) -> d
 
 
 async def revoke(deps: WorkerDeps, envelope: CommandEnvelope[RevokeToken]) -> dict:
-    return await execute_write(deps, envelope, work=partial(_revoke, deps), idempotent=False)
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        await uow.begin()
+        await uow.commit(await _revoke(deps, uow, envelope.data))
+    return uow.reply
 
 
 async def _introspect(deps: WorkerDeps, unit: UnitOfWork, command: IntrospectToken) -> dict:
@@ -321,24 +301,17 @@ async def _introspect(deps: WorkerDeps, unit: UnitOfWork, command: IntrospectTok
     if command.access_claims is not None:
         claims = command.access_claims
         owner = claims.get("client_id")
-        if owner is not None and await find_client(unit.connection, owner) is None:
+        if owner is not None and await unit.oauth.client(owner) is None:
             return inactive
         if "sid" in claims:
-            live = await active_sessions(deps.settings, id=claims["sid"]).using_db(unit.connection).exists()
-            user = (
-                await User.filter(id=claims["sub"], deleted_at=None, is_active=True).using_db(unit.connection).exists()
-            )
-            if not live or not user:
+            live = await unit.sessions.active(uuid.UUID(str(claims["sid"])))
+            if live is None or await unit.users.find(live.user_id, active=True) is None:
                 return inactive
         body = {key: claims[key] for key in ("scope", "client_id", "sub", "exp", "iat", "iss") if key in claims}
         return _answer({"active": True, **body, "token_type": "Bearer"})
     if command.refresh_token_digest:
-        session = (
-            await active_sessions(deps.settings, refresh_token_hash=command.refresh_token_digest, kind="grant")
-            .using_db(unit.connection)
-            .first()
-        )
-        if session is None or await find_client(unit.connection, session.client_id) is None:
+        session = await unit.oauth.active_grant_by_refresh_token(command.refresh_token_digest)
+        if session is None or await unit.oauth.client(session.client_id) is None:
             return inactive
         return _answer(
             {
@@ -356,7 +329,11 @@ async def _introspect(deps: WorkerDeps, unit: UnitOfWork, command: IntrospectTok
 
 
 async def introspect(deps: WorkerDeps, envelope: CommandEnvelope[IntrospectToken]) -> dict:
-    return await execute_write(deps, envelope, work=partial(_introspect, deps), idempotent=False)
+    """A read: nothing is written, so no transaction."""
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        await uow.acting()
+        await uow.commit(await _introspect(deps, uow, envelope.data))
+    return uow.reply
 
 
 HANDLERS: Handlers = {TokenRequest: token, RevokeToken: revoke, IntrospectToken: introspect}

@@ -91,3 +91,21 @@ export function confirmDialog({ title, body, confirm, danger = false }) {
     dialog.querySelector('button').focus();
   });
 }
+
+// A loader for `region` whose answers may come back out of order: only the latest call's
+// answer is shown (`show`), or its failure (`fail`); the region is busy meanwhile.
+export function latestOnly(region, { fetch, show, fail }) {
+  let latest = 0;
+  return async function load() {
+    const ticket = ++latest;
+    region.setAttribute('aria-busy', 'true');
+    try {
+      const answer = await fetch();
+      if (ticket === latest) show(answer);
+    } catch (error) {
+      if (ticket === latest) fail(error);
+    } finally {
+      if (ticket === latest) region.removeAttribute('aria-busy');
+    }
+  };
+}

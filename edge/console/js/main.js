@@ -7,6 +7,8 @@ import { currentLocation, navigate, resolve, route, startRouter } from './router
 import { currentUser, onSessionChange, signOut, takeEndReason } from './session.js';
 import { accountView } from './views/account.js';
 import { auditView } from './views/audit.js';
+import { providersView } from './views/providers.js';
+import { clientsView } from './views/clients.js';
 import { signInView } from './views/sign_in.js';
 import { userView } from './views/user.js';
 import { usersView } from './views/users.js';
@@ -14,9 +16,18 @@ import { usersView } from './views/users.js';
 route('/users', usersView);
 route('/users/:id', userView);
 route('/audit', auditView);
+route('/clients', clientsView);
 route('/account', accountView);
+route('/providers', providersView);
 
 const homePath = (me) => (isStaff(me) ? '/users' : '/account');
+// The screens each role is offered: a plain user has My account alone (the API would refuse
+// the rest anyway), a moderator no clients or audit log.
+function offered(me, path) {
+  if (path === '/account') return true;
+  if (path.startsWith('/audit') || path.startsWith('/clients')) return isAdmin(me);
+  return isStaff(me);
+}
 
 function renderShell(me, path) {
   const nav = document.getElementById('nav');
@@ -30,7 +41,9 @@ function renderShell(me, path) {
   }
   const links = [
     isStaff(me) && ['/users', 'Users'],
+    isAdmin(me) && ['/clients', 'Clients'],
     isAdmin(me) && ['/audit', 'Audit log'],
+    isAdmin(me) && ['/providers', 'Sign-in providers'],
     ['/account', 'My account'],
   ].filter(Boolean);
   nav.replaceChildren(h('ul', {}, links.map(([target, text]) => h('li', {},
@@ -52,7 +65,7 @@ function render(here, { pathChanged }) {
     signInView({ outlet, reason: takeEndReason() });
     return;
   }
-  if (here.path === '/') {
+  if (here.path === '/' || !offered(me, here.path)) {
     navigate(homePath(me));
     return;
   }

@@ -19,6 +19,9 @@ export function allowedOn(me, target) {
     remove: isAdmin(me) && !self,
     resetMfa: isAdmin(me) && !self && target.mfa_enabled === true,
     readAudit: isAdmin(me),
-    seeSessions: isAdmin(me) || self,
+    // GET and DELETE /v1/users/{id}/sessions: admins, moderators for plain users; one's own
+    // through /v1/auth/sessions. Revoking one of someone else's sessions is an admin's.
+    seeSessions: self || overseesTarget,
+    revokeSessions: isAdmin(me),
   };
 }

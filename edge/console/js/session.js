@@ -2,6 +2,7 @@
 // localStorage, sessionStorage or a cookie, so another tab, an extension reading storage or
 // a later visitor of this browser finds nothing. A reload signs out; that is the price.
 import { ApiError, call } from './api.js';
+import { getPasskey } from './webauthn.js';
 
 const SESSION_ENDED = new Set(['UNAUTHENTICATED', 'INVALID_TOKEN', 'TOKEN_EXPIRED']);
 let accessToken = null;
@@ -76,8 +77,26 @@ export async function signIn({ identifier, password }) {
   return null;
 }
 
+// Back from another provider (/admin/?login_code=…): the code is spent for the login answer.
+export async function signInWithCode(loginCode) {
+  const { data } = await call('POST', '/v1/auth/providers/exchange', { body: { login_code: loginCode } });
+  if (data.mfa_required) return { mfaToken: data.mfa_token, expiresIn: data.expires_in };
+  await adopt(data);
+  return null;
+}
+
 export async function verifyMfa({ mfaToken, code }) {
   const { data } = await call('POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, code } });
+  await adopt(data);
+}
+
+// Sign in with a passkey: alone (any discoverable passkey of this site), or with the
+// mfaToken of a password sign-in as its second factor.
+export async function signInWithPasskey({ mfaToken = null } = {}) {
+  const body = mfaToken ? { mfa_token: mfaToken } : {};
+  const { data: options } = await call('POST', '/v1/auth/passkeys/authentication/options', { body });
+  const credential = await getPasskey(options);
+  const { data } = await call('POST', '/v1/auth/passkeys/authentication', { body: { ...body, credential } });
   await adopt(data);
 }
 

@@ -1,5 +1,5 @@
 // The audit log (admin): GET /v1/audit-logs filtered by entity, actor and action.
-import { field, fill, formValues, h, loading, selectField } from '../dom.js';
+import { field, fill, formValues, h, latestOnly, loading, selectField } from '../dom.js';
 import { errorBox } from '../errors.js';
 import { recordQuery } from '../router.js';
 import { request } from '../session.js';
@@ -28,25 +28,19 @@ export function auditView({ outlet, query }) {
   const results = h('div', { class: 'results' }, loading('Loading the audit log…'));
   outlet.append(h('div', { class: 'page-head' }, h('h1', { tabindex: '-1' }, 'Audit log')), form, summary, results);
 
-  let latest = 0;  // only the latest request's answer is shown
-  async function load() {
-    const ticket = ++latest;
-    results.setAttribute('aria-busy', 'true');
-    try {
-      const query = Object.fromEntries(Object.entries(state).filter(([, value]) => value !== ''));
-      const { data } = await request('GET', '/v1/audit-logs', { query });
-      if (ticket !== latest) return;
+  const load = latestOnly(results, {
+    fetch: () => request('GET', '/v1/audit-logs', {
+      query: Object.fromEntries(Object.entries(state).filter(([, value]) => value !== '')) }),
+    show: ({ data }) => {
       const total = data.pagination.total_items;
       summary.textContent = `${total} ${total === 1 ? 'row' : 'rows'}, newest first`;
       fill(results, auditTable(data.data), pager(data.pagination, (page) => update({ page: String(page) })));
-    } catch (error) {
-      if (ticket !== latest) return;
+    },
+    fail: (error) => {
       summary.textContent = '';
       results.replaceChildren(errorBox(error));
-    } finally {
-      if (ticket === latest) results.removeAttribute('aria-busy');
-    }
-  }
+    },
+  });
 
   function update(changes) {
     Object.assign(state, changes);

@@ -1,12 +1,13 @@
 // One user's page: profile, details, access, sessions and audit trail. `page` holds the user
 // and the ETag it came with; every section that changes the user goes through it.
-import { announce, fill, h, loading } from '../dom.js';
+import { fill, h, loading } from '../dom.js';
 import { errorBox } from '../errors.js';
 import { allowedOn, isStaff } from '../permissions.js';
 import { request } from '../session.js';
 import { auditTable, pager } from './audit_table.js';
-import { ownSessions, sessionsFromAuditTrail } from './sessions.js';
+import { ownSessions, userSessions } from './sessions.js';
 import { accessSection } from './user_access.js';
+import { userPage } from './user_page.js';
 import { detailsSection, profileSection } from './user_profile.js';
 
 const TRAIL_PAGE_SIZE = 10;
@@ -20,27 +21,7 @@ export function userView({ outlet, params, me }) {
     isStaff(me) ? h('p', { class: 'crumbs' }, h('a', { href: '#/users' }, '← Users')) : null,
     h('div', { class: 'page-head' }, title), notices, body);
 
-  const page = {
-    id: params.id,
-    me,
-    notices,
-    user: null,
-    etag: null,
-    show(user, etag) {
-      page.user = user;
-      page.etag = etag;
-      notices.replaceChildren();
-      render();
-    },
-    async reload() {
-      const { data, etag } = await request('GET', `/v1/users/${page.id}`);
-      page.show(data, etag);
-    },
-    notify(text) {
-      notices.replaceChildren(h('p', { class: 'notice ok' }, text));
-      announce(text);  // the live region says it; the notice shows it
-    },
-  };
+  const page = userPage({ id: params.id, me, notices, render });
 
   function render() {
     const user = page.user;
@@ -51,7 +32,7 @@ export function userView({ outlet, params, me }) {
       h('div', { class: 'columns' },
         profileSection(page, allowed),
         h('div', { class: 'stack' }, detailsSection(user), accessSection(page, allowed))),
-      allowed.seeSessions ? sessionsSection(page) : null,
+      allowed.seeSessions ? sessionsSection(page, allowed) : null,
       allowed.readAudit ? trailSection(page) : null);
   }
 
@@ -61,10 +42,10 @@ export function userView({ outlet, params, me }) {
     .finally(() => body.removeAttribute('aria-busy'));
 }
 
-function sessionsSection(page) {
+function sessionsSection(page, allowed) {
   const host = h('div');
   if (page.me.id === page.user.id) ownSessions(host);
-  else sessionsFromAuditTrail(host, page.user.id);
+  else userSessions(host, page.user, { revokeEach: allowed.revokeSessions });
   return h('section', { class: 'card', 'aria-labelledby': 'sessions-title' },
     h('h2', { id: 'sessions-title' }, 'Sessions'), host);
 }
