@@ -1,6 +1,7 @@
 """The measurements: each usersvc scenario driven by wrk and bench/lua/*.lua beside its
 baseline, with the edge's /metrics and the CPU per process group taken around it."""
 
+import base64
 import contextlib
 import json
 import os
@@ -28,6 +29,9 @@ from usersvc.edge.metrics import FLUSH_SECONDS
 
 T = TypeVar("T")
 NOISY_OTHER_PCT = 25  # CPU (% of one core) used by processes outside the bench that flags a scenario
+GRAPHQL_USER_FIELDS = (
+    "id username email firstName lastName phone role isActive emailVerified mfaEnabled lastLoginAt createdAt updatedAt"
+)
 METRIC_LINE = re.compile(r"^(\w+)\{([^}]*)\}\s+([0-9.eE+-]+|NaN)$")
 
 
@@ -105,9 +109,11 @@ class Scenarios:
         self.cached_get(paths)
         for spy in spies:
             spy.wait()
+        self.graphql_user(paths)
         if self.template:
             self.template_get(template_paths)
         self.list_filtered(paths)
+        self.graphql_list(paths)
         self.list_with_writes(paths)
         self.open_list(paths)
         self.baseline("base_rpc_noop")
@@ -193,6 +199,36 @@ class Scenarios:
             note=f"GET {LIST_PATH}",
             read=True,
         )
+
+    def graphql(self, name: str, paths: dict[str, str], bodies: list[dict], note: str) -> dict:
+        """A GraphQL twin of a REST read: POST /graphql with these bodies (graphql.lua)."""
+        path = self.run.work_dir / f"{name}.bodies"
+        path.write_text("".join(json.dumps(body, separators=(",", ":")) + "\n" for body in bodies))
+        return self.scenario(
+            name,
+            url=self.stack.url,
+            script="graphql.lua",
+            script_args=[f"tokens={paths['staff_tokens']}", f"bodies={path}"],
+            note=note,
+            read=True,
+        )
+
+    def graphql_user(self, paths: dict[str, str]) -> dict:
+        """cached_get's twin: user(id:) with the REST resource's fields, over the same ids."""
+        query = "query($id: ID!) { user(id: $id) { " + GRAPHQL_USER_FIELDS + " } }"
+        ids = Path(paths["get_ids"]).read_text().split()
+        bodies = [{"query": query, "variables": {"id": user_id}} for user_id in ids]
+        return self.graphql("graphql_user", paths, bodies, f"POST /graphql user(id) over {len(ids)} warmed ids")
+
+    def graphql_list(self, paths: dict[str, str]) -> dict:
+        """list_filtered's twin: the same page (5th of 20, role user, active, by last_name)."""
+        query = (
+            'query($after: String) { users(first: 20, after: $after, role: USER, isActive: true, sort: "last_name") '
+            "{ totalCount edges { node { " + GRAPHQL_USER_FIELDS + " } } } }"
+        )
+        after = base64.urlsafe_b64encode(b"offset:79").decode()  # the 80th item: page 5 starts after it
+        body = {"query": query, "variables": {"after": after}}
+        return self.graphql("graphql_list", paths, [body], "POST /graphql users(first: 20, after: …) = list_filtered")
 
     def list_reads(self) -> float:
         """List pages the edge has served (its list cache lookups, hits and misses)."""

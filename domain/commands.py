@@ -276,6 +276,14 @@ class ListSessions(Command):
     current_session_id: UUID | None = None
 
 
+class ListSessionsOfUsers(Command):
+    """The active sessions of several users at once, newest first (admins and services; a user
+    only its own): what GraphQL's `User.sessions` loads a page of users' sessions with."""
+
+    ROUTING_KEY: ClassVar[str] = "session.list_of_users"
+    user_ids: list[UUID] = Field(min_length=1, max_length=MAX_PAGE_SIZE)
+
+
 class CheckSession(Command):
     """Edge-internal: is this session still active, and with which role? (cache miss path)"""
 

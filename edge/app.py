@@ -16,6 +16,7 @@ from usersvc.edge.bus import RpcClient
 from usersvc.edge.cors import add_cors
 from usersvc.edge.errors import ApiError, error_response
 from usersvc.edge.gate import Gate
+from usersvc.edge.graphql.view import install as install_graphql
 from usersvc.edge.key_set import EdgeKeySet
 from usersvc.edge.login_guard import LoginGuard
 from usersvc.edge.metrics import flush_counts_forever, response_counter
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     for blueprint in (identity_providers, provider_sign_in):  # sign in with another provider
         app.blueprint(blueprint)
     app.blueprint(console)  # /admin: static files only, on the public API
+    install_graphql(app)  # /graphql (docs/graphql.md)
     add_cors(app, settings)
 
     @app.before_server_start

@@ -59,6 +59,7 @@ class Gate:
         self._count_script = scripts.register_script(COUNT_SCRIPT)
         self._admit_page_script = scripts.register_script(ADMIT_PAGE_SCRIPT)
         self._page_lookup_script = redis.register_script(PAGE_LOOKUP_SCRIPT)  # cluster only
+        self._read_page_script = scripts.register_script(PAGE_LOOKUP_SCRIPT)  # read_page
 
     async def aclose(self) -> None:
         if self._pipeline is not None:
@@ -72,8 +73,9 @@ class Gate:
         scope: str,
         cache_keys: tuple[str, ...] = (),
         client_scope: str | None = None,
+        weight: int = 1,
     ) -> tuple[Caller, list]:
-        """Authenticate, count against the limit, and read `cache_keys`, all at once.
+        """Authenticate, count `weight` against the limit, and read `cache_keys`, all at once.
         `client_scope`: what a token issued to an OAuth client needs here (edge/bearer.py)."""
         claims = bearer_claims(request, self.tokens)
         require_client_scope(claims, client_scope)
@@ -81,9 +83,9 @@ class Gate:
         keys = [self.keys.session(claims["sid"]), counter_key, *cache_keys]
         try:
             if self._cluster:
-                session, count, *cached = await self._admit_across_slots(keys, limit.get_expiry())
+                session, count, *cached = await self._admit_across_slots(keys, limit.get_expiry(), weight)
             else:
-                session, count, *cached = await self._admit_script(keys=keys, args=[limit.get_expiry()])
+                session, count, *cached = await self._admit_script(keys=keys, args=[limit.get_expiry(), weight])
         except Exception:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
         caller = await caller_of(request, claims=claims, session=session, rpc=self.rpc)
@@ -126,14 +128,29 @@ class Gate:
         enforce(request, limit, count=count, window=window)
         return caller, page, state.decode()
 
-    async def _admit_across_slots(self, keys: list[str], expiry: int) -> list:
+    async def read_page(self, *, dependencies: list[str], page_key_template: str) -> tuple[bytes | None, str]:
+        """A cached list page for a request admitted already (a GraphQL `users` field): as
+        admit_page's, from its entry and its users' current entries (None on a miss), and the
+        list generations read. Two round trips: the page lookup, then its users."""
+        keys = [
+            *(self.keys.list_generation(name) for name in dependencies),
+            self.keys.list_generation(EVERY_WRITE),
+        ]
+        try:
+            entry, state = await self._read_page_script(keys=keys, args=[page_key_template])
+            page = await self._assemble_page(entry) if entry else None
+        except Exception:
+            raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
+        return page, state.decode()
+
+    async def _admit_across_slots(self, keys: list[str], expiry: int, weight: int) -> list:
         """ADMIT_SCRIPT on a cluster: its reads and its count as concurrent commands, each
         sent to its key's node. Nothing here needs the script's atomicity: the reads are
         independent, and the count is still one script on one key."""
         session_key, counter_key, *cache_keys = keys
         return await asyncio.gather(
             self.redis.get(session_key),
-            self._count_script(keys=[counter_key], args=[expiry]),
+            self._count_script(keys=[counter_key], args=[expiry, weight]),
             *(self.redis.get(key) for key in cache_keys),
         )
 

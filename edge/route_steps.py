@@ -36,12 +36,20 @@ async def admit(request: Request, *, write: bool = False, client_scope: str | No
 
 
 async def admit_reading(
-    request: Request, *, cache_keys: tuple[str, ...] = (), write: bool = False, client_scope: str | None = None
+    request: Request,
+    *,
+    cache_keys: tuple[str, ...] = (),
+    write: bool = False,
+    client_scope: str | None = None,
+    weight: int = 1,
 ) -> tuple[Caller, list]:
-    """admit, and the cached values of `cache_keys` from the same Redis call."""
+    """admit, and the cached values of `cache_keys` from the same Redis call; the request
+    counts `weight` against its limit (a GraphQL document counts its cost)."""
     ctx = request.app.ctx
     limit, scope = (ctx.settings.write_limit, "write") if write else (ctx.settings.read_limit, "read")
-    return await ctx.gate.admit(request, limit=limit, scope=scope, cache_keys=cache_keys, client_scope=client_scope)
+    return await ctx.gate.admit(
+        request, limit=limit, scope=scope, cache_keys=cache_keys, client_scope=client_scope, weight=weight
+    )
 
 
 async def admit_page(

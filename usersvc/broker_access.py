@@ -73,11 +73,13 @@ def permissions(kind: str, user: str) -> Permissions:
         # Its exclusive reply and key-set queues, the presence queue every edge process
         # consumes, the commands exchange (declared, never read), and the key-set exchanges:
         # it binds its key queue to usersvc.key-set (read) and confirms on the acks one (write).
-        own = rf"{own_queues(kind, user)}|usersvc\.edge\.keys\..+|usersvc\.edge\.presence"
+        # usersvc.edge.events.*: a process's queue of user events for GraphQL subscriptions,
+        # bound to usersvc.events (binding from an exchange needs read on it).
+        own = rf"{own_queues(kind, user)}|usersvc\.edge\.keys\..+|usersvc\.edge\.presence|usersvc\.edge\.events\..+"
         return Permissions(
             configure=rf"^(usersvc\.commands|usersvc\.key-set|usersvc\.key-set\.acks|{own})$",
             write=rf"^(usersvc\.commands|usersvc\.key-set\.acks|{own})$",
-            read=rf"^(usersvc\.key-set|{own})$",
+            read=rf"^(usersvc\.key-set|usersvc\.events|{own})$",
         )
     if kind == "worker":
         # Everything of usersvc's but the edge's reply queues; replies via the default exchange.

@@ -147,12 +147,14 @@ def _digest(text: str) -> str:
 
 # --- scripts ------------------------------------------------------------------------------
 # Each request's checks (edge/gate.py).
-# KEYS: session, rate-limit counter, any cache keys. ARGV: the counter's window seconds.
+# KEYS: session, rate-limit counter, any cache keys. ARGV: the counter's window seconds, and
+# what the request counts (1 unless given: a GraphQL query counts its cost).
 # Returns the session entry, the count, then each cache key's value (false → nil).
 ADMIT_SCRIPT = """
 local result = {redis.call('GET', KEYS[1]) or false}
-local count = redis.call('INCR', KEYS[2])
-if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+local weight = tonumber(ARGV[2] or 1)
+local count = redis.call('INCRBY', KEYS[2], weight)
+if count == weight then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
 result[2] = count
 for index = 3, #KEYS do result[index] = redis.call('GET', KEYS[index]) or false end
 return result
@@ -185,8 +187,9 @@ return {session, count, state, redis.call('GET', (string.gsub(ARGV[2], '{generat
 """
 )
 COUNT_SCRIPT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local weight = tonumber(ARGV[2] or 1)
+local count = redis.call('INCRBY', KEYS[1], weight)
+if count == weight then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
 # On a cluster, ADMIT_PAGE_SCRIPT's part in the list slot ({users}, see CacheKeys): KEYS the

@@ -1,4 +1,5 @@
-"""The `usersvc` console script: migrate, edge, worker, run, create-admin, asyncapi, import, keys, clients."""
+"""The `usersvc` console script: migrate, edge, worker, run, create-admin, asyncapi, graphql-schema, import,
+keys, clients."""
 
 import argparse
 import asyncio
@@ -410,6 +411,12 @@ def asyncapi(settings: Settings, _: argparse.Namespace) -> None:
     print(schema.to_specification().to_json())
 
 
+def graphql_schema(settings: Settings, _: argparse.Namespace) -> None:
+    from usersvc.edge.graphql.schema import printed_schema
+
+    print(printed_schema(), end="")
+
+
 def load_settings() -> Settings:
     """Settings, or one clear line naming the bad setting and exit code 2 (docs/configuration.md)."""
     try:
@@ -438,6 +445,7 @@ def main(argv: list[str] | None = None) -> None:
     admin_parser.add_argument("--email", required=True)
     admin_parser.add_argument("--username", default="admin")
     sub.add_parser("asyncapi", help="print the AsyncAPI document of the commands")
+    sub.add_parser("graphql-schema", help="print the GraphQL schema (usersvc/schema.graphql)")
     import_parser = sub.add_parser("import", help="create users from a JSON-lines file with their password hashes")
     import_parser.add_argument("file", help="one JSON object per line (see the README, Import)")
     import_parser.add_argument("--batch-size", type=int, default=200, help="users per transaction (1-1000)")
@@ -475,6 +483,7 @@ def main(argv: list[str] | None = None) -> None:
         "run": run,
         "create-admin": create_admin,
         "asyncapi": asyncapi,
+        "graphql-schema": graphql_schema,
         "import": import_users,
         "keys": keys,
         "providers": providers,

@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     mail_templates_dir: str = ""  # files here replace the shipped templates of the same name
     mail_retry_seconds: float = Field(10, gt=0, description="first retry of an unsent mail; doubles, up to 15 min")
     mail_max_attempts: int = Field(10, ge=1, description="then the mail is given up (and counted)")
+    # GraphQL at /graphql (docs/graphql.md): deeper or costlier documents are refused before they
+    # run; introspection is on unless ENVIRONMENT=production, or as GRAPHQL_INTROSPECTION says.
+    graphql_max_depth: int = Field(10, ge=1)
+    graphql_max_cost: int = Field(1000, ge=1)
+    graphql_introspection: bool | None = None
     # Passkeys (WebAuthn): the relying party is PUBLIC_URL's host unless told; its origin is
     # allowed, and these (comma-separated) too, e.g. a second host name of the console.
     webauthn_rp_id: str = ""

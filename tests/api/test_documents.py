@@ -68,9 +68,10 @@ def test_bodies_and_answers_have_component_schemas(document):
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
 
-def test_the_asyncapi_document_is_generated_from_the_workers_and_valid():
+def _generated(command: str) -> subprocess.CompletedProcess:
+    """`usersvc COMMAND`'s output, with nothing of this machine's environment."""
     generated = subprocess.run(
-        [sys.executable, "-m", "usersvc.cli", "asyncapi"],
+        [sys.executable, "-m", "usersvc.cli", command],
         capture_output=True,
         text=True,
         timeout=120,
@@ -78,10 +79,34 @@ def test_the_asyncapi_document_is_generated_from_the_workers_and_valid():
         cwd=ROOT,
     )
     assert generated.returncode == 0, generated.stderr
+    return generated
+
+
+def test_the_asyncapi_document_is_generated_from_the_workers_and_valid():
+    generated = _generated("asyncapi")
     shipped = json.loads((ROOT / "usersvc" / "asyncapi.json").read_text())
     assert json.loads(generated.stdout) == shipped, "regenerate: usersvc asyncapi > usersvc/asyncapi.json"
     jsonschema.Draft7Validator(json.loads(ASYNCAPI_SCHEMA.read_text())).validate(shipped)
     assert "user.update" in json.dumps(shipped)
+
+
+def test_the_graphql_schema_is_generated_from_the_code():
+    generated = _generated("graphql-schema")
+    shipped = (ROOT / "usersvc" / "schema.graphql").read_text()
+    assert generated.stdout == shipped, "regenerate: usersvc graphql-schema > usersvc/schema.graphql"
+    for contract in (
+        "me: User!",
+        "user(id: ID!): User",
+        "users(first: Int, after: String, role: Role, isActive: Boolean, search: String, sort: String): "
+        "UserConnection!",
+        "auditEntries(first: Int, after: String, entityId: ID, actorId: ID, action: String): AuditConnection!",
+        "createUser(input: CreateUserInput!): User!",
+        "updateUser(id: ID!, input: UpdateUserInput!, ifMatch: String): User!",
+        "changePassword(id: ID!, currentPassword: String, newPassword: String!): Boolean!",
+        "userEvents: UserEvent!",
+        "auditEntries(first: Int): [AuditEntry!]!",
+    ):
+        assert contract in shipped, contract
 
 
 def test_the_edge_serves_both_documents(stack):

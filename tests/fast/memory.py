@@ -229,6 +229,11 @@ class MemorySessions(SessionsRepository):
         mine = [s for s in self._rows.values() if str(s.user_id) == str(user_id) and self._is_active(s)]
         return [copy.copy(s) for s in sorted(mine, key=lambda s: s.created_at, reverse=True)]
 
+    async def active_of_users(self, user_ids: list[uuid.UUID]) -> list[UserSession]:
+        wanted = {str(user_id) for user_id in user_ids}
+        theirs = [s for s in self._rows.values() if str(s.user_id) in wanted and self._is_active(s)]
+        return [copy.copy(s) for s in sorted(theirs, key=lambda s: s.created_at, reverse=True)]
+
     async def active_ids_of(self, user_id: object) -> list[uuid.UUID]:
         return [session.id for session in await self.active_of(user_id)]
 

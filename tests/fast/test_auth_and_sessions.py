@@ -8,7 +8,15 @@ import pytest
 from passlib.hash import pbkdf2_sha256
 
 from tests.fast.world import PASSWORD, World
-from usersvc.domain.commands import CheckSession, ListSessions, Login, Logout, Refresh, RevokeSession
+from usersvc.domain.commands import (
+    CheckSession,
+    ListSessions,
+    ListSessionsOfUsers,
+    Login,
+    Logout,
+    Refresh,
+    RevokeSession,
+)
 from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.domain.passwords import CURRENT_SCHEME
 
@@ -256,6 +264,19 @@ async def test_revoked_and_expired_sessions_are_not_listed(world: World):
 
 async def test_a_service_has_no_sessions_to_list(world: World):
     assert (await world.ok(ListSessions(), service="billing"))["data"] == []
+
+
+async def test_the_sessions_of_many_users_come_in_one_command_for_admins(world: World):
+    admin, user, other = world.user("admin"), world.user(), world.user()
+    first = session_of(world, await login(world, user))
+    await login(world, other)
+    await world.ok(Logout(session_id=session_of(world, await login(world, other)).id), as_user=other)
+    listed = await world.ok(ListSessionsOfUsers(user_ids=[user.id, other.id, admin.id]), as_user=admin)
+    assert [row["id"] for row in listed["data"][str(user.id)]] == [str(first.id)]
+    assert len(listed["data"][str(other.id)]) == 1 and listed["data"][str(admin.id)] == []
+    assert (await world.ok(ListSessionsOfUsers(user_ids=[user.id]), as_user=user))["data"][str(user.id)]
+    await world.refused(ListSessionsOfUsers(user_ids=[user.id, other.id]), "FORBIDDEN", as_user=user)
+    await world.refused(ListSessionsOfUsers(user_ids=[user.id]), "FORBIDDEN", as_user=world.user("moderator"))
 
 
 async def test_a_session_check_answers_its_user_and_current_role_and_fills_the_cache(world: World):

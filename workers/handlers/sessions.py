@@ -1,7 +1,7 @@
 """session.* and auth.logout: checking, listing and ending sessions (workers/repositories/sessions.py
 holds what they share with login, refresh and the user writes)."""
 
-from usersvc.domain.commands import CheckSession, ListSessions, Logout, RevokeSession
+from usersvc.domain.commands import CheckSession, ListSessions, ListSessionsOfUsers, Logout, RevokeSession
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.rbac import Role
 from usersvc.domain.session_commands import EndReason
@@ -61,9 +61,26 @@ async def list_sessions(deps: WorkerDeps, envelope: CommandEnvelope[ListSessions
     return uow.reply
 
 
+async def list_sessions_of_users(deps: WorkerDeps, envelope: CommandEnvelope[ListSessionsOfUsers]) -> dict:
+    """The active sessions of each named user, newest first, in one query (admins and services;
+    a user only its own): `{"data": {user_id: [session, …]}}`, every named user a key."""
+
+    command = envelope.data
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        principal = await uow.acting()
+        if principal.role != Role.ADMIN and not all(principal.is_self(user_id) for user_id in command.user_ids):
+            raise DomainError(ErrorCode.FORBIDDEN, "You are not allowed to do this")
+        found: dict[str, list[dict]] = {str(user_id): [] for user_id in command.user_ids}
+        for session in await uow.sessions.active_of_users(command.user_ids):
+            found[str(session.user_id)].append(session_view(session, current=None))
+        await uow.commit({"data": found})
+    return uow.reply
+
+
 HANDLERS: Handlers = {
     CheckSession: check_session,
     ListSessions: list_sessions,
+    ListSessionsOfUsers: list_sessions_of_users,
     RevokeSession: revoke,
     Logout: logout,
 }

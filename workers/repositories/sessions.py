@@ -72,6 +72,10 @@ class SessionsRepository(Repository):
         """A user's active sessions, newest first."""
         return await self._active(user_id=user_id).using_db(self._db).order_by("-created_at")
 
+    async def active_of_users(self, user_ids: list[uuid.UUID]) -> list[UserSession]:
+        """The active sessions of several users in one query, newest first."""
+        return await self._active(user_id__in=user_ids).using_db(self._db).order_by("-created_at")
+
     async def active_ids_of(self, user_id: object) -> list[uuid.UUID]:
         return list(await self._active(user_id=user_id).using_db(self._db).values_list("id", flat=True))  # type: ignore[arg-type]
 
