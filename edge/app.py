@@ -161,6 +161,12 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
     async def unexpected(request: Request, error: Exception) -> HTTPResponse:
         if isinstance(error, SanicException) and error.status_code in SANIC_ERRORS:
             code = SANIC_ERRORS[error.status_code]
+            if code == ErrorCode.PAYLOAD_TOO_LARGE and "header" in str(error):
+                # Sanic says 413 for a request line or headers past its limit: a malformed
+                # request (a query too long to read), not a body too large.
+                return error_response(
+                    request, ApiError(ErrorCode.MALFORMED_REQUEST, "The request line or headers are too long")
+                )
             message = {
                 ErrorCode.NOT_FOUND: "No such route",
                 ErrorCode.MALFORMED_REQUEST: "Malformed request",

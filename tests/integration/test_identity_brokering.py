@@ -96,6 +96,12 @@ def test_admins_configure_providers_audited_with_the_secret_sealed(stack, admin,
     assert {"identity_provider.create", "identity_provider.update", "identity_provider.delete"} <= actions
 
 
+def test_a_slug_longer_than_any_is_unknown_not_a_500(stack):
+    """Found by the API conformance run: a long path slug reached the ORM's length check."""
+    start = httpx.get(f"{stack.base_url}/v1/auth/providers/{'x' * 80}/start", params={"return_to": stack.base_url})
+    assert start.status_code == 404, start.text
+
+
 def test_anyone_lists_the_providers_to_sign_in_with(stack, providers):
     offered = httpx.get(f"{stack.base_url}/v1/auth/providers").json()["data"]
     by_slug = {provider["slug"]: provider for provider in offered}

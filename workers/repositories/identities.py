@@ -30,12 +30,15 @@ if TYPE_CHECKING:
     from usersvc.workers.unit_of_work import UnitOfWork
 
 ENTITY = "identity_provider"
+SLUG_MAX_LENGTH = 40  # the slug column's length (workers/models.py)
 
 
 class IdentitiesRepository(Repository):
     # --- providers ------------------------------------------------------------------------
 
     async def provider(self, slug: str, *, enabled: bool = False, lock: bool = False) -> IdentityProvider | None:
+        if len(slug) > SLUG_MAX_LENGTH:  # names none; Tortoise would refuse the filter value itself
+            return None
         query = IdentityProvider.filter(slug=slug, **({"enabled": True} if enabled else {}))
         if lock:
             query = query.select_for_update()
