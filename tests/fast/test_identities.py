@@ -132,6 +132,17 @@ async def test_a_new_subject_gets_an_account_without_a_password_and_cannot_drop_
     assert [event["routing_key"] for event in world.store.events("user.identity_linked")] == ["user.identity_linked"]
 
 
+async def test_no_account_is_made_while_registration_is_closed(world: World, admin, idp):
+    """creates_accounts is the provider's rule, ALLOW_REGISTRATION the service's: both must allow."""
+    world.deps = dataclasses.replace(
+        world.deps, settings=world.settings.model_copy(update={"allow_registration": False})
+    )
+    await add_provider(world, admin)
+    code = await login_code(world)
+    await world.refused(ExchangeLoginCode(login_code_digest=opaque_token_digest(code)), "FORBIDDEN", edge_itself=True)
+    assert not [user for user in world.store.users.values() if user.email == "ada@idp.example.com"]
+
+
 async def test_a_refused_id_token_spends_the_state_and_issues_no_code(world: World, admin, idp):
     await add_provider(world, admin)
     idp.refuse = "The ID token was issued to another application"

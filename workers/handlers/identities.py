@@ -319,7 +319,9 @@ def _email_of(sign_in: ProviderSignIn) -> str | None:
         return None
 
 
-async def _account_for_sign_in(unit: UnitOfWork, provider: IdentityProvider, sign_in: ProviderSignIn) -> User:
+async def _account_for_sign_in(
+    unit: UnitOfWork, provider: IdentityProvider, sign_in: ProviderSignIn, *, registration_open: bool
+) -> User:
     user = await _linked_account(unit, provider, sign_in)
     if user is not None:
         return user
@@ -336,6 +338,9 @@ async def _account_for_sign_in(unit: UnitOfWork, provider: IdentityProvider, sig
             ErrorCode.FORBIDDEN,
             f"No account is linked to this {provider.name} account, and {provider.name} may not create one",
         )
+    if not registration_open:
+        # The provider's creates_accounts is one rule, ALLOW_REGISTRATION the other: both open.
+        raise DomainError(ErrorCode.FORBIDDEN, "New accounts are not open here; ask an administrator for one")
     if not email:
         raise DomainError(
             ErrorCode.FORBIDDEN, f"{provider.name} did not share an email address; no account can be made"
@@ -354,7 +359,7 @@ async def _exchange(deps: WorkerDeps, unit: UnitOfWork, command: ExchangeLoginCo
     sign_in, provider = await _pending(unit, command.login_code_digest)
     if command.browser_session_digest is not None and command.browser_binding_digest != sign_in.browser_binding_hash:
         raise DomainError(ErrorCode.INVALID_TOKEN, CODE_GONE)  # a code from another browser's sign-in
-    user = await _account_for_sign_in(unit, provider, sign_in)
+    user = await _account_for_sign_in(unit, provider, sign_in, registration_open=deps.settings.allow_registration)
     await _spend(unit, sign_in)
     return await _sign_in(deps, unit, user, browser_session_digest=command.browser_session_digest)
 
