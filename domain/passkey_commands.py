@@ -128,3 +128,10 @@ class AuthenticateWithPasskey(PasskeyAuthenticationBody):
 
     ROUTING_KEY: ClassVar[str] = "auth.passkey_authenticate"
     CARRIES_SECRET: ClassVar[bool] = True
+    browser_session_digest: str | None = Field(
+        None,
+        min_length=64,
+        max_length=64,
+        pattern="^[0-9a-f]{64}$",
+        description="the provider's sign-in page: open the browser session of this cookie digest, issue no tokens",
+    )

@@ -37,6 +37,7 @@ PAGE_CSP = (
 )
 ORIGIN_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?")
 STYLESHEET = (TEMPLATES / "provider.css").read_bytes()
+PASSKEY_SCRIPT = (TEMPLATES / "passkey.js").read_bytes()
 
 
 class ProviderPages:
@@ -67,7 +68,14 @@ class ProviderPages:
         response.delete_cookie(SESSION_COOKIE, path="/", host_prefix=self.secure_cookies)
 
     def render(
-        self, request: Request, template: str, *, status: int = 200, form_target: str | None = None, **values: object
+        self,
+        request: Request,
+        template: str,
+        *,
+        status: int = 200,
+        form_target: str | None = None,
+        scripts: bool = False,
+        **values: object,
     ) -> HTTPResponse:
         """The page, with a CSRF token for its form (and the cookie it is bound to)."""
         cookie = request.cookies.get(CSRF_COOKIE) or ""
@@ -77,7 +85,9 @@ class ProviderPages:
         body = self._environment.get_template(template).render(csrf_token=self._sign(cookie), **values)
         form_action = " ".join(("form-action 'self'", _origin(form_target or ""))).strip()
         response = html(body, status=status)
-        response.headers["Content-Security-Policy"] = "; ".join((*PAGE_CSP, form_action))
+        # The sign-in page's one script (passkeys) is served from here; other pages run none.
+        scripted = ("script-src 'self'", "connect-src 'self'") if scripts else ()
+        response.headers["Content-Security-Policy"] = "; ".join((*PAGE_CSP, *scripted, form_action))
         response.headers["Cache-Control"] = "no-store"
         if fresh:
             response.add_cookie(

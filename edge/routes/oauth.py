@@ -10,6 +10,7 @@ its SHA-256.
 from urllib.parse import urlencode
 
 import jwt
+import orjson
 from pydantic import ValidationError
 from sanic import Blueprint, HTTPResponse, Request, redirect
 
@@ -18,13 +19,14 @@ from usersvc.domain.errors import ErrorCode
 from usersvc.domain.identity_providers import ExchangeLoginCode, ListIdentityProviders
 from usersvc.domain.oauth_commands import AuthorizationRequest, Authorize, EndSession
 from usersvc.domain.opaque_tokens import new_opaque_token, opaque_token_digest
+from usersvc.domain.passkey_commands import AuthenticateWithPasskey
 from usersvc.edge.broker_cookie import binding_digest
 from usersvc.edge.errors import ApiError
 from usersvc.edge.oauth_forms import UnreadableParameters, form_values, present, query_values
 from usersvc.edge.openapi import operation
-from usersvc.edge.provider_pages import STYLESHEET, ProviderPages
+from usersvc.edge.provider_pages import PASSKEY_SCRIPT, STYLESHEET, ProviderPages
 from usersvc.edge.route_steps import admit_anonymous, send
-from usersvc.edge.sign_in import code_step, password_step
+from usersvc.edge.sign_in import code_step, passkey_step, password_step
 
 oauth = Blueprint("oauth", url_prefix="/oauth")
 
@@ -40,6 +42,7 @@ SCOPE_MEANINGS = {
 }
 WRONG_SIGN_IN = "Wrong email, username or password."
 HELD_BACK = "Too many attempts. Wait a moment, then try again."
+PASSKEY_REFUSED = "That passkey was not accepted. Try again, or sign in with your password."
 
 
 def _pages(request: Request) -> ProviderPages:
@@ -131,6 +134,7 @@ async def _step(
         "sign_in.html",
         status=401 if error else 200,
         form_target=redirect_uri,
+        scripts=True,
         client_name=reply["client_name"],
         identifier=reply.get("login_hint") or "",
         error=error,
@@ -244,6 +248,46 @@ async def _refused_sign_in(request: Request, params: AuthorizationRequest, refus
     if refusal.code == ErrorCode.RATE_LIMITED:
         return await _step(request, params, error=HELD_BACK)
     return _error_page(request, refusal.message, status=refusal.status)
+
+
+@oauth.post("/authorize/passkey")
+@operation(operation_id="oidc.passkey_sign_in", summary="The sign-in page's passkey form", **PAGE)
+async def passkey_sign_in(request: Request) -> HTTPResponse:
+    """A passkey alone (username-less), as POST /v1/auth/passkeys/authentication: the page's
+    script fills the form's `credential` from the browser's authenticator."""
+    form = _page_form(request)
+    if isinstance(form, HTTPResponse):
+        return form
+    values, params = form
+    browser_token = new_opaque_token()
+    try:
+        await admit_anonymous(request, scope="passkey")
+        credential = orjson.loads(values.get("credential") or "null")
+        command = AuthenticateWithPasskey(
+            credential=credential, browser_session_digest=opaque_token_digest(browser_token)
+        )
+    except ApiError:
+        return await _step(request, params, error=HELD_BACK)
+    except (ValueError, ValidationError):
+        return await _step(request, params, error=PASSKEY_REFUSED)
+    try:
+        await passkey_step(request, command)
+    except ApiError as refusal:
+        if refusal.code == ErrorCode.INVALID_CREDENTIALS:
+            return await _step(request, params, error=PASSKEY_REFUSED)
+        if refusal.code == ErrorCode.RATE_LIMITED:
+            return await _step(request, params, error=HELD_BACK)
+        return _error_page(request, refusal.message, status=refusal.status)
+    response = await _step(request, params, browser_token=browser_token, signed_in_now=True)
+    return _with_session_cookie(request, response, browser_token)
+
+
+@oauth.get("/pages/passkey.js")
+@operation(operation_id="oidc.passkey_script", summary="The sign-in page's passkey script", **PAGE)
+async def passkey_script(request: Request) -> HTTPResponse:
+    return HTTPResponse(
+        PASSKEY_SCRIPT, content_type="text/javascript; charset=utf-8", headers={"Cache-Control": "max-age=3600"}
+    )
 
 
 @oauth.post("/authorize/mfa")

@@ -96,3 +96,27 @@ async def _tables(url: str) -> set[str]:
 async def _drop(name: str) -> None:
     async with database("postgres://postgres@127.0.0.1:5432/postgres") as connection:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_installed_edge_and_workers_build_from_the_wheel_alone(installed, tmp_path):
+    """Every module and data file the edge and the workers load at start is in the wheel: the
+    GraphQL package, the provider pages' templates, script and stylesheet, the mail templates."""
+    site = next(installed.parent.parent.glob("lib/python*/site-packages"))
+    assert _files(ROOT / "edge" / "provider_templates") == _files(site / "usersvc" / "edge" / "provider_templates")
+    build = (
+        "from usersvc.settings import Settings\n"
+        "from usersvc.edge.app import create_app\n"
+        "import usersvc.workers.app\n"
+        "create_app(Settings(environment='development', _env_file=None), name='wheel_check')\n"
+        "print('built')\n"
+    )
+    python = installed.parent / "python"
+    result = subprocess.run(
+        [str(python), "-c", build],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "built" in result.stdout, result.stderr[-2000:]

@@ -467,9 +467,13 @@ async def authenticate(deps: WorkerDeps, envelope: CommandEnvelope[AuthenticateW
         if mfa is not None:
             mfa.spent_at = uow.now
             await uow.second_factor.update_challenge(mfa, ["spent_at"])
-            reply = await open_session(deps, uow, user, second_factor="passkey", amr=["pwd", method])
+            browser = command.browser_session_digest
+            reply = await open_session(
+                deps, uow, user, second_factor="passkey", amr=["pwd", method], browser_session_digest=browser
+            )
         else:
-            reply = await open_session(deps, uow, user, amr=[method])
+            browser = command.browser_session_digest
+            reply = await open_session(deps, uow, user, amr=[method], browser_session_digest=browser)
         await uow.commit(reply)
     return uow.reply
 
