@@ -74,8 +74,11 @@ def _back_to_client(request: Request, redirect_uri: str, **values: str | None) -
     return redirect(f"{redirect_uri}{separator}{query}", status=302, headers={"Cache-Control": "no-store"})
 
 
-def _with_session_cookie(request: Request, response: HTTPResponse, token: str) -> HTTPResponse:
-    _pages(request).set_session_token(response, token)
+async def _signed_in(request: Request, params: AuthorizationRequest, browser_token: str) -> HTTPResponse:
+    """Just signed in (its provider session keyed by `browser_token`): the request goes on, and
+    the answer sets the session's cookie."""
+    response = await _step(request, params, browser_token=browser_token, signed_in_now=True)
+    _pages(request).set_session_token(response, browser_token)
     return response
 
 
@@ -194,8 +197,7 @@ async def _signed_in_elsewhere(request: Request, params: AuthorizationRequest, l
         return _error_page(request, refusal.message, status=refusal.status)
     if reply.get("mfa_required"):
         return _mfa_page(request, params, reply["mfa_token"])
-    response = await _step(request, params, browser_token=browser_token, signed_in_now=True)
-    return _with_session_cookie(request, response, browser_token)
+    return await _signed_in(request, params, browser_token)
 
 
 def _page_form(request: Request) -> tuple[dict[str, str], AuthorizationRequest] | HTTPResponse:
@@ -238,13 +240,16 @@ async def sign_in(request: Request) -> HTTPResponse:
         return await _refused_sign_in(request, params, refusal)
     if reply.get("mfa_required"):
         return _mfa_page(request, params, reply["mfa_token"])
-    response = await _step(request, params, browser_token=browser_token, signed_in_now=True)
-    return _with_session_cookie(request, response, browser_token)
+    return await _signed_in(request, params, browser_token)
 
 
-async def _refused_sign_in(request: Request, params: AuthorizationRequest, refusal: ApiError) -> HTTPResponse:
+async def _refused_sign_in(
+    request: Request, params: AuthorizationRequest, refusal: ApiError, *, wrong: str = WRONG_SIGN_IN
+) -> HTTPResponse:
+    """The sign-in page again for a wrong password or passkey (`wrong` says which) or a hold;
+    the error page for anything else."""
     if refusal.code == ErrorCode.INVALID_CREDENTIALS:
-        return await _step(request, params, error=WRONG_SIGN_IN)
+        return await _step(request, params, error=wrong)
     if refusal.code == ErrorCode.RATE_LIMITED:
         return await _step(request, params, error=HELD_BACK)
     return _error_page(request, refusal.message, status=refusal.status)
@@ -273,13 +278,8 @@ async def passkey_sign_in(request: Request) -> HTTPResponse:
     try:
         await passkey_step(request, command)
     except ApiError as refusal:
-        if refusal.code == ErrorCode.INVALID_CREDENTIALS:
-            return await _step(request, params, error=PASSKEY_REFUSED)
-        if refusal.code == ErrorCode.RATE_LIMITED:
-            return await _step(request, params, error=HELD_BACK)
-        return _error_page(request, refusal.message, status=refusal.status)
-    response = await _step(request, params, browser_token=browser_token, signed_in_now=True)
-    return _with_session_cookie(request, response, browser_token)
+        return await _refused_sign_in(request, params, refusal, wrong=PASSKEY_REFUSED)
+    return await _signed_in(request, params, browser_token)
 
 
 @oauth.get("/pages/passkey.js")
@@ -314,8 +314,7 @@ async def second_factor(request: Request) -> HTTPResponse:
         if refusal.code == ErrorCode.RATE_LIMITED:
             return _mfa_page(request, params, mfa_token, HELD_BACK)
         return _error_page(request, refusal.message, status=refusal.status)
-    response = await _step(request, params, browser_token=browser_token, signed_in_now=True)
-    return _with_session_cookie(request, response, browser_token)
+    return await _signed_in(request, params, browser_token)
 
 
 def _mfa_page(request: Request, params: AuthorizationRequest, mfa_token: str, error: str | None = None) -> HTTPResponse:

@@ -4,12 +4,14 @@ not section 1's shape, and every answer carries `Cache-Control: no-store`."""
 
 import base64
 import binascii
+from collections.abc import Callable
 from urllib.parse import unquote
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sanic import Blueprint, HTTPResponse, Request, json
 
+from usersvc.domain.commands import Command
 from usersvc.domain.errors import ErrorCode
 from usersvc.domain.oauth import user_claims
 from usersvc.domain.oauth_commands import IntrospectToken, RevokeToken, TokenRequest
@@ -120,9 +122,23 @@ def _answer(reply: dict, *, basic: bool) -> HTTPResponse:
     return json(reply["body"], status=reply["status"], headers=headers)
 
 
-async def _form(request: Request) -> dict[str, str]:
-    await admit_anonymous(request, scope="token", limit=request.app.ctx.settings.read_limit)
-    return form_values(request)
+ClientCommand = Callable[[dict[str, str], str | None, str | None, str], Command]
+
+
+async def _client_request(request: Request, build: ClientCommand) -> HTTPResponse:
+    """One client-authenticated form endpoint: the form read, the client's credentials taken
+    from Basic or the form, the command `build` makes of them sent, its answer as the worker
+    gave it, and every refusal in OAuth's shape."""
+    try:
+        await admit_anonymous(request, scope="token", limit=request.app.ctx.settings.read_limit)
+        values = form_values(request)
+        client_id, secret, method = _client_credentials(request, values)
+        command = build(values, client_id, secret, method)
+        return _answer(await send(request, command), basic=method == "client_secret_basic")
+    except (UnreadableParameters, ValidationError) as problem:
+        return _oauth_error("invalid_request", _problem(problem))
+    except ApiError as refusal:
+        return _refusal(refusal)
 
 
 @oauth_tokens.post("/token")
@@ -135,10 +151,8 @@ async def _form(request: Request) -> dict[str, str]:
     **ENDPOINT,
 )
 async def token(request: Request) -> HTTPResponse:
-    try:
-        values = await _form(request)
-        client_id, secret, method = _client_credentials(request, values)
-        command = TokenRequest(
+    def build(values: dict[str, str], client_id: str | None, secret: str | None, method: str) -> Command:
+        return TokenRequest(
             grant_type=present(values, "grant_type"),
             client_id=client_id,
             client_secret=secret,
@@ -149,11 +163,8 @@ async def token(request: Request) -> HTTPResponse:
             refresh_token=present(values, "refresh_token"),
             scope=present(values, "scope"),
         )
-        return _answer(await send(request, command), basic=method == "client_secret_basic")
-    except (UnreadableParameters, ValidationError) as problem:
-        return _oauth_error("invalid_request", _problem(problem))
-    except ApiError as refusal:
-        return _refusal(refusal)
+
+    return await _client_request(request, build)
 
 
 def _problem(problem: Exception) -> str:
@@ -162,11 +173,16 @@ def _problem(problem: Exception) -> str:
     return str(problem)
 
 
-def _access_claims(request: Request, token: str) -> dict | None:
+def _presented(request: Request, values: dict[str, str]) -> tuple[str, dict | None]:
+    """The `token` parameter, and its claims when it is a live access token of ours (else it
+    may be a refresh token, known only by its digest)."""
+    presented = present(values, "token")
+    if presented is None:
+        raise UnreadableParameters("token is required")
     try:
-        return request.app.ctx.gate.tokens.verify(token)
+        return presented, request.app.ctx.gate.tokens.verify(presented)
     except InvalidToken:
-        return None
+        return presented, None
 
 
 @oauth_tokens.post("/revoke")
@@ -179,25 +195,17 @@ def _access_claims(request: Request, token: str) -> dict | None:
     **ENDPOINT,
 )
 async def revoke(request: Request) -> HTTPResponse:
-    try:
-        values = await _form(request)
-        client_id, secret, method = _client_credentials(request, values)
-        presented = present(values, "token")
-        if presented is None:
-            raise UnreadableParameters("token is required")
-        claims = _access_claims(request, presented)
-        command = RevokeToken(
+    def build(values: dict[str, str], client_id: str | None, secret: str | None, method: str) -> Command:
+        presented, claims = _presented(request, values)
+        return RevokeToken(
             client_id=client_id,
             client_secret=secret,
             refresh_token_digest=None if claims else opaque_token_digest(presented),
             access_session_id=claims.get("sid") if claims else None,
             access_client_id=claims.get("client_id") if claims else None,
         )
-        return _answer(await send(request, command), basic=method == "client_secret_basic")
-    except (UnreadableParameters, ValidationError) as problem:
-        return _oauth_error("invalid_request", _problem(problem))
-    except ApiError as refusal:
-        return _refusal(refusal)
+
+    return await _client_request(request, build)
 
 
 @oauth_tokens.post("/introspect")
@@ -210,24 +218,16 @@ async def revoke(request: Request) -> HTTPResponse:
     **ENDPOINT,
 )
 async def introspect(request: Request) -> HTTPResponse:
-    try:
-        values = await _form(request)
-        client_id, secret, method = _client_credentials(request, values)
-        presented = present(values, "token")
-        if presented is None:
-            raise UnreadableParameters("token is required")
-        claims = _access_claims(request, presented)
-        command = IntrospectToken(
+    def build(values: dict[str, str], client_id: str | None, secret: str | None, method: str) -> Command:
+        presented, claims = _presented(request, values)
+        return IntrospectToken(
             client_id=client_id,
             client_secret=secret,
             access_claims=claims,
             refresh_token_digest=None if claims else opaque_token_digest(presented),
         )
-        return _answer(await send(request, command), basic=method == "client_secret_basic")
-    except (UnreadableParameters, ValidationError) as problem:
-        return _oauth_error("invalid_request", _problem(problem))
-    except ApiError as refusal:
-        return _refusal(refusal)
+
+    return await _client_request(request, build)
 
 
 @oauth_tokens.route("/userinfo", methods=["GET", "POST"])

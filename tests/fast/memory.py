@@ -225,6 +225,10 @@ class MemorySessions(SessionsRepository):
         session = self._rows.get(session_id)
         return _copy(session) if session and self._is_active(session) else None
 
+    async def active_by_refresh_token(self, digest: str, *, kind: str) -> UserSession | None:
+        found = (s for s in self._rows.values() if s.refresh_token_hash == digest and s.kind == kind)
+        return _copy(next((s for s in found if self._is_active(s)), None))
+
     async def active_of(self, user_id: object) -> list[UserSession]:
         mine = [s for s in self._rows.values() if str(s.user_id) == str(user_id) and self._is_active(s)]
         return [copy.copy(s) for s in sorted(mine, key=lambda s: s.created_at, reverse=True)]
@@ -470,11 +474,6 @@ class MemoryOAuth(OAuthRepository):
     def _store(self) -> "Store":
         return self.unit.store  # type: ignore[attr-defined]
 
-    def _live_session(self, session: UserSession) -> bool:
-        now = _now()
-        oldest = now - timedelta(days=self.unit.settings.session_max_age_days)
-        return session.revoked_at is None and session.expires_at > now and session.created_at > oldest
-
     async def client(self, client_id: str | None) -> OAuthClient | None:
         client = self._store.oauth_clients.get(client_id or "")
         return _copy(client) if client and client.deleted_at is None else None
@@ -549,14 +548,6 @@ class MemoryOAuth(OAuthRepository):
         return [
             s for s in self._store.sessions.values() if all(getattr(s, name) == value for name, value in wanted.items())
         ]
-
-    async def browser_session(self, digest: str) -> UserSession | None:
-        found = [s for s in self._sessions(refresh_token_hash=digest, kind="browser") if self._live_session(s)]
-        return _copy(found[0] if found else None)
-
-    async def active_grant_by_refresh_token(self, digest: str) -> UserSession | None:
-        found = [s for s in self._sessions(refresh_token_hash=digest, kind="grant") if self._live_session(s)]
-        return _copy(found[0] if found else None)
 
     async def lock_browser_session(self, session_id: uuid.UUID, *, user_id: uuid.UUID) -> UserSession | None:
         found = self._sessions(id=session_id, user_id=user_id, kind="browser", revoked_at=None)

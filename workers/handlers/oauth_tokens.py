@@ -310,7 +310,7 @@ async def _introspect(deps: WorkerDeps, unit: UnitOfWork, command: IntrospectTok
         body = {key: claims[key] for key in ("scope", "client_id", "sub", "exp", "iat", "iss") if key in claims}
         return _answer({"active": True, **body, "token_type": "Bearer"})
     if command.refresh_token_digest:
-        session = await unit.oauth.active_grant_by_refresh_token(command.refresh_token_digest)
+        session = await unit.sessions.active_by_refresh_token(command.refresh_token_digest, kind="grant")
         if session is None or await unit.oauth.client(session.client_id) is None:
             return inactive
         return _answer(

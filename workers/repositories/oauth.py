@@ -3,7 +3,7 @@ provider sign-in is a `browser` session, a client's grant a `grant` session); wi
 its handlers share (authenticating a client, ending grants)."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from usersvc.domain.oauth import ClientSecretDigester, OAuthError
@@ -108,30 +108,6 @@ class OAuthRepository(Repository):
 
     # --- the provider's sessions ----------------------------------------------------------------
 
-    async def browser_session(self, digest: str) -> UserSession | None:
-        """The live provider session of a cookie (its digest)."""
-        now = datetime.now(UTC)
-        oldest = now - timedelta(days=self.unit.settings.session_max_age_days)
-        return (
-            await UserSession.filter(
-                refresh_token_hash=digest, kind="browser", revoked_at=None, expires_at__gt=now, created_at__gt=oldest
-            )
-            .using_db(self._db)
-            .first()
-        )
-
-    async def active_grant_by_refresh_token(self, digest: str) -> UserSession | None:
-        """A live grant by its current refresh token (introspection: nothing is locked)."""
-        now = datetime.now(UTC)
-        oldest = now - timedelta(days=self.unit.settings.session_max_age_days)
-        return (
-            await UserSession.filter(
-                refresh_token_hash=digest, kind="grant", revoked_at=None, expires_at__gt=now, created_at__gt=oldest
-            )
-            .using_db(self._db)
-            .first()
-        )
-
     async def lock_browser_session(self, session_id: uuid.UUID, *, user_id: uuid.UUID) -> UserSession | None:
         return (
             await UserSession.filter(id=session_id, user_id=user_id, kind="browser", revoked_at=None)
@@ -194,7 +170,7 @@ async def live_browser_session(unit: "UnitOfWork", digest: str | None) -> tuple[
     """The provider session of a cookie, with its user, while both are live."""
     if not digest:
         return None
-    session = await unit.oauth.browser_session(digest)
+    session = await unit.sessions.active_by_refresh_token(digest, kind="browser")
     if session is None:
         return None
     user = await unit.users.find(session.user_id, active=True)

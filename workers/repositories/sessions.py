@@ -68,6 +68,11 @@ class SessionsRepository(Repository):
     async def active(self, session_id: uuid.UUID) -> UserSession | None:
         return await self._active(id=session_id).using_db(self._db).first()
 
+    async def active_by_refresh_token(self, digest: str, *, kind: str) -> UserSession | None:
+        """A live session of `kind` by its current refresh-token digest (a provider cookie's
+        for `browser`), nothing locked: to read, not to rotate."""
+        return await self._active(refresh_token_hash=digest, kind=kind).using_db(self._db).first()
+
     async def active_of(self, user_id: object) -> list[UserSession]:
         """A user's active sessions, newest first."""
         return await self._active(user_id=user_id).using_db(self._db).order_by("-created_at")
