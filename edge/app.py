@@ -23,6 +23,7 @@ from usersvc.edge.metrics import flush_counts_forever, response_counter
 from usersvc.edge.provider_pages import ProviderPages
 from usersvc.edge.routes.account import account
 from usersvc.edge.routes.account_security import account_security
+from usersvc.edge.routes.analytics import analytics
 from usersvc.edge.routes.audit import audit
 from usersvc.edge.routes.auth import auth
 from usersvc.edge.routes.consents import consents
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, name: str = "usersvc") -> Sa
         mfa,
         passkeys,
         audit,
+        analytics,
         oauth_clients,
         ops,
         docs,

@@ -250,6 +250,20 @@ def keys(settings: Settings, args: argparse.Namespace) -> None:
         )
 
 
+def analytics(settings: Settings, args: argparse.Namespace) -> None:
+    """`analytics rebuild`: the rollups recomputed from the audit trail (workers/repositories/analytics.py)."""
+    from usersvc.workers.db import connected
+    from usersvc.workers.repositories.analytics import rebuild
+
+    require_reachable(("DATABASE_URL", "database", settings.database_url))
+
+    async def run_rebuild() -> int:
+        async with connected(settings.database_url):
+            return await rebuild()
+
+    print(f"analytics rebuilt from {asyncio.run(run_rebuild())} audit rows")
+
+
 PROVIDER_OPTIONS = (
     ("--name", "name"),
     ("--issuer", "issuer"),
@@ -465,6 +479,10 @@ def main(argv: list[str] | None = None) -> None:
     key_actions.add_parser("list", help="every key and its state")
     _provider_parsers(sub)
     _clients_parser(sub)
+    analytics_parser = sub.add_parser("analytics", help="usage figures: rebuild them from the audit trail")
+    analytics_parser.add_subparsers(dest="action", required=True).add_parser(
+        "rebuild", help="recompute the daily figures from the whole audit trail (safe while the service runs)"
+    )
     sub.add_parser("broker-access", help="broker users and permissions: apply, apply-env, definitions, show")
     arguments = sys.argv[1:] if argv is None else argv
     if arguments[:1] == ["broker-access"]:
@@ -488,6 +506,7 @@ def main(argv: list[str] | None = None) -> None:
         "keys": keys,
         "providers": providers,
         "clients": clients,
+        "analytics": analytics,
     }
     handlers[args.command](settings, args)
 

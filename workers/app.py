@@ -22,6 +22,7 @@ from usersvc.topology import (
     EVENTS_EXCHANGE,
     dead_letter_queue_arguments,
 )
+from usersvc.workers.analytics_rollup import roll_up_forever
 from usersvc.workers.cache import WorkerCache
 from usersvc.workers.db import close_database, open_database
 from usersvc.workers.db_role_guard import refuse_privileged_role, require_signing_key
@@ -29,6 +30,7 @@ from usersvc.workers.deps import WorkerDeps
 from usersvc.workers.handlers import (
     account,
     account_security,
+    analytics,
     audit,
     auth,
     identities,
@@ -75,6 +77,7 @@ HANDLERS: Handlers = {
     **account_security.HANDLERS,
     **identity_providers.HANDLERS,
     **identities.HANDLERS,
+    **analytics.HANDLERS,
 }
 log = logging.getLogger("workers.app")
 EVENTS = RabbitExchange(EVENTS_EXCHANGE, type=ExchangeType.TOPIC, durable=True)
@@ -177,6 +180,7 @@ def create_worker_app(settings: Settings) -> FastStream:
         await dead_letter_queue.bind(DEAD_LETTER_EXCHANGE)
         background.append(asyncio.create_task(deps.events.relay_forever()))
         background.append(asyncio.create_task(prune_forever()))
+        background.append(asyncio.create_task(roll_up_forever()))
         background.append(asyncio.create_task(deps.mail.run_forever()))
         background.append(asyncio.create_task(keep_consuming(broker)))
         deps.started.set()  # after_startup runs once the broker has started every subscriber

@@ -5,7 +5,7 @@ import threading
 from collections.abc import Callable, Iterable
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from prometheus_client import Counter, make_wsgi_app
+from prometheus_client import Counter, Gauge, make_wsgi_app
 from prometheus_client.exposition import ThreadingWSGIServer
 
 from usersvc.metrics_access import MetricsAccess
@@ -22,6 +22,13 @@ MAILS_DEAD = Counter("usersvc_mails_dead_total", "Mails given up, never delivere
 # (workers/middleware.py). A caller's mistake, or someone aiming replies at usersvc's queues.
 REPLY_TARGETS_REFUSED = Counter(
     "usersvc_reply_targets_refused_total", "Commands dropped because their reply_to is not the caller's own queue"
+)
+
+# The analytics totals (GET /v1/analytics/summary's "totals"), read every 30 s by each worker.
+ANALYTICS_TOTALS = Gauge(
+    "usersvc_analytics_total",
+    "Live accounts, active users of 7 and 30 days, accounts with MFA, passkeys",
+    ["figure"],
 )
 
 

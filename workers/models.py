@@ -470,3 +470,45 @@ class ProviderSignIn(Model):
     class Meta:
         table = "provider_sign_ins"
         table_description = "Sign-ins through other providers: state and login code as digests; short-lived"
+
+
+# --- Analytics (docs/analytics.md): rollups the workers keep from the audit trail -----------
+
+
+class AnalyticsQueue(Model):
+    """Audit rows that count in the analytics, written with them and not yet rolled up: the
+    roll-up takes them off exactly once (workers/repositories/analytics.py)."""
+
+    audit_id = fields.BigIntField(primary_key=True, generated=False)
+
+    class Meta:
+        table = "analytics_queue"
+        table_description = "Audit rows waiting to be counted in analytics_days"
+
+
+class AnalyticsDay(Model):
+    """One figure of one UTC day: a metric, and the dimension it is split by ('' for none)."""
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField()
+    metric = fields.CharField(max_length=32, description="sign_ups, sign_ins, new_sessions, failed_sign_ins, …")
+    dimension = fields.CharField(max_length=200, default="", description="a sign-in method, a client_id, or empty")
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "analytics_days"
+        table_description = "Daily counts, kept from the audit trail by the workers' roll-up"
+        unique_together = [["day", "metric", "dimension"]]  # noqa: RUF012 - a list: aerich keeps its snapshot as JSON
+
+
+class AnalyticsActiveUser(Model):
+    """A user who signed in on a UTC day (active users are distinct per day, week, month)."""
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField()
+    user_id = fields.CharField(max_length=200)
+
+    class Meta:
+        table = "analytics_active_users"
+        table_description = "Who signed in each day, once per user and day"
+        unique_together = [["day", "user_id"]]  # noqa: RUF012 - a list: aerich keeps its snapshot as JSON

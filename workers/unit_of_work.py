@@ -56,6 +56,7 @@ from usersvc.workers.message_scope import current_command_id, current_speaker
 from usersvc.workers.models import OutboxEvent, ProcessedCommand, User
 from usersvc.workers.outbox import new_event
 from usersvc.workers.repositories.account_tokens import AccountTokensRepository
+from usersvc.workers.repositories.analytics import AnalyticsRepository
 from usersvc.workers.repositories.audit import AuditRepository
 from usersvc.workers.repositories.identities import IdentitiesRepository
 from usersvc.workers.repositories.mails import MailsRepository
@@ -183,6 +184,7 @@ class UnitOfWork:
     passkeys: PasskeysRepository
     sign_ins: SignInsRepository
     identities: IdentitiesRepository
+    analytics: AnalyticsRepository
 
     def __init__(
         self,
@@ -427,6 +429,7 @@ class DatabaseUnitOfWork(UnitOfWork):
         self.passkeys = PasskeysRepository(self)
         self.sign_ins = SignInsRepository(self)
         self.identities = IdentitiesRepository(self)
+        self.analytics = AnalyticsRepository(self)
 
     @property
     def connection(self) -> BaseDBAsyncClient:

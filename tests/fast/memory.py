@@ -12,12 +12,14 @@ is a snapshot of the store that a rollback puts back.
 
 import copy
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
 
+from usersvc.domain import analytics
 from usersvc.domain.commands import ListUsers
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.replies import page_of
@@ -41,6 +43,7 @@ from usersvc.workers.models import (
     WebAuthnChallenge,
 )
 from usersvc.workers.repositories.account_tokens import AccountTokensRepository
+from usersvc.workers.repositories.analytics import AnalyticsRepository, window_start
 from usersvc.workers.repositories.audit import AuditRepository
 from usersvc.workers.repositories.identities import IdentitiesRepository
 from usersvc.workers.repositories.mails import MailsRepository
@@ -663,6 +666,73 @@ class MemoryIdentities(IdentitiesRepository):
         del self._store.user_identities[identity.id]
 
 
+class MemoryAnalytics(AnalyticsRepository):
+    """The rollups as a rebuild would make them: counted straight from the audit rows, by the
+    rules the SQL mirrors (domain/analytics.py); the queue and the roll-up are the SQL's."""
+
+    def _facts(self) -> list[tuple[date, str, str, str]]:
+        """(day, metric, dimension, user id) of each counted audit row."""
+        facts = []
+        for row in self.unit.store.audit:  # type: ignore[attr-defined]
+            day, action, values, user_id = row["created_at"].date(), row["action"], row["new_values"], row["entity_id"]
+            if action in analytics.SIGN_UP_ACTIONS:
+                facts.append((day, analytics.SIGN_UPS, "", user_id))
+            elif action == analytics.SIGN_IN_ACTION:
+                facts.append((day, analytics.SIGN_INS, analytics.sign_in_method(values), user_id))
+                facts.append((day, analytics.NEW_SESSIONS, "", user_id))
+            elif action == analytics.CLIENT_SIGN_IN_ACTION:
+                facts.append((day, analytics.SIGN_INS, "client", user_id))
+                facts.append((day, analytics.CLIENT_SIGN_INS, (values or {}).get("client_id", ""), user_id))
+            elif action in analytics.FAILED_SIGN_IN_ACTIONS:
+                facts.append((day, analytics.FAILED_SIGN_INS, "", user_id))
+        return facts
+
+    def _active(self) -> set[tuple[date, str]]:
+        return {
+            (day, user_id)
+            for day, metric, dimension, user_id in self._facts()
+            if metric == analytics.NEW_SESSIONS or (metric == analytics.SIGN_INS and dimension == "client")
+        }
+
+    async def figures(self, first: date, last: date) -> list[tuple[date, str, str, int]]:
+        counts = Counter((day, metric, dimension) for day, metric, dimension, _ in self._facts())
+        return [
+            (day, metric, dimension, value)
+            for (day, metric, dimension), value in counts.items()
+            if first <= day <= last and metric != analytics.CLIENT_SIGN_INS
+        ]
+
+    async def active_users(self, first: date, last: date) -> dict[date, int]:
+        return dict(Counter(day for day, _ in self._active() if first <= day <= last))
+
+    async def totals(self, today: date) -> dict[str, int]:
+        store = self.unit.store  # type: ignore[attr-defined]
+        live = [user for user in store.users.values() if user.deleted_at is None]
+        live_ids = {user.id for user in live}
+
+        def active_since(days: int) -> int:
+            return len({user for day, user in self._active() if window_start(today, days) <= day <= today})
+
+        return {
+            "users": len(live),
+            "active_users_7d": active_since(7),
+            "active_users_30d": active_since(30),
+            "mfa_enabled": sum(user.mfa_enabled for user in live),
+            "passkeys": sum(passkey.user_id in live_ids for passkey in store.passkeys.values()),
+        }
+
+    async def client_sign_ins(self, first: date, last: date) -> list[dict]:
+        counts = Counter(
+            dimension
+            for day, metric, dimension, _ in self._facts()
+            if metric == analytics.CLIENT_SIGN_INS and first <= day <= last
+        )
+        return [
+            {"client_id": client, "sign_ins": value}
+            for client, value in sorted(counts.items(), key=lambda c: (-c[1], c[0]))
+        ]
+
+
 class DatabaseDown(OSError):
     """What the fast tier raises for a database that does not answer (an outage: 503)."""
 
@@ -683,6 +753,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.passkeys = MemoryPasskeys(self)  # type: ignore[arg-type]
         self.sign_ins = MemorySignIns(self)  # type: ignore[arg-type]
         self.identities = MemoryIdentities(self)  # type: ignore[arg-type]
+        self.analytics = MemoryAnalytics(self)  # type: ignore[arg-type]
 
     async def _open(self) -> None:
         if not self.store.database_up:

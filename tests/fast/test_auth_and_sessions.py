@@ -64,10 +64,24 @@ async def test_a_login_by_username_ignores_case(world: World):
     await world.ok(Login(username="mixed_case", password=PASSWORD), edge_itself=True)
 
 
-async def test_a_wrong_password_is_invalid_credentials_and_changes_nothing(world: World):
+async def test_a_wrong_password_is_invalid_credentials_opens_nothing_and_is_audited(world: World):
     user = world.user()
     await world.refused(Login(username=user.username, password="wrong"), "INVALID_CREDENTIALS", edge_itself=True)
-    assert world.store.sessions == {} and world.store.audit == []
+    assert world.store.sessions == {}
+    (failed,) = world.store.audit_rows()
+    assert (failed["action"], failed["entity_id"]) == ("auth.login_failed", str(user.id))
+    assert world.store.users[user.id].last_login_at is None
+
+
+@pytest.mark.parametrize("state", ["unknown", "inactive", "deleted"])
+async def test_a_failed_login_names_no_account_unless_it_could_sign_in(world: World, state):
+    """One audit row each way (the same write: no timing oracle); only a live account's id."""
+    user = world.user(is_active=state != "inactive")
+    if state == "deleted":
+        user.deleted_at = user.created_at
+    name = "nobody_here" if state == "unknown" else user.username
+    await world.refused(Login(username=name, password=PASSWORD), "INVALID_CREDENTIALS", edge_itself=True)
+    assert [(row["action"], row["entity_id"]) for row in world.store.audit_rows()] == [("auth.login_failed", "")]
 
 
 @pytest.mark.parametrize("state", ["unknown", "inactive", "deleted"])

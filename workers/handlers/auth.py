@@ -55,8 +55,17 @@ async def _verify_credentials(deps: WorkerDeps, uow: UnitOfWork, command: Login)
         deps.hasher.verify_and_update, command.password, user.password_hash if user else None
     )
     if not ok or user is None:
-        raise _invalid_credentials()
+        await _refuse_wrong_password(uow, user)
     return VerifiedPassword(user=user, upgraded_hash=upgraded_hash)
+
+
+async def _refuse_wrong_password(uow: UnitOfWork, user: User | None) -> NoReturn:
+    """Audited (the analytics count failed sign-ins from the trail) whether or not an account
+    was named: the same write either way, so the time tells nothing."""
+    await uow.begin()
+    entity_id = str(user.id) if user else ""
+    uow.record(action="auth.login_failed", entity_id=entity_id, old=None, new={"reason": "wrong password"})
+    raise RefuseAfterCommit(ErrorCode.INVALID_CREDENTIALS, "Invalid credentials")
 
 
 def _upgrade_password_hash(uow: UnitOfWork, user: User, verified: VerifiedPassword, *, hasher: PasswordHasher) -> None:

@@ -352,7 +352,7 @@ async def _sign_in(deps: WorkerDeps, unit: UnitOfWork, user: User, *, browser_se
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: who signed in
     if user.mfa_enabled:
         return await start_mfa_challenge(unit, user)
-    return await open_session(deps, unit, user, browser_session_digest=browser_session_digest)
+    return await open_session(deps, unit, user, browser_session_digest=browser_session_digest, method="provider")
 
 
 async def _exchange(deps: WorkerDeps, unit: UnitOfWork, command: ExchangeLoginCode) -> dict:

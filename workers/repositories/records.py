@@ -1,7 +1,8 @@
-"""The one write statement of a command: its row updates, audit rows, outbox events and
-processed-command record go to PostgreSQL together, as the parts of one data-modifying
-WITH (the ORM took a round trip each). The unit of work (workers/unit_of_work.py) gathers
-them while the command runs and sends them here when it commits.
+"""The one write statement of a command: its row updates, audit rows (and the analytics queue
+of those counted), outbox events and processed-command record go to PostgreSQL together, as
+the parts of one data-modifying WITH (the ORM took a round trip each). The unit of work
+(workers/unit_of_work.py) gathers them while the command runs and sends them here when it
+commits.
 """
 
 import functools
@@ -12,6 +13,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 
+from usersvc.domain.analytics import COUNTED_ACTIONS
 from usersvc.domain.errors import ErrorCode
 
 # Columns as in workers/models.py; the jsonb ones are sent as JSON text.
@@ -19,6 +21,7 @@ AUDIT_COLUMNS = (
     "actor_type", "actor_id", "action", "entity_type", "entity_id", "old_values::jsonb",
     "new_values::jsonb", "ip_address", "user_agent", "request_id", "command_id", "created_at",
 )  # fmt: skip
+AUDIT_ACTION = AUDIT_COLUMNS.index("action")
 OUTBOX_COLUMNS = ("id", "routing_key", "payload::jsonb", "created_at")
 PROCESSED_COLUMNS = ("id", "routing_key", "fingerprint", "reply::jsonb", "created_at")
 PROCESSED_COMMAND_KEY = "processed_commands_pkey"
@@ -103,12 +106,18 @@ def records_statement(
     """One statement for all of them: data-modifying WITH parts always run to completion."""
     params: list = []
     inserts = [update.sql(params) for update in updates]
+    counted = any(row[AUDIT_ACTION] in COUNTED_ACTIONS for row in audit)
     if audit:
-        inserts.append(_insert("audit_logs", AUDIT_COLUMNS, audit, params))
+        audit_part = f'"part{len(inserts)}"'
+        inserts.append(_insert("audit_logs", AUDIT_COLUMNS, audit, params) + (' RETURNING "id", "action"' * counted))
     if outbox:
         inserts.append(_insert("outbox_events", OUTBOX_COLUMNS, outbox, params))
     if processed:
         inserts.append(_insert("processed_commands", PROCESSED_COLUMNS, [processed], params))
+    if counted:  # the analytics roll-up's queue (workers/repositories/analytics.py)
+        params.append(list(COUNTED_ACTIONS))
+        queued = f'SELECT "id" FROM {audit_part} WHERE "action" = ANY(${len(params)})'  # noqa: S608  # names are constants
+        inserts.append(f'INSERT INTO "analytics_queue" ("audit_id") {queued}')
     *first, last = inserts
     parts = ", ".join(f'"part{index}" AS ({insert})' for index, insert in enumerate(first))
     return (f"WITH {parts} {last}" if parts else last), params

@@ -235,12 +235,14 @@ async def open_session(
     second_factor: str | None = None,
     browser_session_digest: str | None = None,
     amr: list[str] | None = None,
+    method: str | None = None,
 ) -> dict:
     """The login reply: a new session and its tokens (after the password, and the second
     factor when MFA is on). `user` is locked by the caller. With `browser_session_digest`
     (the provider's sign-in page) the session is the browser's, keyed by its cookie's
     digest, and the reply carries no tokens. `amr`: the methods when not a password and
-    perhaps a code (a passkey's hwk/swk); the access tokens carry them."""
+    perhaps a code (a passkey's hwk/swk); the access tokens carry them. `method`: how the
+    analytics count the sign-in when not by these (domain/analytics.py sign_in_method)."""
     session_id = uuid.uuid4()
     methods = amr or amr_of(second_factor)
     ends_at = session_ends_at(unit.now, deps.settings)
@@ -275,6 +277,7 @@ async def open_session(
     unit.users.save(user, ["last_login_at"])
     new = view_of(user)
     logged_in = {"last_login_at": new["last_login_at"], "session_id": str(session_id)}
+    logged_in["method"] = method or ("mfa" if second_factor else "passkey" if amr else "password")
     if second_factor:
         logged_in["second_factor"] = second_factor
     if amr:
