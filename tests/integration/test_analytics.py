@@ -89,7 +89,7 @@ async def _seed(stack) -> None:
         ("oauth.authorize", "u2", {"client_id": "wiki"}, day(2)),
         ("oauth.authorize", "u2", {"client_id": "wiki"}, day(3)),
         ("oauth.authorize", "u1", {"client_id": "billing"}, day(3)),
-        ("auth.login_failed", "", {"reason": "wrong password"}, day(3)),
+        ("auth.login_failed", "", {"refused": "invalid credentials"}, day(3)),
         ("auth.mfa_wrong_code", "u1", None, day(3)),
         ("auth.passkey_refused", "u2", None, day(3)),
         ("user.update", "u1", None, day(3)),  # not counted

@@ -102,6 +102,8 @@ async def test_the_runtime_role_has_exactly_the_service_grants(stack):
     assert all(privileges == dml for privileges in granted.values())  # later tables too, never more
     assert {row["relname"]: row["privileges"] for row in sequences} == {
         "audit_logs_id_seq": ["USAGE"],
+        "analytics_days_id_seq": ["USAGE"],
+        "analytics_active_users_id_seq": ["USAGE"],
         "aerich_id_seq": [],
     }  # nextval() for inserts only
 

@@ -64,7 +64,7 @@ async def _refuse_wrong_password(uow: UnitOfWork, user: User | None) -> NoReturn
     was named: the same write either way, so the time tells nothing."""
     await uow.begin()
     entity_id = str(user.id) if user else ""
-    uow.record(action="auth.login_failed", entity_id=entity_id, old=None, new={"reason": "wrong password"})
+    uow.record(action="auth.login_failed", entity_id=entity_id, old=None, new={"refused": "invalid credentials"})
     raise RefuseAfterCommit(ErrorCode.INVALID_CREDENTIALS, "Invalid credentials")
 
 

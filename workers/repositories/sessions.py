@@ -242,7 +242,7 @@ async def open_session(
     (the provider's sign-in page) the session is the browser's, keyed by its cookie's
     digest, and the reply carries no tokens. `amr`: the methods when not a password and
     perhaps a code (a passkey's hwk/swk); the access tokens carry them. `method`: how the
-    analytics count the sign-in when not by these (domain/analytics.py sign_in_method)."""
+    analytics count a sign-in that is none of these (domain/analytics.py sign_in_method)."""
     session_id = uuid.uuid4()
     methods = amr or amr_of(second_factor)
     ends_at = session_ends_at(unit.now, deps.settings)
@@ -277,7 +277,8 @@ async def open_session(
     unit.users.save(user, ["last_login_at"])
     new = view_of(user)
     logged_in = {"last_login_at": new["last_login_at"], "session_id": str(session_id)}
-    logged_in["method"] = method or ("mfa" if second_factor else "passkey" if amr else "password")
+    if method:  # else the analytics tell it from second_factor and amr (domain/analytics.py)
+        logged_in["method"] = method
     if second_factor:
         logged_in["second_factor"] = second_factor
     if amr:

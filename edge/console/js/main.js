@@ -7,6 +7,7 @@ import { currentLocation, navigate, resolve, route, startRouter } from './router
 import { currentUser, onSessionChange, signOut, takeEndReason } from './session.js';
 import { accountView } from './views/account.js';
 import { auditView } from './views/audit.js';
+import { dashboardView } from './views/dashboard.js';
 import { providersView } from './views/providers.js';
 import { clientsView } from './views/clients.js';
 import { signInView } from './views/sign_in.js';
@@ -16,6 +17,7 @@ import { usersView } from './views/users.js';
 route('/users', usersView);
 route('/users/:id', userView);
 route('/audit', auditView);
+route('/dashboard', dashboardView);
 route('/clients', clientsView);
 route('/account', accountView);
 route('/providers', providersView);
@@ -25,7 +27,7 @@ const homePath = (me) => (isStaff(me) ? '/users' : '/account');
 // the rest anyway), a moderator no clients or audit log.
 function offered(me, path) {
   if (path === '/account') return true;
-  if (path.startsWith('/audit') || path.startsWith('/clients')) return isAdmin(me);
+  if (['/audit', '/clients', '/dashboard', '/providers'].some((p) => path.startsWith(p))) return isAdmin(me);
   return isStaff(me);
 }
 
@@ -40,6 +42,7 @@ function renderShell(me, path) {
     return;
   }
   const links = [
+    isAdmin(me) && ['/dashboard', 'Dashboard'],
     isStaff(me) && ['/users', 'Users'],
     isAdmin(me) && ['/clients', 'Clients'],
     isAdmin(me) && ['/audit', 'Audit log'],
