@@ -27,8 +27,8 @@ async def _seed(stack) -> None:
         at = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
         figures = seeded_day(offset)
         rows += [("user.register", f"seed-{offset}-{n}", None, at) for n in range(figures["sign_ups"])]
-        rows += [("auth.login", f"seed-{n}", {"method": "password"}, at) for n in range(figures["password"])]
-        rows += [("auth.login", f"seed-{n}", {"method": "passkey", "amr": ["hwk"]}, at) for n in range(figures["passkey"])]
+        rows += [("auth.login", f"seed-{n}", None, at) for n in range(figures["password"])]
+        rows += [("auth.login", f"seed-{n}", {"amr": ["hwk"]}, at) for n in range(figures["passkey"])]
         rows += [("auth.login_failed", "", {"refused": "invalid credentials"}, at) for _ in range(figures["failed"])]
     async with database(stack.owner_database_url) as connection, connection.transaction():
         for action, entity, values, at in rows:
