@@ -74,4 +74,3 @@ async def downgrade(db: BaseDBAsyncClient) -> str:
         DROP TABLE IF EXISTS "provider_sign_ins";
         DROP TABLE IF EXISTS "user_identities";
         DROP TABLE IF EXISTS "identity_providers";"""
-

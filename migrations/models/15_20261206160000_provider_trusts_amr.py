@@ -19,6 +19,7 @@ async def downgrade(db: BaseDBAsyncClient) -> str:
         ALTER TABLE "identity_providers" DROP COLUMN IF EXISTS "trusts_amr_second_factor";
         COMMENT ON COLUMN "provider_sign_ins"."profile" IS 'email, email_verified, username, names, as the provider said them';"""
 
+
 # The models as they stand after this migration (aerich's snapshot; a unit test holds it to
 # workers/models.py, so the next `aerich migrate` starts from the truth).
 MODELS_STATE = (

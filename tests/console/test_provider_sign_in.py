@@ -24,6 +24,12 @@ def stub():
     server.stop()
 
 
+def add_oidc_provider(admin, stub: UpstreamStub, slug: str, name: str, **fields) -> None:
+    body = {"slug": slug, "name": name, "kind": "oidc", "issuer": stub.issuer, "client_id": CLIENT_ID}
+    created = admin.post("/v1/identity-providers", json={**body, "client_secret": CLIENT_SECRET, **fields})
+    assert created.status_code == 201, created.text
+
+
 def test_an_admin_adds_a_provider_and_a_new_person_signs_in_with_it(page: Page, stack, stub, screenshot):
     tag = uuid.uuid4().hex[:6]
     name = f"Acme ID {tag}"
@@ -66,19 +72,7 @@ def test_continue_with_a_provider_on_the_openid_sign_in_page_ends_at_the_client(
     page: Page, stack, stub, admin, register_client
 ):
     tag = uuid.uuid4().hex[:6]
-    created = admin.post(
-        "/v1/identity-providers",
-        json={
-            "slug": f"corp-{tag}",
-            "name": f"Corp {tag}",
-            "kind": "oidc",
-            "issuer": stub.issuer,
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-            "creates_accounts": True,
-        },
-    )
-    assert created.status_code == 201, created.text
+    add_oidc_provider(admin, stub, f"corp-{tag}", f"Corp {tag}", creates_accounts=True)
     stub.tamper = {}
     stub.next_user = {"sub": f"corp-{tag}", "email": f"corp_{tag}@corp.example.com", "email_verified": True}
     client = register_client(first_party=True)
@@ -95,22 +89,11 @@ def test_continue_with_a_provider_on_the_openid_sign_in_page_ends_at_the_client(
 
 
 def test_a_signed_in_user_links_another_provider_from_my_account(page: Page, stack, stub, admin, make_user):
-    """"Link <name>" on My account: the provider's sign-in runs in a popup (the console's
+    """The "Link <name>" button on My account: the sign-in runs in a popup (the console's
     tokens live in memory, a navigation would sign out), its code comes back to this page,
     which links it with its bearer; the page stays signed in."""
     tag = uuid.uuid4().hex[:6]
-    created = admin.post(
-        "/v1/identity-providers",
-        json={
-            "slug": f"link-{tag}",
-            "name": f"Elsewhere {tag}",
-            "kind": "oidc",
-            "issuer": stub.issuer,
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-        },
-    )
-    assert created.status_code == 201, created.text
+    add_oidc_provider(admin, stub, f"link-{tag}", f"Elsewhere {tag}")
     stub.tamper = {}
     stub.next_user = {"sub": f"elsewhere-{tag}", "email": f"me_{tag}@elsewhere.example.com", "email_verified": False}
     user, api = make_user()

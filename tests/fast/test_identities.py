@@ -88,6 +88,16 @@ async def login_code(world: World, slug: str = "idp", *, browser: str = BROWSER)
     return code
 
 
+async def linked_with_bearer(world: World, user, code: str) -> dict:
+    """identity.link by the signed-in user, from the browser that started the sign-in."""
+    link = LinkIdentity(
+        login_code_digest=opaque_token_digest(code),
+        user_id=user.id,
+        browser_binding_digest=opaque_token_digest(BROWSER),
+    )
+    return await world.ok(link, as_user=user)
+
+
 async def test_admins_keep_providers_with_the_secret_sealed_and_audited(world: World, admin):
     view = await add_provider(world, admin)
     assert view["callback_url"] == "https://users.example.com/v1/auth/providers/idp/callback"
@@ -178,13 +188,7 @@ async def test_a_matching_address_links_only_with_the_password_or_the_bearer(wor
     assert linked["user"]["id"] == str(owner.id)
     other = world.user()
     idp.claims = {"sub": "s-2", "email": "someone@idp.example.com", "email_verified": False}
-    code = await login_code(world)
-    bearer = LinkIdentity(
-        login_code_digest=opaque_token_digest(code),
-        user_id=other.id,
-        browser_binding_digest=opaque_token_digest(BROWSER),
-    )
-    assert (await world.ok(bearer, as_user=other))["subject"] == "s-2"
+    assert (await linked_with_bearer(world, other, await login_code(world)))["subject"] == "s-2"
     (identity,) = (await world.ok(ListIdentities(user_id=other.id), as_user=other))["data"]
     assert await world.ok(UnlinkIdentity(user_id=other.id, identity_id=identity["id"]), as_user=other) == {}
 
@@ -197,11 +201,7 @@ async def _mfa_account_linked(world: World, admin, idp, **provider_fields) -> An
     await add_provider(world, admin, **provider_fields)
     user = world.user(mfa_enabled=True)
     idp.claims = {"sub": "s-mfa", "email": "someone@idp.example.com", "email_verified": True}
-    code = await login_code(world)
-    link = LinkIdentity(
-        login_code_digest=opaque_token_digest(code), user_id=user.id, browser_binding_digest=opaque_token_digest(BROWSER)
-    )
-    await world.ok(link, as_user=user)
+    await linked_with_bearer(world, user, await login_code(world))
     return user
 
 
@@ -252,9 +252,7 @@ async def test_an_asserted_second_factor_changes_nothing_for_an_account_without_
     assert "second_factor" not in row["new_values"] and "second_factor_vouched_by" not in row["new_values"]
 
 
-async def test_the_amr_kept_is_the_id_tokens_and_an_oauth2_provider_cannot_be_trusted_for_it(
-    world: World, admin, idp
-):
+async def test_the_amr_kept_is_the_id_tokens_and_an_oauth2_provider_cannot_be_trusted_for_it(world: World, admin, idp):
     await add_provider(world, admin, trusts_amr_second_factor=True)
     idp.claims = {"sub": "s-9", "email": "nine@idp.example.com", "amr": ["otp", 7, "x" * 40, "hwk"]}
     await login_code(world)

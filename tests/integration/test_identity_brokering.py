@@ -239,13 +239,13 @@ def test_a_provider_asserting_mfa_that_the_admin_does_not_trust_still_gets_the_t
     assert answer.status_code == 200, answer.text
     assert answer.json()["mfa_required"] is True and "access_token" not in answer.json(), answer.text
     # The claim did reach usersvc, checked and kept: refused for want of trust, not for want of a claim.
-    rows = _rows(stack, 'SELECT "profile"->\'amr\' AS "amr" FROM "provider_sign_ins" WHERE "subject" = $1', fresh_user["sub"])
+    rows = _rows(
+        stack, 'SELECT "profile"->\'amr\' AS "amr" FROM "provider_sign_ins" WHERE "subject" = $1', fresh_user["sub"]
+    )
     assert rows and all(json.loads(row["amr"]) == ["mfa", "hwk"] for row in rows)
 
 
-def test_a_trusted_providers_second_factor_signs_an_mfa_account_in_audited(
-    stack, admin, stub, make_user, fresh_user
-):
+def test_a_trusted_providers_second_factor_signs_an_mfa_account_in_audited(stack, admin, stub, make_user, fresh_user):
     slug = f"trusted-{uuid.uuid4().hex[:6]}"
     created = admin.post(
         "/v1/identity-providers",
