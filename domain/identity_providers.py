@@ -25,6 +25,25 @@ DEFAULT_SCOPES = {"oidc": ("openid", "email", "profile"), "oauth2": ("read:user"
 Digest = Annotated[StrictStr, Field(min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")]
 ClaimName = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 SCOPE_PATTERN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]{1,100}$")  # RFC 6749 §3.3 scope-token
+# RFC 8176 methods in a provider's `amr` that count as a second factor (beyond a password):
+# "mfa" itself, something held (otp, hwk, swk, sms, tel, sc) or something one is (face, fpt,
+# iris, retina, vbm). Not: what one knows (pwd, pin, kba), nor context (geo, rba, wia, mca,
+# user), nor the unspecific "pop". Believed only from a provider that trusts_amr_second_factor.
+SECOND_FACTOR_AMR = frozenset({"mfa", "otp", "hwk", "swk", "sms", "tel", "sc", "face", "fpt", "iris", "retina", "vbm"})
+AMR_KEPT = 20  # at most this many of a provider's amr values are kept, each at most 32 characters
+EXTERNAL_MFA_AMR = ("ext", "mfa")  # a session opened on a trusted provider's second factor
+
+
+def provider_amr(value: object) -> list[str]:
+    """The `amr` claim of a verified ID token as kept with the sign-in: strings only, bounded;
+    anything else (absent, not a list) is no methods at all."""
+    if not isinstance(value, list):
+        return []
+    return [method for method in value if isinstance(method, str) and 0 < len(method) <= 32][:AMR_KEPT]
+
+
+def asserts_second_factor(amr: object) -> bool:
+    return any(method in SECOND_FACTOR_AMR for method in provider_amr(amr))
 
 
 def _https_url(value: str) -> str:
@@ -62,6 +81,13 @@ class ClaimMapping(BaseModel):
     last_name: ClaimName | None = "family_name"
 
 
+TRUSTS_AMR = (
+    "oidc only: an account with MFA on skips usersvc's second-factor step when the ID token's `amr` names a"
+    " second factor (mfa, otp, hwk, swk, sms, tel, sc, face, fpt, iris, retina, vbm); default false: the step"
+    " is always asked"
+)
+
+
 class IdentityProviderFields(Command):
     """What PATCH may change (all optional)."""
 
@@ -78,6 +104,7 @@ class IdentityProviderFields(Command):
     claims: ClaimMapping | None = None
     creates_accounts: StrictBool | None = None
     trusts_email_verified: StrictBool | None = None
+    trusts_amr_second_factor: StrictBool | None = Field(None, description=TRUSTS_AMR)
     enabled: StrictBool | None = Field(None, description="a disabled provider is not offered and signs no one in")
 
 
@@ -93,12 +120,15 @@ class IdentityProviderBody(IdentityProviderFields):
     claims: ClaimMapping | None = None
     creates_accounts: StrictBool = False
     trusts_email_verified: StrictBool = False
+    trusts_amr_second_factor: StrictBool = Field(False, description=TRUSTS_AMR)
     enabled: StrictBool = True
 
     @model_validator(mode="after")
     def _endpoints(self) -> "IdentityProviderBody":
         if self.kind == "oidc" and not self.issuer:
             raise ValueError("an oidc provider needs issuer")
+        if self.kind == "oauth2" and self.trusts_amr_second_factor:
+            raise ValueError("trusts_amr_second_factor: an oauth2 provider sends no ID token, so no amr")
         if self.kind == "oauth2" and not (
             self.authorization_endpoint and self.token_endpoint and self.userinfo_endpoint
         ):
@@ -239,6 +269,7 @@ class IdentityProviderView(BaseModel):
     claims: ClaimMapping
     creates_accounts: bool
     trusts_email_verified: bool
+    trusts_amr_second_factor: bool
     enabled: bool
     callback_url: str = Field(description="register this redirect URI at the provider")
     created_at: str

@@ -280,7 +280,7 @@ def _provider_fields(args: argparse.Namespace) -> dict:
         fields["scopes"] = args.scopes.split()
     if args.claim:
         fields["claims"] = {name: value or None for name, _, value in (item.partition("=") for item in args.claim)}
-    for name in ("creates_accounts", "trusts_email_verified", "enabled"):
+    for name in ("creates_accounts", "trusts_email_verified", "trusts_amr_second_factor", "enabled"):
         if getattr(args, name) is not None:
             fields[name] = getattr(args, name) == "yes"
     if args.client_secret_from_env:
@@ -318,7 +318,8 @@ def providers(settings: Settings, args: argparse.Namespace) -> None:
         problems = "; ".join(f"{d.field}: {d.message}" for d in field_errors_from_pydantic(error.errors()))
         sys.exit(f"usersvc: providers {args.action} refused: {problems}")
     except DomainError as error:
-        sys.exit(f"usersvc: providers {args.action} refused: {error.code}: {error.message}")
+        fields = "".join(f"; {detail.field}: {detail.message}" for detail in error.details)
+        sys.exit(f"usersvc: providers {args.action} refused: {error.code}: {error.message}{fields}")
     if args.action == "list":
         for provider in outcome["data"]:
             print(f"{provider['slug']}\t{provider['kind']}\t{provider['name']}\t{provider['callback_url']}")
@@ -343,6 +344,11 @@ def _provider_parsers(sub: argparse._SubParsersAction) -> None:
         action.add_argument("--claim", action="append", help="FIELD=CLAIM, e.g. subject=id (repeat); FIELD= for none")
         for option in ("--creates-accounts", "--trusts-email-verified", "--enabled"):
             action.add_argument(option, choices=("yes", "no"))
+        action.add_argument(
+            "--trusts-amr-second-factor",
+            choices=("yes", "no"),
+            help="oidc: a second factor in the ID token's amr stands for the TOTP step of an account with MFA",
+        )
         action.add_argument(
             "--client-secret-from-env",
             action="store_true",

@@ -42,6 +42,7 @@ def provider_view(provider: IdentityProvider, settings: Settings) -> dict:
         "claims": ClaimMapping.model_validate(provider.claims).model_dump(),
         "creates_accounts": provider.creates_accounts,
         "trusts_email_verified": provider.trusts_email_verified,
+        "trusts_amr_second_factor": provider.trusts_amr_second_factor,
         "enabled": provider.enabled,
         "callback_url": callback_url(settings, provider.slug),
         "created_at": iso_utc(provider.created_at),

@@ -411,6 +411,9 @@ class IdentityProvider(Model):
     claims: dict[str, Any] = fields.JSONField(description="claim name per field (ClaimMapping)")
     creates_accounts = fields.BooleanField(default=False)
     trusts_email_verified = fields.BooleanField(default=False)
+    trusts_amr_second_factor = fields.BooleanField(
+        default=False, description="oidc: a second factor in the ID token's amr stands for usersvc's own"
+    )
     enabled = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -463,7 +466,7 @@ class ProviderSignIn(Model):
     login_code_used_at = fields.DatetimeField(null=True)
     subject = fields.CharField(max_length=255, null=True)
     profile: dict[str, Any] | None = fields.JSONField(
-        null=True, description="email, email_verified, username, names, as the provider said them"
+        null=True, description="email, email_verified, username, names, as the provider said them; amr (oidc)"
     )
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -148,7 +148,9 @@ async def callback(request: Request, slug: str) -> HTTPResponse:
     errors=(400, 403, 409),
     description="400 `INVALID_TOKEN`: a used, unknown or expired code. 409 `IDENTITY_LINK_REQUIRED`: an account"
     " has the provider's address; its owner links the identity (POST /v1/auth/identities/link) with the same"
-    " code. 403: no account is linked and the provider may not create accounts.",
+    " code. 403: no account is linked and the provider may not create accounts. An account with MFA on gets"
+    " `mfa_required`, unless the provider `trusts_amr_second_factor` and its ID token's `amr` names a second"
+    ' factor: then the login answer, its tokens\' `amr` `["ext", "mfa"]`.',
 )
 async def exchange(request: Request) -> HTTPResponse:
     await admit_anonymous(request, scope="login")

@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.console.browser import sign_in_as_admin
+from tests.console.browser import sign_in, sign_in_as_admin
 from tests.integration.upstream_stub import CLIENT_ID, CLIENT_SECRET, UpstreamStub
-from tests.support import free_port
+from tests.support import USER_PASSWORD, free_port
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +22,12 @@ def stub():
     server.start()
     yield server
     server.stop()
+
+
+def add_oidc_provider(admin, stub: UpstreamStub, slug: str, name: str, **fields) -> None:
+    body = {"slug": slug, "name": name, "kind": "oidc", "issuer": stub.issuer, "client_id": CLIENT_ID}
+    created = admin.post("/v1/identity-providers", json={**body, "client_secret": CLIENT_SECRET, **fields})
+    assert created.status_code == 201, created.text
 
 
 def test_an_admin_adds_a_provider_and_a_new_person_signs_in_with_it(page: Page, stack, stub, screenshot):
@@ -45,6 +51,10 @@ def test_an_admin_adds_a_provider_and_a_new_person_signs_in_with_it(page: Page, 
     callback = f"{stack.base_url}/v1/auth/providers/acme-{tag}/callback"
     expect(page.get_by_role("status").filter(has_text=callback)).to_be_visible()
     expect(page.locator(f'tr[data-provider="acme-{tag}"]')).to_contain_text(callback)
+    row = page.locator(f'tr[data-provider="acme-{tag}"]')
+    row.get_by_role("button", name="Trust its second factor").click()
+    expect(row).to_contain_text("its second factor stands for ours")
+    expect(row.get_by_role("button", name="Stop trusting its second factor")).to_have_attribute("aria-pressed", "true")
     screenshot(page, "identity-providers")
     page.get_by_role("button", name="Sign out").click()
 
@@ -62,19 +72,7 @@ def test_continue_with_a_provider_on_the_openid_sign_in_page_ends_at_the_client(
     page: Page, stack, stub, admin, register_client
 ):
     tag = uuid.uuid4().hex[:6]
-    created = admin.post(
-        "/v1/identity-providers",
-        json={
-            "slug": f"corp-{tag}",
-            "name": f"Corp {tag}",
-            "kind": "oidc",
-            "issuer": stub.issuer,
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-            "creates_accounts": True,
-        },
-    )
-    assert created.status_code == 201, created.text
+    add_oidc_provider(admin, stub, f"corp-{tag}", f"Corp {tag}", creates_accounts=True)
     stub.tamper = {}
     stub.next_user = {"sub": f"corp-{tag}", "email": f"corp_{tag}@corp.example.com", "email_verified": True}
     client = register_client(first_party=True)
@@ -88,3 +86,27 @@ def test_continue_with_a_provider_on_the_openid_sign_in_page_ends_at_the_client(
     expect(page).to_have_url(re.compile(r"^https://rp\.example\.com/callback\?"))
     query = parse_qs(urlsplit(arrived[-1]).query)
     assert query["state"] == ["s-123"] and query["code"][0]
+
+
+def test_a_signed_in_user_links_another_provider_from_my_account(page: Page, stack, stub, admin, make_user):
+    """The "Link <name>" button on My account: the sign-in runs in a popup (the console's
+    tokens live in memory, a navigation would sign out), its code comes back to this page,
+    which links it with its bearer; the page stays signed in."""
+    tag = uuid.uuid4().hex[:6]
+    add_oidc_provider(admin, stub, f"link-{tag}", f"Elsewhere {tag}")
+    stub.tamper = {}
+    stub.next_user = {"sub": f"elsewhere-{tag}", "email": f"me_{tag}@elsewhere.example.com", "email_verified": False}
+    user, api = make_user()
+    sign_in(page, user["username"], USER_PASSWORD)
+    expect(page.get_by_role("heading", name="My account", level=1)).to_be_visible()
+    identities = page.get_by_role("region", name="Sign-in providers")
+    expect(identities).to_contain_text("No other provider is linked")
+    with page.expect_popup() as opened:
+        identities.get_by_role("button", name=f"Link Elsewhere {tag}").click()
+    popup = opened.value
+    expect(identities.locator("li[data-identity]")).to_contain_text(f"me_{tag}@elsewhere.example.com")
+    expect(identities.get_by_role("status")).to_contain_text(f"Elsewhere {tag} is linked")
+    popup.wait_for_event("close")
+    expect(page.locator("#whoami")).to_contain_text(user["username"])  # still signed in
+    (identity,) = api.get("/v1/auth/identities").json()["data"]
+    assert identity["provider"] == f"link-{tag}" and identity["subject"] == f"elsewhere-{tag}"

@@ -88,6 +88,16 @@ async def login_code(world: World, slug: str = "idp", *, browser: str = BROWSER)
     return code
 
 
+async def linked_with_bearer(world: World, user, code: str) -> dict:
+    """identity.link by the signed-in user, from the browser that started the sign-in."""
+    link = LinkIdentity(
+        login_code_digest=opaque_token_digest(code),
+        user_id=user.id,
+        browser_binding_digest=opaque_token_digest(BROWSER),
+    )
+    return await world.ok(link, as_user=user)
+
+
 async def test_admins_keep_providers_with_the_secret_sealed_and_audited(world: World, admin):
     view = await add_provider(world, admin)
     assert view["callback_url"] == "https://users.example.com/v1/auth/providers/idp/callback"
@@ -178,12 +188,92 @@ async def test_a_matching_address_links_only_with_the_password_or_the_bearer(wor
     assert linked["user"]["id"] == str(owner.id)
     other = world.user()
     idp.claims = {"sub": "s-2", "email": "someone@idp.example.com", "email_verified": False}
-    code = await login_code(world)
-    bearer = LinkIdentity(
-        login_code_digest=opaque_token_digest(code),
-        user_id=other.id,
-        browser_binding_digest=opaque_token_digest(BROWSER),
-    )
-    assert (await world.ok(bearer, as_user=other))["subject"] == "s-2"
+    assert (await linked_with_bearer(world, other, await login_code(world)))["subject"] == "s-2"
     (identity,) = (await world.ok(ListIdentities(user_id=other.id), as_user=other))["data"]
     assert await world.ok(UnlinkIdentity(user_id=other.id, identity_id=identity["id"]), as_user=other) == {}
+
+
+# --- MFA and the provider's amr ---------------------------------------------------------
+
+
+async def _mfa_account_linked(world: World, admin, idp, **provider_fields) -> Any:
+    """An account with MFA on, its identity at the provider linked by its bearer."""
+    await add_provider(world, admin, **provider_fields)
+    user = world.user(mfa_enabled=True)
+    idp.claims = {"sub": "s-mfa", "email": "someone@idp.example.com", "email_verified": True}
+    await linked_with_bearer(world, user, await login_code(world))
+    return user
+
+
+async def _exchange_with_amr(world: World, idp, amr: Any) -> dict:
+    idp.claims = {"sub": "s-mfa", "email": "someone@idp.example.com", "email_verified": True, "amr": amr}
+    code = await login_code(world)
+    return await world.ok(ExchangeLoginCode(login_code_digest=opaque_token_digest(code)), edge_itself=True)
+
+
+async def test_a_trusted_providers_second_factor_stands_for_the_totp_step_and_is_audited(world: World, admin, idp):
+    user = await _mfa_account_linked(world, admin, idp, trusts_amr_second_factor=True)
+    reply = await _exchange_with_amr(world, idp, ["pwd", "mfa"])
+    assert "mfa_required" not in reply and reply["access_token"] and reply["user"]["id"] == str(user.id)
+    assert world.store.challenges == {}
+    (session,) = [s for s in world.store.sessions.values() if s.user_id == user.id]
+    assert session.amr == ["ext", "mfa"]
+    (row,) = world.store.audit_rows("auth.login")
+    assert row["new_values"]["second_factor"] == "provider_amr"
+    assert row["new_values"]["second_factor_vouched_by"] == {"provider": "idp", "amr": ["pwd", "mfa"]}
+
+
+@pytest.mark.parametrize(
+    ("trusted", "amr"),
+    [
+        (False, ["mfa", "hwk"]),  # asserted, but the admin does not trust this provider's amr
+        (True, ["pwd"]),  # trusted, but only a password
+        (True, ["pwd", "kba", "geo", "mca"]),  # knowledge and context are no second factor
+        (True, "mfa"),  # not a list: no methods
+        (True, None),  # no amr at all
+    ],
+)
+async def test_otherwise_an_account_with_mfa_is_asked_for_its_code(world: World, admin, idp, trusted, amr):
+    user = await _mfa_account_linked(world, admin, idp, trusts_amr_second_factor=trusted)
+    reply = await _exchange_with_amr(world, idp, amr)
+    assert reply["mfa_required"] is True and reply["mfa_token"] and "access_token" not in reply
+    assert not [s for s in world.store.sessions.values() if s.user_id == user.id]
+    assert world.store.audit_rows("auth.login") == []
+    assert len(world.store.audit_rows("auth.mfa_challenge")) == 1
+
+
+async def test_an_asserted_second_factor_changes_nothing_for_an_account_without_mfa(world: World, admin, idp):
+    await add_provider(world, admin, trusts_amr_second_factor=True)
+    reply = await _exchange_with_amr(world, idp, ["mfa"])
+    assert reply["access_token"] and "mfa_required" not in reply
+    (session,) = world.store.sessions.values()
+    assert session.amr == ["pwd"]  # as any provider sign-in without MFA (not "mfa": usersvc asked for none)
+    (row,) = world.store.audit_rows("auth.login")
+    assert "second_factor" not in row["new_values"] and "second_factor_vouched_by" not in row["new_values"]
+
+
+async def test_the_amr_kept_is_the_id_tokens_and_an_oauth2_provider_cannot_be_trusted_for_it(world: World, admin, idp):
+    await add_provider(world, admin, trusts_amr_second_factor=True)
+    idp.claims = {"sub": "s-9", "email": "nine@idp.example.com", "amr": ["otp", 7, "x" * 40, "hwk"]}
+    await login_code(world)
+    (sign_in,) = world.store.provider_sign_ins.values()
+    assert sign_in.profile["amr"] == ["otp", "hwk"]
+    github = {
+        "slug": "gh",
+        "name": "GitHub",
+        "kind": "oauth2",
+        "authorization_endpoint": "https://gh.example.com/a",
+        "token_endpoint": "https://gh.example.com/t",
+        "userinfo_endpoint": "https://gh.example.com/u",
+        "client_id": "c",
+        "client_secret": "s",
+    }
+    with pytest.raises(ValueError, match="no ID token"):
+        CreateIdentityProvider(**github, trusts_amr_second_factor=True)
+    assert (await world.ok(CreateIdentityProvider(**github), as_user=admin))["trusts_amr_second_factor"] is False
+    refused = await world.refused(
+        UpdateIdentityProvider(slug="gh", trusts_amr_second_factor=True), "VALIDATION_ERROR", as_user=admin
+    )
+    assert "no ID token" in str(refused)
+    changed = await world.ok(UpdateIdentityProvider(slug="idp", trusts_amr_second_factor=False), as_user=admin)
+    assert changed["trusts_amr_second_factor"] is False

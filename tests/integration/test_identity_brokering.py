@@ -12,12 +12,13 @@ import sys
 import uuid
 
 import httpx
+import jwt
 import pytest
 
 from tests.integration.authenticator import enrol
 from tests.integration.brokering import ProviderBrowser, add_stub_providers, location_query
 from tests.integration.oidc import Browser, authorization_params, form_of, query_of, register_client_with
-from tests.integration.upstream_stub import UpstreamStub
+from tests.integration.upstream_stub import CLIENT_ID, CLIENT_SECRET, UpstreamStub
 from tests.support import ADMIN_PASSWORD, USER_PASSWORD, Api, database, free_port, login, running_stack
 
 
@@ -210,6 +211,67 @@ def test_a_user_with_mfa_links_and_is_still_asked_for_the_code(stack, stub, prov
         json={"mfa_token": answer.json()["mfa_token"], "code": authenticator.next_code()},
     )
     assert verified.status_code == 200 and verified.json()["user"]["id"] == user["id"], verified.text
+
+
+def _mfa_user_linked_to(stack, browser: ProviderBrowser, slug: str, make_user) -> tuple[dict, Api]:
+    """A user with TOTP on whose identity at the stub (next_user) is linked with the bearer."""
+    user, api = make_user(verified=True)
+    enrol(api)
+    linked = browser.http.post(
+        f"{stack.base_url}/v1/auth/identities/link",
+        json={"login_code": browser.login_code(slug)},
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+    assert linked.status_code == 200, linked.text
+    return user, api
+
+
+def test_a_provider_asserting_mfa_that_the_admin_does_not_trust_still_gets_the_totp_step(
+    stack, admin, stub, providers, make_user, fresh_user
+):
+    """The provider's ID token says amr ["mfa", "hwk"]; trusts_amr_second_factor is off
+    (the default): the account's own second factor is still asked for."""
+    assert admin.get(f"/v1/identity-providers/{providers[0]}").json()["trusts_amr_second_factor"] is False
+    stub.next_user = {**fresh_user, "amr": ["mfa", "hwk"]}
+    browser = ProviderBrowser(stack.base_url)
+    _mfa_user_linked_to(stack, browser, providers[0], make_user)
+    answer = browser.exchange(browser.login_code(providers[0]))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["mfa_required"] is True and "access_token" not in answer.json(), answer.text
+    # The claim did reach usersvc, checked and kept: refused for want of trust, not for want of a claim.
+    rows = _rows(
+        stack, 'SELECT "profile"->\'amr\' AS "amr" FROM "provider_sign_ins" WHERE "subject" = $1', fresh_user["sub"]
+    )
+    assert rows and all(json.loads(row["amr"]) == ["mfa", "hwk"] for row in rows)
+
+
+def test_a_trusted_providers_second_factor_signs_an_mfa_account_in_audited(stack, admin, stub, make_user, fresh_user):
+    slug = f"trusted-{uuid.uuid4().hex[:6]}"
+    created = admin.post(
+        "/v1/identity-providers",
+        json={
+            "slug": slug,
+            "name": "Trusted amr",
+            "kind": "oidc",
+            "issuer": stub.issuer,
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "trusts_amr_second_factor": True,
+        },
+    )
+    assert created.status_code == 201 and created.json()["trusts_amr_second_factor"] is True, created.text
+    stub.next_user = {**fresh_user, "amr": ["pwd", "otp"]}
+    browser = ProviderBrowser(stack.base_url)
+    user, _ = _mfa_user_linked_to(stack, browser, slug, make_user)
+    answer = browser.exchange(browser.login_code(slug))
+    assert answer.status_code == 200 and "mfa_required" not in answer.json(), answer.text
+    assert jwt.decode(answer.json()["access_token"], options={"verify_signature": False})["amr"] == ["ext", "mfa"]
+    trail = admin.get("/v1/audit-logs", params={"entity_id": user["id"], "action": "auth.login"}).json()["data"]
+    vouched = [row["new_values"].get("second_factor_vouched_by") for row in trail]
+    assert {"provider": slug, "amr": ["pwd", "otp"]} in vouched, trail
+    # Only a password upstream: the TOTP step again.
+    stub.next_user = {**fresh_user, "amr": ["pwd"]}
+    assert browser.exchange(browser.login_code(slug)).json()["mfa_required"] is True
 
 
 def test_a_signed_in_user_links_and_unlinks_an_identity_with_the_bearer(stack, providers, make_user, fresh_user):
@@ -469,6 +531,9 @@ def test_the_cli_keeps_providers_as_the_api_does(stack, admin, stub):
     assert slug in cli("list").stdout
     assert admin.get(f"/v1/identity-providers/{slug}").json()["name"] == "From the CLI"
     assert cli("update", slug, "--enabled", "no").returncode == 0
+    # An OAuth 2 provider sends no ID token, so no amr to trust.
+    refused = cli("update", slug, "--trusts-amr-second-factor", "yes")
+    assert refused.returncode != 0 and "no ID token" in refused.stderr, refused.stderr
     assert admin.get(f"/v1/identity-providers/{slug}").json()["enabled"] is False
     assert cli("remove", slug).returncode == 0
     assert "NOT_FOUND" in cli("show", slug).stderr

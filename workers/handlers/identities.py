@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.identifiers import email_form
 from usersvc.domain.identity_providers import (
+    EXTERNAL_MFA_AMR,
     LOGIN_CODE_SECONDS,
     STATE_SECONDS,
     ClaimMapping,
@@ -30,6 +31,8 @@ from usersvc.domain.identity_providers import (
     ListIdentities,
     StartProviderSignIn,
     UnlinkIdentity,
+    asserts_second_factor,
+    provider_amr,
 )
 from usersvc.domain.opaque_tokens import opaque_token_digest
 from usersvc.domain.passwords import has_usable_password, unusable_password_hash
@@ -173,13 +176,19 @@ async def _proved_identity(
         if not isinstance(id_token, str):
             raise UpstreamError("The provider sent no ID token")
         values = await deps.upstream.id_token_claims(provider, endpoints, id_token, nonce=sign_in.nonce)
+    # How the provider says it signed the user in: from the checked ID token only, never
+    # from user info (an answer about the user, not about this sign-in).
+    amr = provider_amr(values.get("amr")) if provider.kind == "oidc" else None
     if endpoints.userinfo_endpoint:
         info = await deps.upstream.user_info(endpoints.userinfo_endpoint, answer["access_token"])
         # OpenID Connect Core §5.3.2: user info about another subject is not this user's.
         if provider.kind == "oidc" and str(info.get("sub")) != str(values.get("sub")):
             raise UpstreamError("The provider's user info names another subject")
         values = {**info, **values} if provider.kind == "oidc" else info
-    return _profile(values, mapping)
+    subject, profile = _profile(values, mapping)
+    if amr is not None:
+        profile["amr"] = amr
+    return subject, profile
 
 
 async def _complete(deps: WorkerDeps, unit: UnitOfWork, command: CompleteProviderSignIn) -> dict:
@@ -348,11 +357,34 @@ async def _account_for_sign_in(
     return await _new_account(unit, provider, sign_in, email)
 
 
-async def _sign_in(deps: WorkerDeps, unit: UnitOfWork, user: User, *, browser_session_digest: str | None) -> dict:
+async def _sign_in(
+    deps: WorkerDeps,
+    unit: UnitOfWork,
+    user: User,
+    provider: IdentityProvider,
+    sign_in: ProviderSignIn,
+    *,
+    browser_session_digest: str | None,
+) -> dict:
+    """An account with MFA on is asked for its second factor, unless the provider's ID token
+    named one (amr) and the admin trusts this provider's amr: then the provider's factor
+    stands for ours, and the audit row says so."""
     unit.principal = Principal(kind="user", id=str(user.id), role=Role(user.role))  # audit: who signed in
-    if user.mfa_enabled:
+    if not user.mfa_enabled:
+        return await open_session(deps, unit, user, browser_session_digest=browser_session_digest, method="provider")
+    asserted = provider_amr((sign_in.profile or {}).get("amr"))
+    if not (provider.trusts_amr_second_factor and asserts_second_factor(asserted)):
         return await start_mfa_challenge(unit, user)
-    return await open_session(deps, unit, user, browser_session_digest=browser_session_digest, method="provider")
+    return await open_session(
+        deps,
+        unit,
+        user,
+        second_factor="provider_amr",
+        amr=list(EXTERNAL_MFA_AMR),
+        browser_session_digest=browser_session_digest,
+        vouched_by={"provider": provider.slug, "amr": asserted},
+        method="provider",
+    )
 
 
 async def _exchange(deps: WorkerDeps, unit: UnitOfWork, command: ExchangeLoginCode) -> dict:
@@ -361,7 +393,7 @@ async def _exchange(deps: WorkerDeps, unit: UnitOfWork, command: ExchangeLoginCo
         raise DomainError(ErrorCode.INVALID_TOKEN, CODE_GONE)  # a code from another browser's sign-in
     user = await _account_for_sign_in(unit, provider, sign_in, registration_open=deps.settings.allow_registration)
     await _spend(unit, sign_in)
-    return await _sign_in(deps, unit, user, browser_session_digest=command.browser_session_digest)
+    return await _sign_in(deps, unit, user, provider, sign_in, browser_session_digest=command.browser_session_digest)
 
 
 async def exchange(deps: WorkerDeps, envelope: CommandEnvelope[ExchangeLoginCode]) -> dict:
@@ -415,7 +447,7 @@ async def _link_identity(deps: WorkerDeps, unit: UnitOfWork, command: LinkIdenti
     await _spend(unit, sign_in)
     if command.user_id is not None:
         return identity_view(identity, provider.slug)
-    return await _sign_in(deps, unit, user, browser_session_digest=None)
+    return await _sign_in(deps, unit, user, provider, sign_in, browser_session_digest=None)
 
 
 async def link(deps: WorkerDeps, envelope: CommandEnvelope[LinkIdentity]) -> dict:

@@ -147,6 +147,7 @@ async def add_provider(settings: Settings, unit: "UnitOfWork", command: CreateId
         claims=(command.claims or ClaimMapping()).model_dump(),
         creates_accounts=command.creates_accounts,
         trusts_email_verified=command.trusts_email_verified,
+        trusts_amr_second_factor=command.trusts_amr_second_factor,
         enabled=command.enabled,
         created_at=unit.now,
         updated_at=unit.now,
@@ -157,7 +158,16 @@ async def add_provider(settings: Settings, unit: "UnitOfWork", command: CreateId
     return view
 
 
-NOT_NULL = ("name", "client_id", "scopes", "claims", "creates_accounts", "trusts_email_verified", "enabled")
+NOT_NULL = (
+    "name",
+    "client_id",
+    "scopes",
+    "claims",
+    "creates_accounts",
+    "trusts_email_verified",
+    "trusts_amr_second_factor",
+    "enabled",
+)
 
 
 async def change_provider(settings: Settings, unit: "UnitOfWork", command: UpdateIdentityProvider) -> dict:
@@ -177,6 +187,8 @@ async def change_provider(settings: Settings, unit: "UnitOfWork", command: Updat
         provider.authorization_endpoint and provider.token_endpoint and provider.userinfo_endpoint
     ):
         raise validation_error("userinfo_endpoint", "an oauth2 provider needs its three endpoints")
+    if provider.kind == "oauth2" and provider.trusts_amr_second_factor:
+        raise validation_error("trusts_amr_second_factor", "an oauth2 provider sends no ID token, so no amr")
     fields = list(changes)
     if command.client_secret is not None:
         provider.client_secret_sealed = provider_box(settings.secret_key).seal(command.client_secret.encode())

@@ -235,14 +235,17 @@ async def open_session(
     second_factor: str | None = None,
     browser_session_digest: str | None = None,
     amr: list[str] | None = None,
+    vouched_by: dict | None = None,
     method: str | None = None,
 ) -> dict:
     """The login reply: a new session and its tokens (after the password, and the second
     factor when MFA is on). `user` is locked by the caller. With `browser_session_digest`
     (the provider's sign-in page) the session is the browser's, keyed by its cookie's
     digest, and the reply carries no tokens. `amr`: the methods when not a password and
-    perhaps a code (a passkey's hwk/swk); the access tokens carry them. `method`: how the
-    analytics count a sign-in that is none of these (domain/analytics.py sign_in_method)."""
+    perhaps a code (a passkey's hwk/swk); the access tokens carry them. `vouched_by`: who
+    vouched for the second factor instead of usersvc (a trusted provider's slug and amr),
+    into the audit row. `method`: how the analytics count a sign-in that is none of these
+    (domain/analytics.py sign_in_method)."""
     session_id = uuid.uuid4()
     methods = amr or amr_of(second_factor)
     ends_at = session_ends_at(unit.now, deps.settings)
@@ -283,6 +286,8 @@ async def open_session(
         logged_in["second_factor"] = second_factor
     if amr:
         logged_in["amr"] = methods
+    if vouched_by:
+        logged_in["second_factor_vouched_by"] = vouched_by
     if tokens is None:
         logged_in["provider_sign_in"] = True
     unit.record(

@@ -33,7 +33,9 @@ export function queryString(query = {}) {
   return text ? `?${text}` : '';
 }
 
-export async function call(method, path, { body, query, bearer, ifMatch, headers = {} } = {}) {
+// Cookies stay out (credentials 'omit'), but for the one call that must show the
+// browser's sign-in binding cookie (linking an identity, link_flow.js).
+export async function call(method, path, { body, query, bearer, ifMatch, headers = {}, credentials = 'omit' } = {}) {
   const sent = { Accept: 'application/json', ...headers };
   if (body !== undefined) sent['Content-Type'] = 'application/json';
   if (bearer) sent.Authorization = `Bearer ${bearer}`;
@@ -43,7 +45,7 @@ export async function call(method, path, { body, query, bearer, ifMatch, headers
   try {
     response = await fetch(path + queryString(query), {
       method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body),
-      cache: 'no-store', credentials: 'omit', redirect: 'error',
+      cache: 'no-store', credentials, redirect: 'error',
     });
   } catch {
     throw new ApiError({ status: 0, code: 'NETWORK_ERROR', message: 'The service could not be reached.' });

@@ -2,6 +2,7 @@
 // routes, and what to show when nobody is signed in.
 import { onActivity } from './api.js';
 import { h } from './dom.js';
+import { finishLinkInPopup } from './link_flow.js';
 import { isAdmin, isStaff } from './permissions.js';
 import { currentLocation, navigate, resolve, route, startRouter } from './router.js';
 import { currentUser, onSessionChange, signOut, takeEndReason } from './session.js';
@@ -97,4 +98,12 @@ onSessionChange((me) => {
 const activity = document.getElementById('activity');
 onActivity((inFlight) => { activity.hidden = inFlight === 0; });
 
-startRouter(render);
+if (finishLinkInPopup()) {
+  // The popup of "Link another provider": the code went to My account, which links it.
+  document.title = 'Back from the provider · usersvc';
+  document.getElementById('main').replaceChildren(h('section', { class: 'card narrow' },
+    h('h1', { tabindex: '-1' }, 'Back from the provider'),
+    h('p', {}, 'Your account page links it now. This window can be closed.')));
+} else {
+  startRouter(render);
+}

@@ -38,8 +38,30 @@ function table(providers, slot, reload) {
       h('td', { 'data-label': 'Kind' }, provider.kind === 'oidc' ? 'OpenID Connect' : 'OAuth 2'),
       h('td', { 'data-label': 'Callback URL' }, h('code', {}, provider.callback_url)),
       h('td', { 'data-label': 'Accounts' }, provider.creates_accounts ? 'creates accounts' : 'existing only',
-        provider.trusts_email_verified ? ' · trusts verified addresses' : ''),
-      h('td', { 'data-label': '' }, removeButton(provider, slot, reload)))))));
+        provider.trusts_email_verified ? ' · trusts verified addresses' : '',
+        provider.trusts_amr_second_factor ? ' · its second factor stands for ours' : ''),
+      h('td', { 'data-label': '' }, provider.kind === 'oidc' ? amrTrustButton(provider, slot, reload) : null,
+        removeButton(provider, slot, reload)))))));
+}
+
+// trusts_amr_second_factor (OpenID Connect only): an account with two-factor authentication
+// skips our code step when the provider's ID token says (amr) it asked for a second factor.
+function amrTrustButton(provider, slot, reload) {
+  const trusted = provider.trusts_amr_second_factor;
+  const button = h('button', { type: 'button', class: 'small', 'aria-pressed': String(trusted) },
+    trusted ? 'Stop trusting its second factor' : 'Trust its second factor');
+  button.addEventListener('click', async () => {
+    slot.replaceChildren();
+    try {
+      await whileBusy(button.closest('tr'), () => request('PATCH', `/v1/identity-providers/${provider.slug}`, {
+        body: { trusts_amr_second_factor: !trusted } }));
+      announce(trusted ? 'Its second factor is no longer trusted.' : 'Its second factor is trusted.');
+      reload();
+    } catch (error) {
+      showError(slot, error);
+    }
+  });
+  return button;
 }
 
 function removeButton(provider, slot, reload) {
@@ -73,6 +95,8 @@ function addForm(after) {
     field({ label: 'Scopes', name: 'scopes', hint: 'Space-separated; empty for the usual ones' }),
     h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'creates_accounts' }), ' May create accounts'),
     h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'trusts_email_verified' }), ' Trust its verified addresses'),
+    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'trusts_amr_second_factor' }),
+      ' Trust its second factor (OpenID Connect: an "amr" with mfa, otp, hwk… skips our code step)'),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Add provider')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -80,7 +104,8 @@ function addForm(after) {
     const values = formValues(form);
     const body = { slug: values.slug.trim(), name: values.name.trim(), kind: values.kind,
       client_id: values.client_id.trim(), client_secret: values.client_secret,
-      creates_accounts: Boolean(values.creates_accounts), trusts_email_verified: Boolean(values.trusts_email_verified) };
+      creates_accounts: Boolean(values.creates_accounts), trusts_email_verified: Boolean(values.trusts_email_verified),
+      trusts_amr_second_factor: Boolean(values.trusts_amr_second_factor) };
     const endpoints = values.kind === 'oidc' ? ['issuer'] : ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint'];
     for (const name of endpoints) body[name] = values[name].trim();
     if (values.scopes.trim()) body.scopes = values.scopes.trim().split(/\s+/);

@@ -8,9 +8,10 @@ import { signIn, signInWithCode, signInWithPasskey, verifyMfa } from '../session
 import { passkeysSupported, shownError } from '../webauthn.js';
 
 // A login code in the address (back from "Continue with …") is taken out of it at once, so
-// neither history nor a bookmark keeps it; the sign-in screen spends it.
+// neither history nor a bookmark keeps it; the sign-in screen spends it. One that comes back
+// with ?link= is a linking popup's (link_flow.js), not a sign-in.
 const params = new URLSearchParams(location.search);
-let pendingLoginCode = params.get('login_code');
+let pendingLoginCode = params.has('link') ? null : params.get('login_code');
 if (pendingLoginCode) {
   params.delete('login_code');
   const search = params.toString();
