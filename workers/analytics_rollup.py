@@ -7,8 +7,8 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from usersvc.workers.metrics import ANALYTICS_TOTALS
-from usersvc.workers.repositories.analytics import ROLL_UP_BATCH, roll_up_once, totals
+from usersvc.workers.metrics import ANALYTICS_TOTALS, LIVE_SESSIONS
+from usersvc.workers.repositories.analytics import ROLL_UP_BATCH, live_sessions, roll_up_once, totals
 
 log = logging.getLogger(__name__)
 # With the edge's cache (edge/routes/analytics.py), figures are at most ~5 s behind.
@@ -29,6 +29,9 @@ async def roll_up_pending() -> int:
 async def set_gauges() -> None:
     for name, value in (await totals(None, datetime.now(UTC).date())).items():
         ANALYTICS_TOTALS.labels(name).set(value)
+    sessions = await live_sessions()
+    for kind in ("api", "browser", "grant"):
+        LIVE_SESSIONS.labels(kind).set(sessions.get(kind, 0))
 
 
 async def roll_up_forever() -> None:

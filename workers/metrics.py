@@ -30,6 +30,9 @@ ANALYTICS_TOTALS = Gauge(
     "Live accounts, active users of 7 and 30 days, accounts with MFA, passkeys",
     ["figure"],
 )
+LIVE_SESSIONS = Gauge(
+    "usersvc_sessions_live", "Sessions neither ended nor expired, by kind (api, browser, grant)", ["kind"]
+)
 
 
 class _Quiet(WSGIRequestHandler):

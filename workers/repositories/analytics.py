@@ -98,6 +98,10 @@ SELECT
     (SELECT count(*) FROM "passkeys" JOIN "users" ON "users"."id" = "passkeys"."user_id"
      WHERE "users"."deleted_at" IS NULL) AS "passkeys"
 """
+LIVE_SESSIONS_SQL = """
+SELECT "kind", count(*) AS "sessions" FROM "user_sessions"
+WHERE "revoked_at" IS NULL AND "expires_at" > now() GROUP BY "kind"
+"""
 FIGURES_SQL = """
 SELECT "day", "metric", "dimension", "value" FROM "analytics_days"
 WHERE "day" BETWEEN $1 AND $2 AND "metric" <> $3
@@ -155,6 +159,12 @@ async def totals(db: BaseDBAsyncClient | None, today: date) -> dict[str, int]:
     """AnalyticsRepository.totals, on `db` (None: the pool)."""
     (row,) = await (db or connections.get("default")).execute_query_dict(TOTALS_SQL, [today])
     return dict(row)
+
+
+async def live_sessions() -> dict[str, int]:
+    """Sessions not ended nor expired, by kind (api, browser, grant): a gauge, not a figure by day."""
+    rows = await connections.get("default").execute_query_dict(LIVE_SESSIONS_SQL)
+    return {row["kind"]: row["sessions"] for row in rows}
 
 
 def window_start(today: date, days: int) -> date:
