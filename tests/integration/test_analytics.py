@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import orjson
 import pytest
 
+from tests.integration.oidc import signed_in_code
 from tests.support import Api, database
 
 SEEDED = date(2001, 3, 1)  # a history no other test writes into
@@ -189,3 +190,30 @@ def test_366_days_apart_answers_every_day_with_zeros(admin):
     days = response.json()["days"]
     assert len(days) == 367 and days[0]["date"] == "2004-01-01" and days[-1]["date"] == "2005-01-01"
     assert all(day["sign_ups"] == 0 and sum(day["sign_ins"].values()) == 0 for day in days)
+
+
+def test_a_sign_in_through_a_client_counts_as_a_client_sign_in_for_that_client(
+    stack, admin, register_client, make_user
+):
+    """The provider's sign-in page (a password sign-in) and the code issued to the client."""
+    client = register_client()
+    user, _ = make_user()
+    settle(stack)
+    before = flat(today_of(admin))
+
+    answer, browser, _ = signed_in_code(stack, client, user)
+    assert "code" in answer
+    signed_in_code(stack, client, user, browser=browser)  # single sign-on: a second code, no password
+
+    expected = {"password": 1, "new_sessions": 1, "client": 2}
+    started = time.monotonic()
+    while True:
+        after = flat(today_of(admin))
+        moved = {name: after[name] - before[name] for name in after if after[name] != before[name]}
+        if moved == expected or time.monotonic() - started > 10:
+            break
+        time.sleep(0.5)
+    assert moved == expected  # active_users unchanged: make_user's login made the user active today
+    today = datetime.now(UTC).date().isoformat()
+    clients = admin.get("/v1/analytics/clients", params={"from": today, "to": today}).json()["clients"]
+    assert {"client_id": client.client_id, "sign_ins": 2} in clients
