@@ -27,7 +27,7 @@ def test_sign_in_works_from_the_keyboard_alone(page, screenshot):
     page.keyboard.type(ADMIN_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Users", level=1)).to_be_focused()
-    assert nav_links(page) == ["Users", "Clients", "Audit log", "Sign-in providers", "My account"]
+    assert nav_links(page) == ["Dashboard", "Users", "Clients", "Audit log", "Sign-in providers", "My account"]
 
 
 def test_a_wrong_password_shows_the_apis_message_and_request_id(page):
