@@ -33,6 +33,7 @@ from usersvc.cache_keys import (
 )
 from usersvc.domain.errors import ErrorCode
 from usersvc.edge.errors import ApiError
+from usersvc.edge.metrics import LOGINS_HELD_BACK
 
 T = TypeVar("T")
 
@@ -102,6 +103,7 @@ class LoginGuard:
         except Exception:
             raise ApiError(ErrorCode.SERVICE_UNAVAILABLE, "The cache is unavailable") from None
         if left_ms > 0:
+            LOGINS_HELD_BACK.inc()
             raise ApiError(
                 ErrorCode.RATE_LIMITED,
                 "Too many failed logins for this account; retry later",

@@ -19,6 +19,8 @@ RPC_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 RESPONSES = Counter("usersvc_http_responses_total", "HTTP responses sent", ["status"])
+# Rare, and counted at once (no LocalCount): the per-account back-off's refusals (docs/analytics.md).
+LOGINS_HELD_BACK = Counter("usersvc_logins_held_back_total", "Logins refused by the per-account back-off (429)")
 FLUSH_SECONDS = 0.25
 
 

@@ -190,3 +190,18 @@ def test_ipv6_clients_share_one_login_counter_per_slash_64(stack, admin):
     login = attempt(stack, {"username": user["username"]}, USER_PASSWORD, ip=f"{network}beef")
     assert login.status_code == 200
     assert audited_ip(admin, user["id"], login.headers["X-Request-ID"]) == f"{network}beef"
+
+
+def held_back_count(stack) -> float:
+    body = httpx.get(f"{stack.base_url}/metrics", timeout=10).text
+    counted = [line.split()[-1] for line in body.splitlines() if line.startswith("usersvc_logins_held_back_total ")]
+    return float(counted[0]) if counted else 0.0
+
+
+def test_each_held_back_login_is_counted_on_the_edges_metrics(stack, admin):
+    user = new_user(admin)
+    before = held_back_count(stack)
+    fail_from_fresh_ips(stack, {"username": user["username"]}, THRESHOLD)
+    for _ in range(2):
+        assert outcome(attempt(stack, {"username": user["username"]}, USER_PASSWORD, ip=fresh_ipv4()))[0] == 429
+    assert held_back_count(stack) == before + 2
