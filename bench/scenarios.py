@@ -654,7 +654,8 @@ class Scenarios:
                     subprocess.Popen(
                         # Python frames only (native ones hide where the time goes in our code);
                         # the edge's pid is Sanic's manager: its serving processes are children.
-                        [spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "67", "-o", str(out)]
+                        [spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-o", str(out)]
+                        + ["-r", "250" if collapsed else "67"]
                         + (["--nonblocking", "--subprocesses"] if role == "edge" else [])
                         + (["--format", "raw"] if collapsed else []),
                         stdout=subprocess.DEVNULL,
