@@ -210,26 +210,44 @@ def test_mutations_send_the_rest_commands_with_the_same_codes_and_audit(stack, a
     assert codes_of(gql(admin, "mutation($id: ID!) { deleteUser(id: $id) }", {"id": user_id})) == ["USER_NOT_FOUND"]
 
 
-def test_a_page_of_100_users_with_their_sessions_is_a_bounded_number_of_round_trips(stack, admin):
+def test_a_page_of_100_users_with_their_sessions_and_audit_is_a_bounded_number_of_round_trips(stack, admin):
     tag = f"n{uuid.uuid4().hex[:10]}"
     bodies = [new_user_body(last_name=tag) for _ in range(100)]
+    ids = []
     for body in bodies:
-        assert admin.post("/v1/users", json=body).status_code == 201
+        created = admin.post("/v1/users", json=body)
+        assert created.status_code == 201
+        ids.append(created.json()["id"])
     for body in bodies[:3]:
         login(stack.base_url, USER_PASSWORD, username=body["username"])
+    for user_id in ids[:2]:
+        assert admin.patch(f"/v1/users/{user_id}", json={"first_name": "Audited"}).status_code == 200
     query = (
-        f'{{ users(first: 100, search: "{tag}") {{ totalCount '
-        "edges { node { username sessions { id createdAt user { id } } } } } }"
+        f'{{ users(first: 100, search: "{tag}") {{ totalCount edges {{ node {{ id username '
+        "sessions { id createdAt user { id } } auditEntries(first: 5) { action actorId entityId } "
+        "recent: auditEntries(first: 1) { action } } } } }"
     )
-    before = {command: round_trips(stack, command) for command in ("user.list", "session.list_of_users", "user.get")}
+    commands = ("user.list", "session.list_of_users", "user.get", "audit.list_of_entities", "audit.list")
+    before = {command: round_trips(stack, command) for command in commands}
     page = data_of(gql(admin, query))["users"]
     after = {command: round_trips(stack, command) for command in before}
     assert page["totalCount"] == 100 and len(page["edges"]) == 100
     assert after["user.list"] - before["user.list"] == 1
     assert after["session.list_of_users"] - before["session.list_of_users"] == 1, "sessions were not batched"
-    assert after["user.get"] == before["user.get"]
+    # one per distinct `first` (5 and 1), not one per user
+    assert after["audit.list_of_entities"] - before["audit.list_of_entities"] == 2, "audit entries were not batched"
+    assert after["audit.list"] == before["audit.list"] and after["user.get"] == before["user.get"]
     with_sessions = {edge["node"]["username"] for edge in page["edges"] if edge["node"]["sessions"]}
     assert with_sessions == {body["username"] for body in bodies[:3]}
+    audit = {edge["node"]["id"]: edge["node"] for edge in page["edges"]}
+    for user_id in [*ids[:3], ids[-1]]:  # the same entries as the REST audit trail, newest first
+        expected = admin.get("/v1/audit-logs", params={"entity_id": user_id, "page_size": 5}).json()["data"]
+        got = audit[user_id]["auditEntries"]
+        assert [(e["action"], e["actorId"], e["entityId"]) for e in got] == [
+            (e["action"], e["actor"]["id"], e["entity_id"]) for e in expected
+        ]
+        assert audit[user_id]["recent"] == [{"action": expected[0]["action"]}]
+    assert [e["action"] for e in audit[ids[0]]["auditEntries"]] == ["user.update", "auth.login", "user.create"]
 
 
 def test_depth_and_cost_are_refused_before_anything_runs(stack, admin):
