@@ -5,7 +5,7 @@ section 1's code and details in `extensions`."""
 import functools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, parse, specified_rules, validate
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -75,10 +75,12 @@ def refusal(request: Request, error: DomainError) -> GraphQLRefusal:
 
 @dataclass(frozen=True)
 class Checked:
-    """A document parsed and validated (per text and introspection setting)."""
+    """A document parsed and validated (per text and introspection setting), and its
+    operations as they were prepared to run (view.py: operationName → plans.Prepared)."""
 
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...]
+    prepared: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @functools.lru_cache(maxsize=DOCUMENTS_KEPT)

@@ -45,10 +45,13 @@ class Measure:
 
 
 class _Walk:
-    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode], variables: dict) -> None:
+    def __init__(
+        self, schema: GraphQLSchema | None, fragments: dict[str, FragmentDefinitionNode], variables: dict
+    ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self.read: set[str] = set()  # the variables asked for: a measure depends on these alone
 
     def fields(self, selection_set: SelectionSetNode | None, seen: frozenset[str] = frozenset()) -> Iterator[FieldNode]:
         """The fields of a selection set, fragments expanded (validation has ruled out cycles;
@@ -68,6 +71,7 @@ class _Walk:
             if argument.name.value == name:
                 value = argument.value
                 if isinstance(value, VariableNode):
+                    self.read.add(value.name.value)
                     return self.variables.get(value.name.value)
                 if isinstance(value, IntValueNode):
                     return int(value.value)
@@ -115,11 +119,28 @@ def measure(
     fragments: dict[str, FragmentDefinitionNode],
     variables: dict,
 ) -> Measure:
+    return measure_reading(schema, operation, fragments, variables)[0]
+
+
+def measure_reading(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict,
+) -> tuple[Measure, frozenset[str]]:
+    """The measure, and the variables it read (the `first` of lists): the same document with
+    the same values of those measures the same (edge/graphql/plans.py keeps it so)."""
     root = schema.get_root_type(operation.operation)
     if root is None:
-        return Measure(depth=0, cost=0)
-    depth, cost = _Walk(schema, fragments, variables).measure(operation.selection_set, root, times=1, page=DEFAULT_PAGE)
-    return Measure(depth=depth, cost=cost)
+        return Measure(depth=0, cost=0), frozenset()
+    walk = _Walk(schema, fragments, variables)
+    depth, cost = walk.measure(operation.selection_set, root, times=1, page=DEFAULT_PAGE)
+    return Measure(depth=depth, cost=cost), frozenset(walk.read)
+
+
+def root_fields(operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]) -> list[FieldNode]:
+    """The operation's root fields, fragments expanded."""
+    return list(_Walk(None, fragments, {}).fields(operation.selection_set))
 
 
 def cached_users(
@@ -131,7 +152,7 @@ def cached_users(
 ) -> set[str]:
     """The users whose cached entries a query's root fields answer from: the caller's for `me`,
     the named one for `user(id:)` (an id that is no UUID names no user: none is read)."""
-    walk = _Walk(GraphQLSchema(), fragments, variables)
+    walk = _Walk(None, fragments, variables)  # no types needed: only the root fields' names and ids
     wanted = set()
     for node in walk.fields(operation.selection_set):
         if node.name.value == "me":

@@ -1,0 +1,88 @@
+"""The commonest reads answered without graphql-core's executor, once a document has run once.
+
+A query whose one root field is `me`, `user(id:)` or `users(…)` with a selection a plan
+completes (plans.py) asks nothing its resolver would not answer from what the admission
+read: the user's cached entry, or the cached list page. Its answer is then the plan over
+that entry, or, for a page, the answer the same document gave the same page bytes with the
+same variables before (kept per document, bounded; an answer depends on nothing else, so
+it is never stale: a change to any user on the page changes the bytes).
+
+Every check of the resolver runs first, in the same order (the role of `users`, the read
+rule of `user(id:)`, the variables' coercion, the arguments); anything else (a refusal, a
+miss, a tombstone, data a plan leaves to graphql-core, a document not run yet) answers
+None, and view.py executes the document as always, where the same checks answer as they
+always have. The cache metrics count a hit here as the resolver would."""
+
+import uuid
+
+import orjson
+from graphql import GraphQLError, GraphQLObjectType, get_named_type
+from graphql.execution.values import get_argument_values, get_variable_values
+
+from usersvc.cache_keys import TOMBSTONE
+from usersvc.domain import rbac
+from usersvc.domain.errors import DomainError
+from usersvc.edge.graphql.plans import Prepared, complete_by_plan
+from usersvc.edge.graphql.resolvers import Context
+from usersvc.edge.metrics import cache_lookup
+from usersvc.edge.route_steps import user_id_from_path
+
+FIELDS = frozenset({"me", "user", "users"})
+
+
+def page_answer_key(variables: dict, page: bytes) -> tuple[bytes, bytes] | None:
+    try:
+        return orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), page
+    except TypeError:
+        return None
+
+
+def answer(prepared: Prepared, context: Context, variables: dict, page: bytes | None) -> bytes | None:
+    """The response body, or None: execute the document (module docstring). `page`: the
+    cached list page the admission read for `users`, if any."""
+    node = prepared.lone_root_field
+    if node is None or node.name.value not in FIELDS:
+        return None
+    field = prepared.schema.query_type.fields[node.name.value]  # type: ignore[union-attr]
+    return_type = get_named_type(field.type)
+    plan = prepared.root_plan(return_type)
+    if plan is None or not isinstance(return_type, GraphQLObjectType):
+        return None
+    principal = context.caller.principal
+    key = node.alias.value if node.alias else node.name.value
+    try:
+        if node.name.value == "users":
+            rbac.require_role(principal, *rbac.STAFF)
+            answer_key = page_answer_key(variables, page) if page is not None else None
+            body = prepared.answer_of(answer_key) if answer_key is not None else None
+            if body is not None:
+                cache_lookup("list", "hit").inc()
+            return body
+        coerced = get_variable_values(prepared.schema, prepared.operation.variable_definitions or (), variables)
+        if isinstance(coerced, list):  # the execution answers these errors
+            return None
+        if node.name.value == "user":
+            target = user_id_from_path(get_argument_values(field, node, coerced)["id"])
+            rbac.authorize_read(principal, target)
+        else:
+            target = uuid.UUID(context.caller.user_id)
+        entry = context.cached.get(str(target))
+        if entry is None or entry == TOMBSTONE:
+            return None
+        completed = complete_by_plan(plan, orjson.loads(entry))
+    except (DomainError, GraphQLError, KeyError, TypeError, ValueError):
+        return None
+    if completed is None:
+        return None
+    cache_lookup("user", "hit").inc()
+    return orjson.dumps({"data": {key: completed}})
+
+
+def remember(prepared: Prepared, variables: dict, page: bytes | None, body: bytes) -> None:
+    """Keep an executed `users` answer for its page's bytes and variables (answer())."""
+    node = prepared.lone_root_field
+    if page is None or node is None or node.name.value != "users":
+        return
+    answer_key = page_answer_key(variables, page)
+    if answer_key is not None:
+        prepared.remember_answer(answer_key, body)
