@@ -17,7 +17,7 @@ import uuid
 
 import orjson
 from graphql import GraphQLError, GraphQLObjectType, get_named_type
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import get_argument_values
 
 from usersvc.cache_keys import TOMBSTONE
 from usersvc.domain import rbac
@@ -58,7 +58,7 @@ def answer(prepared: Prepared, context: Context, variables: dict, page: bytes | 
             if body is not None:
                 cache_lookup("list", "hit").inc()
             return body
-        coerced = get_variable_values(prepared.schema, prepared.operation.variable_definitions or (), variables)
+        coerced = prepared.variable_values(variables)
         if isinstance(coerced, list):  # the execution answers these errors
             return None
         if node.name.value == "user":

@@ -143,18 +143,13 @@ def root_fields(operation: OperationDefinitionNode, fragments: dict[str, Fragmen
     return list(_Walk(None, fragments, {}).fields(operation.selection_set))
 
 
-def cached_users(
-    operation: OperationDefinitionNode,
-    fragments: dict[str, FragmentDefinitionNode],
-    variables: dict,
-    *,
-    subject: str,
-) -> set[str]:
-    """The users whose cached entries a query's root fields answer from: the caller's for `me`,
-    the named one for `user(id:)` (an id that is no UUID names no user: none is read)."""
-    walk = _Walk(None, fragments, variables)  # no types needed: only the root fields' names and ids
+def cached_users(roots: tuple[FieldNode, ...] | list[FieldNode], variables: dict, *, subject: str) -> set[str]:
+    """The users whose cached entries a query's root fields (root_fields) answer from: the
+    caller's for `me`, the named one for `user(id:)` (an id that is no UUID names no user:
+    none is read)."""
+    walk = _Walk(None, {}, variables)  # no types needed: only the root fields' names and ids
     wanted = set()
-    for node in walk.fields(operation.selection_set):
+    for node in roots:
         if node.name.value == "me":
             wanted.add(subject)
         elif node.name.value == "user":

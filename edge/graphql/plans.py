@@ -30,18 +30,23 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
+    GraphQLError,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLSchema,
     OperationDefinitionNode,
+    get_nullable_type,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
     is_object_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.get_variable_signature import get_variable_signature
+from graphql.execution.values import VariableValues, VariableValueSource, get_variable_values
 from graphql.pyutils import Path, Undefined
+from graphql.utilities.coerce_input_value import coerce_input_value
 
 from usersvc.edge.graphql.completion import PageMemoExecutor
 from usersvc.edge.graphql.limits import Measure, measure_reading, root_fields
@@ -228,8 +233,10 @@ class Prepared:
     pages: dict[bytes, Any] = field(default_factory=dict, init=False)
     # direct.py's answers of a lone `users` field: (variables, page bytes) → response body.
     answers: OrderedDict[tuple[bytes, bytes], bytes] = field(default_factory=OrderedDict, init=False)
+    roots: tuple[FieldNode, ...] = field(default=(), init=False)
     _reads: frozenset[str] | None = field(default=None, init=False)
     _sizes: dict[tuple, Measure] = field(default_factory=dict, init=False)
+    _variable_signatures: Any = field(default=False, init=False)  # False: not worked out yet
 
     def __post_init__(self) -> None:
         directives = document_has_directives(self.document)
@@ -237,8 +244,47 @@ class Prepared:
             self.executor_class = PageMemoExecutor  # type: ignore[assignment]
         else:
             self.executor_class = type("DocumentExecutor", (PlanningExecutor,), {"plans": {}})
-        roots = root_fields(self.operation, self.fragments)
-        self.lone_root_field = roots[0] if len(roots) == 1 and not directives else None
+        self.roots = tuple(root_fields(self.operation, self.fragments))
+        self.lone_root_field = self.roots[0] if len(self.roots) == 1 and not directives else None
+
+    def variable_values(self, variables: dict) -> VariableValues | list[GraphQLError]:
+        """graphql-core's coercion of the variables (get_variable_values), with each
+        definition's signature worked out once per document where every variable is a
+        scalar or enum without a default: then the coercion is graphql-core's own loop,
+        value by value (coerce_input_value); a value it refuses, or a missing one, is left
+        to get_variable_values, for its errors."""
+        signatures = self._signatures()
+        if signatures is None:
+            return get_variable_values(self.schema, self.operation.variable_definitions or (), variables)
+        sources, coerced = {}, {}
+        for signature in signatures:
+            value = variables.get(signature.name, Undefined)
+            if value is Undefined:
+                if is_non_null_type(signature.type):
+                    return get_variable_values(self.schema, self.operation.variable_definitions or (), variables)
+                sources[signature.name] = VariableValueSource(signature)
+                continue
+            sources[signature.name] = VariableValueSource(signature, value)
+            coerced_value = coerce_input_value(value, signature.type)
+            if coerced_value is Undefined:
+                return get_variable_values(self.schema, self.operation.variable_definitions or (), variables)
+            coerced[signature.name] = coerced_value
+        return VariableValues(sources, coerced)
+
+    def _signatures(self) -> tuple | None:
+        if self._variable_signatures is False:
+            found = []
+            for node in self.operation.variable_definitions or ():
+                signature = get_variable_signature(self.schema, node)
+                if isinstance(signature, GraphQLError) or node.default_value is not None:
+                    found = None
+                    break
+                if not is_leaf_type(get_nullable_type(signature.type)):
+                    found = None
+                    break
+                found.append(signature)
+            self._variable_signatures = tuple(found) if found is not None else None
+        return self._variable_signatures
 
     def root_plan(self, return_type: Any) -> tuple[Entry, ...] | None:
         """The plan the lone root field's value completed by when it last ran (None: none yet,
@@ -268,6 +314,8 @@ class Prepared:
     def size(self, variables: dict) -> Measure:
         """The document's depth and cost for these variables (limits.measure), kept per value
         of the variables a measure reads."""
+        if self._reads is not None and not self._reads and self._sizes:
+            return next(iter(self._sizes.values()))  # it reads no variable: one measure
         if self._reads is not None:
             key = tuple((name, type(variables.get(name)), variables.get(name)) for name in sorted(self._reads))
             try:

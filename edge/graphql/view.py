@@ -27,7 +27,7 @@ from graphql import (
     execute,
     get_operation_ast,
 )
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import get_argument_values
 from sanic import Blueprint, HTTPResponse, Request, json, raw
 
 from usersvc.domain.commands import ListUsers
@@ -195,7 +195,7 @@ def users_page(request: Request, prepared: Prepared, variables: dict) -> PageQue
     if key in prepared.pages:
         return prepared.pages[key]
     page = None
-    coerced = get_variable_values(prepared.schema, prepared.operation.variable_definitions or (), variables)
+    coerced = prepared.variable_values(variables)
     if not isinstance(coerced, list):  # errors: the execution answers them
         field = prepared.schema.query_type.fields["users"]  # type: ignore[union-attr]
         try:
@@ -212,6 +212,8 @@ def users_page(request: Request, prepared: Prepared, variables: dict) -> PageQue
 
 def check_complexity(request: Request, settings: Settings, size: Measure) -> int:
     """The document's cost, or QUERY_TOO_COMPLEX before anything runs."""
+    if size.depth <= settings.graphql_max_depth and size.cost <= settings.graphql_max_cost:
+        return size.cost
     limits = {"depth": size.depth, "maxDepth": settings.graphql_max_depth}
     limits |= {"cost": size.cost, "maxCost": settings.graphql_max_cost}
     if size.depth > settings.graphql_max_depth:
@@ -243,9 +245,8 @@ async def run(request: Request, params: dict) -> bytes:
         not_allowed = ApiError(ErrorCode.METHOD_NOT_ALLOWED, "Mutations are sent with POST", headers={"Allow": "POST"})
         raise refusal(request, not_allowed)
     variables = params.get("variables") or {}
-    fragments = prepared.fragments
     cost = check_complexity(request, settings, prepared.size(variables))
-    wanted = () if writes else sorted(cached_users(found, fragments, variables, subject=str(claims["sub"])))
+    wanted = () if writes else sorted(cached_users(prepared.roots, variables, subject=str(claims["sub"])))
     page = None if writes else users_page(request, prepared, variables)
     pages, cached_page = {}, None
     try:

@@ -144,3 +144,35 @@ def test_the_measure_is_kept_per_value_of_the_variables_it_reads():
     assert prepared.size({"n": 7, "id": "a"}).cost == 1 + 7 + 1
     assert prepared.size({"n": 7.0, "id": "a"}).cost == 1 + 20 + 1  # not an Int: the default page, not 7's
     assert prepared.size({"n": [1], "id": "a"}).cost == 1 + 20 + 1  # unhashable: measured, not kept
+
+
+VARIABLES = [
+    {"id": "6f1c7a52-8d2e-4c59-9a57-2f4b8f0e7c11", "n": 5, "on": True, "s": "x"},
+    {"id": 7, "n": 5},  # an Int for an ID
+    {"id": "a", "n": "5"},  # refused: n is no Int
+    {"n": 5},  # refused: id is missing
+    {"id": None, "n": 5},  # refused: id is null
+    {"id": "a", "n": 2**40},  # refused: not 32 bits
+    {"id": "a", "n": None, "extra": [1]},
+    {"id": ["a"]},  # refused: a list for an ID
+]
+
+
+@pytest.mark.parametrize("variables", VARIABLES)
+def test_variables_are_coerced_as_graphql_core_coerces_them(variables):
+    from graphql.execution.values import get_variable_values
+
+    schema = executable_schema()
+    text = "query($id: ID!, $n: Int, $on: Boolean, $s: String) { user(id: $id) { id } users(first: $n) { totalCount } }"
+    document = parse(text)
+    prepared = Prepared(schema, document, document.definitions[0], {})
+    ours = prepared.variable_values(variables)
+    theirs = get_variable_values(schema, document.definitions[0].variable_definitions, variables)
+    if isinstance(theirs, list):
+        assert [e.message for e in ours] == [e.message for e in theirs]
+    else:
+        assert ours.coerced == theirs.coerced
+        assert {name: source.value for name, source in ours.sources.items()} == {
+            name: source.value for name, source in theirs.sources.items()
+        }
+        assert prepared._signatures() is not None  # the quick way was taken
