@@ -13,8 +13,6 @@ miss, a tombstone, data a plan leaves to graphql-core, a document not run yet) a
 None, and view.py executes the document as always, where the same checks answer as they
 always have. The cache metrics count a hit here as the resolver would."""
 
-import uuid
-
 import orjson
 from graphql import GraphQLError, GraphQLObjectType, get_named_type
 from graphql.execution.values import get_argument_values
@@ -22,10 +20,10 @@ from graphql.execution.values import get_argument_values
 from usersvc.cache_keys import TOMBSTONE
 from usersvc.domain import rbac
 from usersvc.domain.errors import DomainError
+from usersvc.edge.graphql.limits import user_id_of
 from usersvc.edge.graphql.plans import Prepared, complete_by_plan
 from usersvc.edge.graphql.resolvers import Context
 from usersvc.edge.metrics import cache_lookup
-from usersvc.edge.route_steps import user_id_from_path
 
 FIELDS = frozenset({"me", "user", "users"})
 
@@ -62,11 +60,17 @@ def answer(prepared: Prepared, context: Context, variables: dict, page: bytes | 
         if isinstance(coerced, list):  # the execution answers these errors
             return None
         if node.name.value == "user":
-            target = user_id_from_path(get_argument_values(field, node, coerced)["id"])
-            rbac.authorize_read(principal, target)
+            given = get_argument_values(field, node, coerced)["id"]
+            parsed = user_id_of(given) if isinstance(given, str) else None
+            if parsed is None:  # as user_id_from_path: no such user, which the execution answers
+                return None
+            rbac.authorize_read(principal, parsed[0])  # as resolve_user: user_id_from_path's UUID
+            entry = context.cached.get(parsed[1])
         else:
-            target = uuid.UUID(context.caller.user_id)
-        entry = context.cached.get(str(target))
+            parsed = user_id_of(context.caller.user_id)
+            if parsed is None:
+                return None
+            entry = context.cached.get(parsed[1])
         if entry is None or entry == TOMBSTONE:
             return None
         completed = complete_by_plan(plan, orjson.loads(entry))

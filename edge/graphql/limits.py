@@ -9,6 +9,7 @@ a REST client pays to draw the same screen. The rate limit counts a query by tha
 Scalars are free; introspection (`__schema`, `__type`) counts one and is not measured inside.
 """
 
+import functools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ SESSIONS_ESTIMATE = 10  # a user's active sessions, for cost: most have one or t
 FETCHES = {("Query", "me"), ("Query", "user"), ("Query", "users"), ("Query", "auditEntries")}
 FETCHES |= {("User", "sessions"), ("User", "auditEntries")}
 INTROSPECTION = frozenset({"__schema", "__type"})
+USER_IDS_KEPT = 8192
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,18 @@ def cached_users(roots: tuple[FieldNode, ...] | list[FieldNode], variables: dict
         if node.name.value == "me":
             wanted.add(subject)
         elif node.name.value == "user":
-            try:
-                wanted.add(str(uuid.UUID(str(walk.argument(node, "id")))))
-            except ValueError:
-                continue
+            parsed = user_id_of(str(walk.argument(node, "id")))
+            if parsed is not None:
+                wanted.add(parsed[1])
     return wanted
+
+
+@functools.lru_cache(maxsize=USER_IDS_KEPT)
+def user_id_of(value: str) -> tuple[uuid.UUID, str] | None:
+    """A user id as a UUID and as its cache key names it, or None for a text that is no UUID
+    (kept per text: a read asks for it twice, and the same users come back)."""
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        return None
+    return parsed, str(parsed)
