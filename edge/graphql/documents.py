@@ -56,7 +56,9 @@ def format_error(request: Request, error: GraphQLError) -> dict:
     original = error.original_error
     if isinstance(original, DomainError):
         entry = error_entry(request, original)
-    elif original is None:  # the document or its variables: GraphQL's own validation
+    elif original is None or (isinstance(original, GraphQLError) and not error.path):
+        # the document or its variables (graphql-core 3.3 gives a variable's refusal the
+        # coercion's own GraphQLError as its original): GraphQL's own validation
         entry = error_entry(request, ErrorCode.VALIDATION_ERROR.value, error.message)
     else:
         log.error("resolver failed", exc_info=original, extra={"request_id": request_id_of(request)})

@@ -134,6 +134,38 @@ def test_a_users_page_shares_the_rest_list_cache(stack, admin):
     assert round_trips(stack, "user.list") == before, "the page went to a worker"
 
 
+def test_a_document_run_before_answers_as_it_did_and_refuses_as_it_did(stack, admin, make_user):
+    """The second time, me, user(id) and a users page are answered without the executor
+    (edge/graphql/direct.py): the same bodies, the same refusals, and a change is seen."""
+    user, plain = make_user()
+    _, other = make_user()
+    by_id = "query($id: ID!) { found: user(id: $id) { " + USER_FIELDS + " __typename } }"
+    me = "{ me { " + USER_FIELDS + " } }"
+    tag = f"d{uuid.uuid4().hex[:10]}"
+    for _ in range(3):
+        assert admin.post("/v1/users", json=new_user_body(last_name=tag)).status_code == 201
+    page = 'query($s: String) { users(first: 2, search: $s, sort: "username") '
+    page += "{ totalCount edges { cursor node { id etag } } } }"
+    for api, query, variables in ((admin, by_id, {"id": user["id"]}), (plain, me, {}), (admin, page, {"s": tag})):
+        first, again = gql(api, query, variables), gql(api, query, variables)
+        assert first.status_code == again.status_code == 200 and "errors" not in first.json()
+        assert again.content == first.content
+    before = round_trips(stack, "user.get")
+    assert admin.patch(f"/v1/users/{user['id']}", json={"first_name": "Changed"}).status_code == 200
+    assert data_of(gql(admin, by_id, {"id": user["id"]}))["found"]["firstName"] == "Changed"
+    assert data_of(gql(plain, me))["me"]["firstName"] == "Changed"
+    assert round_trips(stack, "user.get") == before
+    refused = gql(other, by_id, {"id": user["id"]})  # a plain user reading another: as REST
+    assert codes_of(refused) == ["FORBIDDEN"] and refused.json()["data"] == {"found": None}
+    assert codes_of(gql(plain, page, {"s": tag})) == ["FORBIDDEN"]
+    assert codes_of(gql(admin, by_id, {"id": str(uuid.uuid4())})) == ["USER_NOT_FOUND"]
+    assert codes_of(gql(admin, by_id, {"id": "not-a-uuid"})) == ["USER_NOT_FOUND"]
+    assert codes_of(gql(admin, by_id, {})) == ["VALIDATION_ERROR"]  # $id missing
+    assert admin.delete(f"/v1/users/{user['id']}").status_code == 204
+    gone = gql(admin, by_id, {"id": user["id"]})
+    assert codes_of(gone) == ["USER_NOT_FOUND"] and gone.json()["data"] == {"found": None}
+
+
 def test_mutations_send_the_rest_commands_with_the_same_codes_and_audit(stack, admin):
     body = new_user_body()
     created = data_of(
