@@ -13,8 +13,10 @@ miss, a tombstone, data a plan leaves to graphql-core, a document not run yet) a
 None, and view.py executes the document as always, where the same checks answer as they
 always have. The cache metrics count a hit here as the resolver would."""
 
+from dataclasses import dataclass
+
 import orjson
-from graphql import GraphQLError, GraphQLObjectType, get_named_type
+from graphql import GraphQLError, GraphQLField, VariableNode, get_named_type
 from graphql.execution.values import get_argument_values
 
 from usersvc.cache_keys import TOMBSTONE
@@ -35,21 +37,44 @@ def page_answer_key(variables: dict, page: bytes) -> tuple[bytes, bytes] | None:
         return None
 
 
-def answer(prepared: Prepared, context: Context, variables: dict, page: bytes | None) -> bytes | None:
-    """The response body, or None: execute the document (module docstring). `page`: the
-    cached list page the admission read for `users`, if any."""
+@dataclass(frozen=True)
+class Root:
+    """What answer() needs of a prepared document's lone root field, worked out once."""
+
+    name: str
+    key: str  # its response key (an alias, or its name)
+    field: GraphQLField
+    plan: tuple
+    id_variable: str | None  # user(id: $var): the variable (else get_argument_values reads it)
+
+
+def root_of(prepared: Prepared) -> Root | None:
+    root = prepared.direct_root
+    if root is not None:
+        return root
     node = prepared.lone_root_field
     if node is None or node.name.value not in FIELDS:
         return None
     field = prepared.schema.query_type.fields[node.name.value]  # type: ignore[union-attr]
-    return_type = get_named_type(field.type)
-    plan = prepared.root_plan(return_type)
-    if plan is None or not isinstance(return_type, GraphQLObjectType):
+    plan = prepared.root_plan(get_named_type(field.type))
+    if plan is None:  # not run yet, or no plan: ask again next time
+        return None
+    id_argument = next((argument.value for argument in node.arguments or () if argument.name.value == "id"), None)
+    id_variable = id_argument.name.value if isinstance(id_argument, VariableNode) else None
+    key = node.alias.value if node.alias else node.name.value
+    prepared.direct_root = Root(node.name.value, key, field, plan, id_variable)
+    return prepared.direct_root
+
+
+def answer(prepared: Prepared, context: Context, variables: dict, page: bytes | None) -> bytes | None:
+    """The response body, or None: execute the document (module docstring). `page`: the
+    cached list page the admission read for `users`, if any."""
+    root = root_of(prepared)
+    if root is None:
         return None
     principal = context.caller.principal
-    key = node.alias.value if node.alias else node.name.value
     try:
-        if node.name.value == "users":
+        if root.name == "users":
             rbac.require_role(principal, *rbac.STAFF)
             answer_key = page_answer_key(variables, page) if page is not None else None
             body = prepared.answer_of(answer_key) if answer_key is not None else None
@@ -59,27 +84,29 @@ def answer(prepared: Prepared, context: Context, variables: dict, page: bytes | 
         coerced = prepared.variable_values(variables)
         if isinstance(coerced, list):  # the execution answers these errors
             return None
-        if node.name.value == "user":
-            given = get_argument_values(field, node, coerced)["id"]
+        if root.name == "user":
+            # as get_argument_values: a variable's coerced value (ID!: never null here)
+            given = coerced.coerced.get(root.id_variable) if root.id_variable else None
+            if given is None:
+                given = get_argument_values(root.field, prepared.lone_root_field, coerced)["id"]
             parsed = user_id_of(given) if isinstance(given, str) else None
             if parsed is None:  # as user_id_from_path: no such user, which the execution answers
                 return None
             rbac.authorize_read(principal, parsed[0])  # as resolve_user: user_id_from_path's UUID
-            entry = context.cached.get(parsed[1])
         else:
             parsed = user_id_of(context.caller.user_id)
             if parsed is None:
                 return None
-            entry = context.cached.get(parsed[1])
+        entry = context.cached.get(parsed[1])
         if entry is None or entry == TOMBSTONE:
             return None
-        completed = complete_by_plan(plan, orjson.loads(entry))
+        completed = complete_by_plan(root.plan, orjson.loads(entry))
     except (DomainError, GraphQLError, KeyError, TypeError, ValueError):
         return None
     if completed is None:
         return None
     cache_lookup("user", "hit").inc()
-    return orjson.dumps({"data": {key: completed}})
+    return orjson.dumps({"data": {root.key: completed}})
 
 
 def remember(prepared: Prepared, variables: dict, page: bytes | None, body: bytes) -> None:

@@ -234,6 +234,7 @@ class Prepared:
     # direct.py's answers of a lone `users` field: (variables, page bytes) → response body.
     answers: OrderedDict[tuple[bytes, bytes], bytes] = field(default_factory=OrderedDict, init=False)
     roots: tuple[FieldNode, ...] = field(default=(), init=False)
+    direct_root: Any = field(default=None, init=False)  # direct.Root, once worked out
     _reads: frozenset[str] | None = field(default=None, init=False)
     _sizes: dict[tuple, Measure] = field(default_factory=dict, init=False)
     _variable_signatures: Any = field(default=False, init=False)  # False: not worked out yet
