@@ -16,7 +16,7 @@ always have. The cache metrics count a hit here as the resolver would."""
 from dataclasses import dataclass
 
 import orjson
-from graphql import GraphQLError, GraphQLField, VariableNode, get_named_type
+from graphql import FieldNode, GraphQLError, GraphQLField, VariableNode, get_named_type
 from graphql.execution.values import get_argument_values
 
 from usersvc.cache_keys import TOMBSTONE
@@ -41,6 +41,7 @@ def page_answer_key(variables: dict, page: bytes) -> tuple[bytes, bytes] | None:
 class Root:
     """What answer() needs of a prepared document's lone root field, worked out once."""
 
+    node: FieldNode
     name: str
     key: str  # its response key (an alias, or its name)
     field: GraphQLField
@@ -62,7 +63,7 @@ def root_of(prepared: Prepared) -> Root | None:
     id_argument = next((argument.value for argument in node.arguments or () if argument.name.value == "id"), None)
     id_variable = id_argument.name.value if isinstance(id_argument, VariableNode) else None
     key = node.alias.value if node.alias else node.name.value
-    prepared.direct_root = Root(node.name.value, key, field, plan, id_variable)
+    prepared.direct_root = Root(node, node.name.value, key, field, plan, id_variable)
     return prepared.direct_root
 
 
@@ -88,7 +89,7 @@ def answer(prepared: Prepared, context: Context, variables: dict, page: bytes | 
             # as get_argument_values: a variable's coerced value (ID!: never null here)
             given = coerced.coerced.get(root.id_variable) if root.id_variable else None
             if given is None:
-                given = get_argument_values(root.field, prepared.lone_root_field, coerced)["id"]
+                given = get_argument_values(root.field, root.node, coerced)["id"]
             parsed = user_id_of(given) if isinstance(given, str) else None
             if parsed is None:  # as user_id_from_path: no such user, which the execution answers
                 return None

@@ -90,7 +90,7 @@ def _item(kind: int, how: Any, value: Any) -> Any:
 def _complete(plan: tuple[Entry, ...], source: Any) -> dict:
     if not isinstance(source, Mapping):
         raise _Fallback
-    out = {}
+    out: dict[str, Any] = {}
     for key, name, call, kind, non_null, how in plan:
         if call is None:
             value = source.get(name)
@@ -113,7 +113,7 @@ def _complete(plan: tuple[Entry, ...], source: Any) -> dict:
             item_kind, item_non_null, item_how = how
             if not isinstance(value, list | tuple):
                 raise _Fallback
-            items = []
+            items: list[Any] = []
             for item in value:
                 if item is None:
                     if item_non_null:
@@ -274,16 +274,14 @@ class Prepared:
 
     def _signatures(self) -> tuple | None:
         if self._variable_signatures is False:
-            found = []
+            found: list | None = []
             for node in self.operation.variable_definitions or ():
                 signature = get_variable_signature(self.schema, node)
-                if isinstance(signature, GraphQLError) or node.default_value is not None:
+                simple = not isinstance(signature, GraphQLError) and node.default_value is None
+                if not simple or not is_leaf_type(get_nullable_type(signature.type)):  # type: ignore[union-attr]
                     found = None
                     break
-                if not is_leaf_type(get_nullable_type(signature.type)):
-                    found = None
-                    break
-                found.append(signature)
+                found.append(signature)  # type: ignore[union-attr]
             self._variable_signatures = tuple(found) if found is not None else None
         return self._variable_signatures
 

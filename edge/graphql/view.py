@@ -248,7 +248,9 @@ async def run(request: Request, params: dict) -> bytes:
     cost = check_complexity(request, settings, prepared.size(variables))
     wanted = () if writes else sorted(cached_users(prepared.roots, variables, subject=str(claims["sub"])))
     page = None if writes else users_page(request, prepared, variables)
-    pages, cached_page = {}, None
+    pages: dict[str, tuple[bytes | None, str]] = {}
+    cached_page: bytes | None = None
+    entries: list = []
     try:
         if page is not None:  # as GET /v1/users: the page comes with the admission
             caller, cached_page, state = await admit_page(
@@ -258,7 +260,7 @@ async def run(request: Request, params: dict) -> bytes:
                 client_scope=USERS_READ,
                 weight=max(cost, 1),
             )
-            entries, pages = [], {page.key_template: (cached_page, state)}
+            pages = {page.key_template: (cached_page, state)}
         else:
             caller, entries = await admit_reading(
                 request,
