@@ -22,9 +22,9 @@ from graphql.execution.values import get_argument_values
 from usersvc.cache_keys import TOMBSTONE
 from usersvc.domain import rbac
 from usersvc.domain.errors import DomainError
+from usersvc.edge.caller import Caller
 from usersvc.edge.graphql.limits import user_id_of
 from usersvc.edge.graphql.plans import Prepared, complete_by_plan
-from usersvc.edge.graphql.resolvers import Context
 from usersvc.edge.metrics import cache_lookup
 
 FIELDS = frozenset({"me", "user", "users"})
@@ -67,13 +67,16 @@ def root_of(prepared: Prepared) -> Root | None:
     return prepared.direct_root
 
 
-def answer(prepared: Prepared, context: Context, variables: dict, page: bytes | None) -> bytes | None:
-    """The response body, or None: execute the document (module docstring). `page`: the
-    cached list page the admission read for `users`, if any."""
+def answer(
+    prepared: Prepared, caller: Caller, cached: dict[str, bytes | None], variables: dict, page: bytes | None
+) -> bytes | None:
+    """The response body, or None: execute the document (module docstring). `cached`: the
+    users' entries the admission read (resolvers.Context.cached); `page`: the cached list
+    page it read for `users`, if any."""
     root = root_of(prepared)
     if root is None:
         return None
-    principal = context.caller.principal
+    principal = caller.principal
     try:
         if root.name == "users":
             rbac.require_role(principal, *rbac.STAFF)
@@ -95,10 +98,10 @@ def answer(prepared: Prepared, context: Context, variables: dict, page: bytes | 
                 return None
             rbac.authorize_read(principal, parsed[0])  # as resolve_user: user_id_from_path's UUID
         else:
-            parsed = user_id_of(context.caller.user_id)
+            parsed = user_id_of(caller.user_id)
             if parsed is None:
                 return None
-        entry = context.cached.get(parsed[1])
+        entry = cached.get(parsed[1])
         if entry is None or entry == TOMBSTONE:
             return None
         completed = complete_by_plan(root.plan, orjson.loads(entry))

@@ -271,11 +271,12 @@ async def run(request: Request, params: dict) -> bytes:
             )
     except DomainError as error:
         raise refusal(request, error) from None
-    context = Context(request=request, caller=caller, cached=dict(zip(wanted, entries, strict=True)), pages=pages)
+    cached = dict(zip(wanted, entries, strict=True))
     if not writes:
-        body = direct.answer(prepared, context, variables, cached_page)
+        body = direct.answer(prepared, caller, cached, variables, cached_page)
         if body is not None:
             return body
+    context = Context(request=request, caller=caller, cached=cached, pages=pages)
     result = execute(
         prepared.schema,
         prepared.document,
