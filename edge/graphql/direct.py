@@ -4,7 +4,7 @@ A query whose one root field is `me`, `user(id:)` or `users(…)` with a selecti
 completes (plans.py) asks nothing its resolver would not answer from what the admission
 read: the user's cached entry, or the cached list page. Its answer is then the plan over
 that entry, or, for a page, the answer the same document gave the same page bytes with the
-same variables before (kept per document, bounded; an answer depends on nothing else, so
+same variables before (ANSWERS: bounded per process; an answer depends on nothing else, so
 it is never stale: a change to any user on the page changes the bytes).
 
 Every check of the resolver runs first, in the same order (the role of `users`, the read
@@ -13,6 +13,7 @@ miss, a tombstone, data a plan leaves to graphql-core, a document not run yet) a
 None, and view.py executes the document as always, where the same checks answer as they
 always have. The cache metrics count a hit here as the resolver would."""
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import orjson
@@ -28,6 +29,32 @@ from usersvc.edge.graphql.plans import Prepared, complete_by_plan
 from usersvc.edge.metrics import cache_lookup
 
 FIELDS = frozenset({"me", "user", "users"})
+ANSWERS_KEPT = 256  # answers of lone `users` documents kept per process, all documents together
+
+
+class Answers:
+    """Response bodies of lone `users` documents by (document, variables, page bytes), least
+    recently used first out. An entry holds its Prepared, so the id in its key stays its own."""
+
+    def __init__(self, size: int = ANSWERS_KEPT) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[int, bytes, bytes], tuple[Prepared, bytes]] = OrderedDict()
+
+    def get(self, prepared: Prepared, key: tuple[bytes, bytes]) -> bytes | None:
+        found = self.entries.get((id(prepared), *key))
+        if found is None or found[0] is not prepared:
+            return None
+        self.entries.move_to_end((id(prepared), *key))
+        return found[1]
+
+    def put(self, prepared: Prepared, key: tuple[bytes, bytes], body: bytes) -> None:
+        self.entries[(id(prepared), *key)] = (prepared, body)
+        self.entries.move_to_end((id(prepared), *key))
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+ANSWERS = Answers()
 
 
 def page_answer_key(variables: dict, page: bytes) -> tuple[bytes, bytes] | None:
@@ -81,7 +108,7 @@ def answer(
         if root.name == "users":
             rbac.require_role(principal, *rbac.STAFF)
             answer_key = page_answer_key(variables, page) if page is not None else None
-            body = prepared.answer_of(answer_key) if answer_key is not None else None
+            body = ANSWERS.get(prepared, answer_key) if answer_key is not None else None
             if body is not None:
                 cache_lookup("list", "hit").inc()
             return body
@@ -120,4 +147,4 @@ def remember(prepared: Prepared, variables: dict, page: bytes | None, body: byte
         return
     answer_key = page_answer_key(variables, page)
     if answer_key is not None:
-        prepared.remember_answer(answer_key, body)
+        ANSWERS.put(prepared, answer_key, body)

@@ -21,7 +21,6 @@ resolvers marked `pure` in resolvers.py (synchronous, reading the parent alone: 
 directive (`@include`, `@skip`, `@defer`) gets no plan; a field with arguments or another
 resolver (`sessions`, `auditEntries`) leaves its object to graphql-core."""
 
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -52,7 +51,6 @@ from usersvc.edge.graphql.completion import PageMemoExecutor
 from usersvc.edge.graphql.limits import Measure, measure_reading, root_fields
 
 SIZES_KEPT = 64  # measures per document (by the values of the variables they read)
-ANSWERS_KEPT = 64  # direct.py's answers of a `users` document, by variables and page
 PURE = "_usersvc_pure"  # marks a resolver a plan may call: sync, reads its parent alone
 
 LEAF, OBJECT, LIST = 0, 1, 2
@@ -231,8 +229,6 @@ class Prepared:
     lone_root_field: FieldNode | None = field(default=None, init=False)
     # view.users_page's answers, by the variables (JSON): the list page read, or None.
     pages: dict[bytes, Any] = field(default_factory=dict, init=False)
-    # direct.py's answers of a lone `users` field: (variables, page bytes) → response body.
-    answers: OrderedDict[tuple[bytes, bytes], bytes] = field(default_factory=OrderedDict, init=False)
     roots: tuple[FieldNode, ...] = field(default=(), init=False)
     direct_root: Any = field(default=None, init=False)  # direct.Root, once worked out
     _reads: frozenset[str] | None = field(default=None, init=False)
@@ -292,18 +288,6 @@ class Prepared:
         if plans is None or self.lone_root_field is None:
             return None
         return plans.get((return_type.name, id(self.lone_root_field)))
-
-    def answer_of(self, key: tuple[bytes, bytes]) -> bytes | None:
-        found = self.answers.get(key)
-        if found is not None:
-            self.answers.move_to_end(key)
-        return found
-
-    def remember_answer(self, key: tuple[bytes, bytes], body: bytes) -> None:
-        self.answers[key] = body
-        self.answers.move_to_end(key)
-        while len(self.answers) > ANSWERS_KEPT:
-            self.answers.popitem(last=False)
 
     def remember_page(self, key: bytes, page: Any) -> None:
         if len(self.pages) >= SIZES_KEPT:

@@ -5,9 +5,11 @@ A request goes: bearer (UNAUTHENTICATED first, as REST) → the document (a pers
 its hash, parsed and validated once per text) → its depth and cost (QUERY_TOO_COMPLEX) → the
 gate: one Redis call that checks the session, counts the cost against the caller's read
 limit (a mutation: one write per root field) and reads the users that `me` and `user(id:)`
-answer from → execution. Refusals before execution answer their REST status with
-`{"errors": [...]}`; errors of fields answer 200 beside `data`. Every error carries
-`extensions.code` (section 1's codes, QUERY_TOO_COMPLEX) and `extensions.details`.
+answer from, or the page a lone `users` reads → execution (or, for `me`, `user(id:)` and
+`users` alone once their document has run, the direct answer: direct.py). Refusals before
+execution answer their REST status with `{"errors": [...]}`; errors of fields answer 200
+beside `data`. Every error carries `extensions.code` (section 1's codes, QUERY_TOO_COMPLEX)
+and `extensions.details`.
 """
 
 import hashlib

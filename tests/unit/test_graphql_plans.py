@@ -176,3 +176,20 @@ def test_variables_are_coerced_as_graphql_core_coerces_them(variables):
             name: source.value for name, source in theirs.sources.items()
         }
         assert prepared._signatures() is not None  # the quick way was taken
+
+
+def test_kept_page_answers_are_bounded_and_belong_to_their_document():
+    from usersvc.edge.graphql.direct import Answers
+
+    schema = executable_schema()
+    one, other = (parse("{ users { totalCount } }") for _ in range(2))
+    first = Prepared(schema, one, one.definitions[0], {})
+    second = Prepared(schema, other, other.definitions[0], {})
+    answers = Answers(size=2)
+    answers.put(first, (b"{}", b"page 1"), b"one")
+    answers.put(first, (b"{}", b"page 2"), b"two")
+    assert answers.get(first, (b"{}", b"page 1")) == b"one"  # now the most recent
+    assert answers.get(second, (b"{}", b"page 1")) is None  # another document's
+    answers.put(first, (b"{}", b"page 3"), b"three")
+    assert answers.get(first, (b"{}", b"page 2")) is None and len(answers.entries) == 2
+    assert answers.get(first, (b"{}", b"page 1")) == b"one"
