@@ -9,6 +9,8 @@ Run through `bench/run` (which installs wrk and bench/requirements.txt first):
     bench/run --quick --template-url http://127.0.0.1:18300 --template-password '…'
                                # + the FastAPI template beside it (docs/scaling.md)
     bench/run --sweep --quick  # cached GET and PATCH for workers x edge processes (sweep.py)
+    bench/run --quick --only cached_get,graphql_user,list_filtered,graphql_list --rounds 3
+                               # only these rows, in turn, each pair in the same run (no report.md)
 
 What it does, in order: start usersvc (`usersvc run --workers 2`) on a bench-only database,
 Redis key prefix and RabbitMQ vhost with the rate limits raised; seed users straight into
@@ -45,7 +47,7 @@ import urllib.parse
 import report
 from baselines import start_baselines
 from config import DB_NAME, HIGH_CONNECTIONS, VHOST, Run
-from scenarios import Scenarios
+from scenarios import ONLY_ROWS, Scenarios
 from seed import prepare_data
 from stack import Stack
 from sweep import run_sweep
@@ -95,6 +97,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="NAME=VALUE",
         help="extra environment for usersvc (repeatable), for experiments",
     )
+    parser.add_argument(
+        "--only",
+        help=f"comma-separated rows to run, in that order, and nothing else ({', '.join(ONLY_ROWS)}); "
+        "prints their req/s and each GraphQL row's ratio to its REST twin, writes only.json",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="with --only: run the rows this many times over")
     parser.add_argument("--keep", action="store_true", help="keep the bench database, vhost and redis keys")
     parser.add_argument(
         "--list-write-every",
@@ -143,6 +151,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             f"{DB_NAME} is the bench's own scratch database (dropped at start and end); "
             "point --database-url at the service's database"
         )
+    if args.only:
+        unknown = [name for name in args.only.split(",") if name not in ONLY_ROWS]
+        if unknown:
+            parser.error(f"--only: unknown rows {', '.join(unknown)} (known: {', '.join(ONLY_ROWS)})")
     if not shutil.which("wrk"):
         parser.error("wrk is not installed (bench/run installs it with apt-get)")
     return args
@@ -158,12 +170,19 @@ def run_bench(args: argparse.Namespace) -> int:
     try:
         stack.start()
         paths = prepare_data(run, stack.url)
-        scenarios = Scenarios(run, stack, start_baselines(run, stack), template)
-        scenarios.run_all(paths)
+        if args.only:
+            scenarios = Scenarios(run, stack, {}, template)
+            scenarios.run_only(paths, args.only.split(","), rounds=args.rounds)
+        else:
+            scenarios = Scenarios(run, stack, start_baselines(run, stack), template)
+            scenarios.run_all(paths)
         run.report["peak_rss_mib"] = stack.peak_rss_mib()
     finally:
         stack.cleanup()
-    report.finish(run, scenarios.rows, started)
+    if args.only:
+        report.finish_only(run, scenarios.rounds)
+    else:
+        report.finish(run, scenarios.rows, started)
     return 0
 
 

@@ -5,7 +5,7 @@ import time
 
 from common import log
 from config import DB_NAME, HIGH_CONNECTIONS, HIGH_TIMEOUT_S, REDIS_PREFIX, VHOST, Run
-from scenarios import NOISY_OTHER_PCT
+from scenarios import NOISY_OTHER_PCT, TWINS
 from seed import LIST_PATH
 from stack import SERVICE_OVERRIDES
 
@@ -482,3 +482,18 @@ def finish(run: Run, rows: dict[str, dict], started: float) -> None:
         f"{run.report.get('peak_rss_mib')}; report: {run.results_dir / 'report.md'}"
     )
     print(line, flush=True)
+
+
+def finish_only(run: Run, rounds: list[dict[str, dict]]) -> None:
+    """--only: each round's rows (req/s, p50, p99, edge CPU) and each GraphQL row's ratio to its
+    REST twin of the same round; only.json holds the rows."""
+    lines = ["| round | row | req/s | p50 ms | p99 ms | edge % of a core | vs REST twin |", "|---" * 7 + "|"]
+    for number, rows in enumerate(rounds, 1):
+        for name, row in rows.items():
+            twin = rows.get(TWINS.get(name, ""))
+            versus = f"{row['rps'] / twin['rps']:.2f}" if twin else ""
+            edge = row["cpu_pct_of_core"].get("edge", 0)
+            cells = [number, name, f"{row['rps']:,.0f}", f"{row['p50_ms']:.1f}", f"{row['p99_ms']:.1f}"]
+            lines.append("| " + " | ".join(str(cell) for cell in [*cells, f"{edge:.0f}", versus]) + " |")
+    (run.results_dir / "only.json").write_text(json.dumps(rounds, indent=2, default=str))
+    print("\n".join(lines), flush=True)

@@ -32,6 +32,9 @@ NOISY_OTHER_PCT = 25  # CPU (% of one core) used by processes outside the bench 
 GRAPHQL_USER_FIELDS = (
     "id username email firstName lastName phone role isActive emailVerified mfaEnabled lastLoginAt createdAt updatedAt"
 )
+# --only: the rows that run alone (no baseline, no background writes), and each GraphQL row's REST twin.
+ONLY_ROWS = ("cached_get", "graphql_user", "list_filtered", "graphql_list")
+TWINS = {"graphql_user": "cached_get", "graphql_list": "list_filtered"}
 METRIC_LINE = re.compile(r"^(\w+)\{([^}]*)\}\s+([0-9.eE+-]+|NaN)$")
 
 
@@ -98,6 +101,7 @@ class Scenarios:
         self.template = template
         self.wrk = shutil.which("wrk")
         self.rows: dict[str, dict] = {}  # scenario -> its row, in the order they ran
+        self.rounds: list[dict[str, dict]] = []  # --only: the rows of each round
         self.bcrypt_backlog = 0.0
 
     def run_all(self, paths: dict[str, str]) -> None:
@@ -161,6 +165,19 @@ class Scenarios:
             self.template_get(template_paths, high=True)
             self.template_patch(template_paths, high=True)
         run.report["cache"] = cache_hit_ratio(self.rows)
+
+    def run_only(self, paths: dict[str, str], names: list[str], *, rounds: int) -> None:
+        """--only: these rows, in this order, `rounds` times over (a GraphQL row and its REST
+        twin are compared within one round: the machine is shared)."""
+        for number in range(rounds):
+            log(f"round {number + 1} of {rounds}")
+            self.rows = {}
+            for name in names:
+                spies = self.profile(f"{name}-{number + 1}", self.run.duration + self.run.warmup, collapsed=True)
+                getattr(self, name)(paths)
+                for spy in spies:
+                    spy.wait()
+            self.rounds.append(self.rows)
 
     # --- the scenarios that run more than once (and in bench/sweep.py) -------------------------
 
@@ -618,8 +635,9 @@ class Scenarios:
             "cpu_pct_of_core": {k: round(v, 1) for k, v in cpu.items()},
         }
 
-    def profile(self, name: str, seconds: float) -> list[subprocess.Popen]:
-        """--profile: py-spy flame graphs of the edge and one worker during a scenario."""
+    def profile(self, name: str, seconds: float, *, collapsed: bool = False) -> list[subprocess.Popen]:
+        """--profile: py-spy flame graphs of the edge and one worker during a scenario
+        (collapsed: the edge alone, as collapsed stacks, .txt, to read or grep)."""
         if not self.args.profile:
             return []
         spy = Path(sys.executable).with_name("py-spy")
@@ -628,15 +646,18 @@ class Scenarios:
             log("py-spy not installed; no profile")
             return []
         procs = []
-        for role, pid in (("edge", self.stack.edge_pid), ("worker", (self.stack.worker_pids or [None])[0])):
+        roles = (("edge", self.stack.edge_pid), ("worker", (self.stack.worker_pids or [None])[0]))
+        for role, pid in roles[:1] if collapsed else roles:
             if pid:
-                out = self.run.results_dir / f"profile-{name}-{role}.svg"
+                out = self.run.results_dir / f"profile-{name}-{role}.{'txt' if collapsed else 'svg'}"
                 procs.append(
                     subprocess.Popen(
                         # Python frames only (native ones hide where the time goes in our code);
                         # the edge's pid is Sanic's manager: its serving processes are children.
-                        [spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "67", "-o", str(out)]
-                        + (["--nonblocking", "--subprocesses"] if role == "edge" else []),
+                        [spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-o", str(out)]
+                        + ["-r", "250" if collapsed else "67"]
+                        + (["--nonblocking", "--subprocesses"] if role == "edge" else [])
+                        + (["--format", "raw"] if collapsed else []),
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
                     )

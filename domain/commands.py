@@ -368,6 +368,16 @@ class ListAuditLogs(PagedQuery):
     action: str | None = Field(None, max_length=64)  # the audit_logs.action column
 
 
+class ListAuditOfEntities(Command):
+    """The newest audit entries of each of several entities at once, at most `per_entity`
+    each, newest first (admin): what GraphQL's `User.auditEntries` loads a page of users'
+    entries with."""
+
+    ROUTING_KEY: ClassVar[str] = "audit.list_of_entities"
+    entity_ids: list[Annotated[str, Field(max_length=200)]] = Field(min_length=1, max_length=MAX_PAGE_SIZE)
+    per_entity: PageSize = 20
+
+
 class Ping(Command):
     """Readiness probe: answered by any worker without touching state."""
 

@@ -101,10 +101,11 @@ class Gate:
         dependencies: list[str],
         page_key_template: str,
         client_scope: str | None = None,
+        weight: int = 1,
     ) -> tuple[Caller, bytes | None, str]:
-        """Authenticate, count, and read a cached list page assembled from its users' current
-        entries (so a change to one user is seen at once): one script call, then one MGET.
-        Also returns the list generations read, which a miss's fill must not predate."""
+        """Authenticate, count `weight`, and read a cached list page assembled from its users'
+        current entries (so a change to one user is seen at once): one script call, then one
+        MGET. Also returns the list generations read, which a miss's fill must not predate."""
         claims = bearer_claims(request, self.tokens)
         require_client_scope(claims, client_scope)
         window, counter_key = counter_of(self.keys, limit, scope=scope, subject=claims["sub"])
@@ -116,10 +117,12 @@ class Gate:
         ]
         try:
             if self._cluster:
-                session, count, page, state = await self._page_across_slots(keys, limit.get_expiry(), page_key_template)
+                session, count, page, state = await self._page_across_slots(
+                    keys, limit.get_expiry(), page_key_template, weight
+                )
             else:
                 session, count, state, entry = await self._admit_page_script(
-                    keys=keys, args=[limit.get_expiry(), page_key_template]
+                    keys=keys, args=[limit.get_expiry(), page_key_template, weight]
                 )
                 page = await self._assemble_page(entry) if entry else None
         except Exception:
@@ -154,7 +157,7 @@ class Gate:
             *(self.redis.get(key) for key in cache_keys),
         )
 
-    async def _page_across_slots(self, keys: list[str], expiry: int, page_key_template: str) -> list:
+    async def _page_across_slots(self, keys: list[str], expiry: int, page_key_template: str, weight: int) -> list:
         """ADMIT_PAGE_SCRIPT on a cluster, in two round trips: the session, the count and the
         page lookup (generations and page entry, one slot: {users}) concurrently; then the
         page's users, one MGET per slot. Their entries stay spread over the cluster, so the
@@ -168,7 +171,7 @@ class Gate:
         session_key, counter_key, *generation_keys = keys
         session, count, (page, state) = await asyncio.gather(
             self.redis.get(session_key),
-            self._count_script(keys=[counter_key], args=[expiry]),
+            self._count_script(keys=[counter_key], args=[expiry, weight]),
             self._page_lookup_script(keys=generation_keys, args=[page_key_template]),
         )
         return [session, count, await self._assemble_page(page) if page else None, state]

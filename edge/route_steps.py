@@ -53,9 +53,15 @@ async def admit_reading(
 
 
 async def admit_page(
-    request: Request, *, dependencies: list[str], page_key_template: str, client_scope: str | None = None
+    request: Request,
+    *,
+    dependencies: list[str],
+    page_key_template: str,
+    client_scope: str | None = None,
+    weight: int = 1,
 ) -> tuple[Caller, bytes | None, str]:
-    """admit for a list page: the cached page (None on a miss) and the list generations read."""
+    """admit for a list page: the cached page (None on a miss) and the list generations read;
+    the request counts `weight` against its limit (a GraphQL `users` query counts its cost)."""
     ctx = request.app.ctx
     return await ctx.gate.admit_page(
         request,
@@ -64,6 +70,7 @@ async def admit_page(
         dependencies=dependencies,
         page_key_template=page_key_template,
         client_scope=client_scope,
+        weight=weight,
     )
 
 

@@ -170,15 +170,17 @@ local generation = table.concat(counters, '.')
 local state = generation .. ':' .. (redis.call('GET', KEYS[#KEYS]) or '0')
 """
 # A list page: KEYS session, rate-limit counter, then the page's generation keys (above);
-# ARGV: window seconds, page key template with '{generation}'. Returns the session, the
+# ARGV: window seconds, page key template with '{generation}', the request's weight (1 if
+# not given; a GraphQL query counts its cost). Returns the session, the
 # count, `state` and the page entry (false: not cached). The edge then reads the page's
 # users with one MGET (_assemble_page): in the script, their 20 entries crossing into Lua
 # and back cost Redis, the one thread every edge process waits on, half of the page's time.
 ADMIT_PAGE_SCRIPT = (
     """
 local session = redis.call('GET', KEYS[1]) or false
-local count = redis.call('INCR', KEYS[2])
-if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+local weight = tonumber(ARGV[3] or 1)
+local count = redis.call('INCRBY', KEYS[2], weight)
+if count == weight then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
 local first = 3
 """
     + PAGE_GENERATIONS

@@ -5,7 +5,7 @@ section 1's code and details in `extensions`."""
 import functools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, parse, specified_rules, validate
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -56,7 +56,9 @@ def format_error(request: Request, error: GraphQLError) -> dict:
     original = error.original_error
     if isinstance(original, DomainError):
         entry = error_entry(request, original)
-    elif original is None:  # the document or its variables: GraphQL's own validation
+    elif original is None or (isinstance(original, GraphQLError) and not error.path):
+        # the document or its variables (graphql-core 3.3 gives a variable's refusal the
+        # coercion's own GraphQLError as its original): GraphQL's own validation
         entry = error_entry(request, ErrorCode.VALIDATION_ERROR.value, error.message)
     else:
         log.error("resolver failed", exc_info=original, extra={"request_id": request_id_of(request)})
@@ -75,10 +77,12 @@ def refusal(request: Request, error: DomainError) -> GraphQLRefusal:
 
 @dataclass(frozen=True)
 class Checked:
-    """A document parsed and validated (per text and introspection setting)."""
+    """A document parsed and validated (per text and introspection setting), and its
+    operations as they were prepared to run (view.py: operationName → plans.Prepared)."""
 
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...]
+    prepared: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @functools.lru_cache(maxsize=DOCUMENTS_KEPT)

@@ -9,6 +9,7 @@ a REST client pays to draw the same screen. The rate limit counts a query by tha
 Scalars are free; introspection (`__schema`, `__type`) counts one and is not measured inside.
 """
 
+import functools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ SESSIONS_ESTIMATE = 10  # a user's active sessions, for cost: most have one or t
 FETCHES = {("Query", "me"), ("Query", "user"), ("Query", "users"), ("Query", "auditEntries")}
 FETCHES |= {("User", "sessions"), ("User", "auditEntries")}
 INTROSPECTION = frozenset({"__schema", "__type"})
+USER_IDS_KEPT = 8192
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,13 @@ class Measure:
 
 
 class _Walk:
-    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode], variables: dict) -> None:
+    def __init__(
+        self, schema: GraphQLSchema | None, fragments: dict[str, FragmentDefinitionNode], variables: dict
+    ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self.read: set[str] = set()  # the variables asked for: a measure depends on these alone
 
     def fields(self, selection_set: SelectionSetNode | None, seen: frozenset[str] = frozenset()) -> Iterator[FieldNode]:
         """The fields of a selection set, fragments expanded (validation has ruled out cycles;
@@ -68,6 +73,7 @@ class _Walk:
             if argument.name.value == name:
                 value = argument.value
                 if isinstance(value, VariableNode):
+                    self.read.add(value.name.value)
                     return self.variables.get(value.name.value)
                 if isinstance(value, IntValueNode):
                     return int(value.value)
@@ -115,30 +121,52 @@ def measure(
     fragments: dict[str, FragmentDefinitionNode],
     variables: dict,
 ) -> Measure:
-    root = schema.get_root_type(operation.operation)
-    if root is None:
-        return Measure(depth=0, cost=0)
-    depth, cost = _Walk(schema, fragments, variables).measure(operation.selection_set, root, times=1, page=DEFAULT_PAGE)
-    return Measure(depth=depth, cost=cost)
+    return measure_reading(schema, operation, fragments, variables)[0]
 
 
-def cached_users(
+def measure_reading(
+    schema: GraphQLSchema,
     operation: OperationDefinitionNode,
     fragments: dict[str, FragmentDefinitionNode],
     variables: dict,
-    *,
-    subject: str,
-) -> set[str]:
-    """The users whose cached entries a query's root fields answer from: the caller's for `me`,
-    the named one for `user(id:)` (an id that is no UUID names no user: none is read)."""
-    walk = _Walk(GraphQLSchema(), fragments, variables)
+) -> tuple[Measure, frozenset[str]]:
+    """The measure, and the variables it read (the `first` of lists): the same document with
+    the same values of those measures the same (edge/graphql/plans.py keeps it so)."""
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return Measure(depth=0, cost=0), frozenset()
+    walk = _Walk(schema, fragments, variables)
+    depth, cost = walk.measure(operation.selection_set, root, times=1, page=DEFAULT_PAGE)
+    return Measure(depth=depth, cost=cost), frozenset(walk.read)
+
+
+def root_fields(operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]) -> list[FieldNode]:
+    """The operation's root fields, fragments expanded."""
+    return list(_Walk(None, fragments, {}).fields(operation.selection_set))
+
+
+def cached_users(roots: tuple[FieldNode, ...] | list[FieldNode], variables: dict, *, subject: str) -> set[str]:
+    """The users whose cached entries a query's root fields (root_fields) answer from: the
+    caller's for `me`, the named one for `user(id:)` (an id that is no UUID names no user:
+    none is read)."""
+    walk = _Walk(None, {}, variables)  # no types needed: only the root fields' names and ids
     wanted = set()
-    for node in walk.fields(operation.selection_set):
+    for node in roots:
         if node.name.value == "me":
             wanted.add(subject)
         elif node.name.value == "user":
-            try:
-                wanted.add(str(uuid.UUID(str(walk.argument(node, "id")))))
-            except ValueError:
-                continue
+            parsed = user_id_of(str(walk.argument(node, "id")))
+            if parsed is not None:
+                wanted.add(parsed[1])
     return wanted
+
+
+@functools.lru_cache(maxsize=USER_IDS_KEPT)
+def user_id_of(value: str) -> tuple[uuid.UUID, str] | None:
+    """A user id as a UUID and as its cache key names it, or None for a text that is no UUID
+    (kept per text: a read asks for it twice, and the same users come back)."""
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        return None
+    return parsed, str(parsed)

@@ -1,5 +1,6 @@
 """Batching per-user reads of one request: every `User.sessions` asked while a page of users
-resolves goes out as one `session.list_of_users` command per 100 users, not one per user.
+resolves goes out as one `session.list_of_users` command per 100 users, not one per user,
+and every `User.auditEntries` as one `audit.list_of_entities` (per 100 users and `first`).
 
 Resolvers of a list's items start in the same turn of the event loop; each asks its key and
 waits. The first ask schedules the batch for the end of that turn (call_soon), so it holds

@@ -8,6 +8,7 @@ with its code in `extensions.code`."""
 import asyncio
 import base64
 import binascii
+import functools
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from usersvc.domain.commands import (
     DeleteUser,
     GetUser,
     ListAuditLogs,
+    ListAuditOfEntities,
     ListSessionsOfUsers,
     ListUsers,
     Logout,
@@ -47,12 +49,14 @@ from usersvc.edge.caller import Caller
 from usersvc.edge.errors import ApiError
 from usersvc.edge.graphql.limits import DEFAULT_PAGE
 from usersvc.edge.graphql.loaders import BatchLoader
+from usersvc.edge.graphql.plans import pure
 from usersvc.edge.graphql.subscriptions import subscription
 from usersvc.edge.metrics import cache_lookup
 from usersvc.edge.route_steps import send, user_id_from_path
-from usersvc.edge.routes.users import send_with_current_password
+from usersvc.edge.routes.users import PageQuery, send_with_current_password
 
 CURSOR_PREFIX = "offset:"
+AUDIT_KEYS_PER_BATCH = 10_000  # bounded by the cost limit long before
 
 
 @dataclass
@@ -63,14 +67,40 @@ class Context:
     request: Request
     caller: Caller
     cached: dict[str, bytes | None]
-    sessions: BatchLoader = field(init=False)
+    # List pages read in the admission's Redis call (view.py): page key template → (the
+    # page, None on a miss; the list generations read), as Gate.admit_page answers them.
+    pages: dict[str, tuple[bytes | None, str]] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.sessions = BatchLoader(self._sessions_of, max_batch=MAX_PAGE_SIZE)
+    @functools.cached_property
+    def sessions(self) -> BatchLoader:
+        return BatchLoader(self._sessions_of, max_batch=MAX_PAGE_SIZE)
+
+    @functools.cached_property
+    def audit(self) -> BatchLoader:
+        # _audit_of splits its keys by size and by MAX_PAGE_SIZE: the loader need not.
+        return BatchLoader(self._audit_of, max_batch=AUDIT_KEYS_PER_BATCH)
 
     async def _sessions_of(self, user_ids: list[str]) -> dict:
         command = ListSessionsOfUsers(user_ids=[uuid.UUID(user_id) for user_id in user_ids])
         return (await send(self.request, command, caller=self.caller))["data"]
+
+    async def _audit_of(self, keys: list[tuple[str, int]]) -> dict:
+        """(entity id, entries wanted) → its newest entries: one `audit.list_of_entities` per
+        100 entities and number wanted (one, unless aliases ask different `first`s), at once."""
+        wanted: dict[int, list[str]] = {}
+        for entity_id, size in keys:
+            wanted.setdefault(size, []).append(entity_id)
+        commands = [
+            ListAuditOfEntities(entity_ids=ids[start : start + MAX_PAGE_SIZE], per_entity=size)
+            for size, ids in wanted.items()
+            for start in range(0, len(ids), MAX_PAGE_SIZE)
+        ]
+        replies = await asyncio.gather(*(send(self.request, command, caller=self.caller) for command in commands))
+        return {
+            (entity_id, command.per_entity): entries
+            for command, reply in zip(commands, replies, strict=True)
+            for entity_id, entries in reply["data"].items()
+        }
 
     def no_client_tokens(self) -> None:
         """What REST serves only to tokens from /v1/auth/login (sessions, audit, logout)."""
@@ -123,6 +153,17 @@ def page_size(first: int | None) -> int:
     return first
 
 
+def page_commands(
+    query: type[PagedQuery], filters: dict, first: int | None, after: str | None
+) -> tuple[int, int, int, list]:
+    """The page size, the offset after the cursor, the items to skip on the first page read,
+    and the commands of the pages to read (one, or two when the cursor is mid-page)."""
+    size, offset = page_size(first), offset_after(after)
+    index, skip = divmod(offset, size)
+    pages = [index + 1] if skip == 0 else [index + 1, index + 2]
+    return size, offset, skip, [validate(query, {**filters, "page": page, "page_size": size}) for page in pages]
+
+
 async def connection(
     context: Context,
     query: type[PagedQuery],
@@ -135,10 +176,7 @@ async def connection(
     """A Relay connection over a paged list command (`fetch`: how a page is read; default, a
     worker). The pages are of `first` items; a cursor from a page of another size spans two
     of them, read at once."""
-    size, offset = page_size(first), offset_after(after)
-    index, skip = divmod(offset, size)
-    pages = [index + 1] if skip == 0 else [index + 1, index + 2]
-    commands = [validate(query, {**filters, "page": page, "page_size": size}) for page in pages]
+    size, offset, skip, commands = page_commands(query, filters, first, after)
     read = fetch or (lambda context, command: send(context.request, command, caller=context.caller))
     replies = await asyncio.gather(*(read(context, command) for command in commands))
     items = [item for reply in replies for item in reply["data"]][skip : skip + size]
@@ -173,15 +211,24 @@ async def resolve_user(_: Any, info: GraphQLResolveInfo, id: str) -> dict:
     return await read_user(context, target)
 
 
-async def list_page(context: Context, command: ListUsers) -> dict:
-    """As GET /v1/users: the cached page (the same entry, assembled from the users' entries),
-    else one worker query shared by concurrent misses of the page at one database state."""
-    ctx = context.request.app.ctx
+def page_query_of(request: Request, command: ListUsers) -> PageQuery:
+    """The list page a command reads, as GET /v1/users would name it (its query string)."""
     fields = command.model_dump(mode="json", exclude_none=True)
-    query = ctx.page_queries(
+    return request.app.ctx.page_queries(
         urlencode({name: str(value).lower() if isinstance(value, bool) else value for name, value in fields.items()})
     )
-    cached, state = await ctx.gate.read_page(dependencies=query.dependencies, page_key_template=query.key_template)
+
+
+async def list_page(context: Context, command: ListUsers) -> dict:
+    """As GET /v1/users: the cached page (the same entry, assembled from the users' entries;
+    read in the admission's call when view.py could tell it before), else one worker query
+    shared by concurrent misses of the page at one database state."""
+    ctx = context.request.app.ctx
+    query = page_query_of(context.request, command)
+    read = context.pages.pop(query.key_template, None)
+    if read is None:
+        read = await ctx.gate.read_page(dependencies=query.dependencies, page_key_template=query.key_template)
+    cached, state = read
     if cached is not None:
         cache_lookup("list", "hit").inc()
         return orjson.loads(cached)
@@ -213,6 +260,7 @@ user = ObjectType("User")
 
 
 @user.field("etag")
+@pure
 def resolve_etag(parent: dict, _: GraphQLResolveInfo) -> str:
     return etag_of(parent)
 
@@ -231,17 +279,19 @@ async def resolve_sessions(parent: dict, info: GraphQLResolveInfo) -> list[dict]
 
 @user.field("auditEntries")
 async def resolve_user_audit(parent: dict, info: GraphQLResolveInfo, first: int | None = None) -> list[dict]:
+    """Batched: a page of users' entries is one command per 100 users (loaders.py)."""
     context = _context(info)
     context.no_client_tokens()
     rbac.require_role(context.caller.principal, Role.ADMIN)
-    command = ListAuditLogs(entity_id=str(parent["id"]), page_size=page_size(first))
-    return (await send(context.request, command, caller=context.caller))["data"]
+    entries = await context.audit.load((str(parent["id"]), page_size(first)))
+    return entries or []
 
 
 audit_entry = ObjectType("AuditEntry")
 
 
 @audit_entry.field("actorId")
+@pure
 def resolve_actor_id(parent: dict, _: GraphQLResolveInfo) -> str | None:
     return (parent.get("actor") or {}).get("id")
 

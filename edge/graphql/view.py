@@ -5,9 +5,11 @@ A request goes: bearer (UNAUTHENTICATED first, as REST) → the document (a pers
 its hash, parsed and validated once per text) → its depth and cost (QUERY_TOO_COMPLEX) → the
 gate: one Redis call that checks the session, counts the cost against the caller's read
 limit (a mutation: one write per root field) and reads the users that `me` and `user(id:)`
-answer from → execution. Refusals before execution answer their REST status with
-`{"errors": [...]}`; errors of fields answer 200 beside `data`. Every error carries
-`extensions.code` (section 1's codes, QUERY_TOO_COMPLEX) and `extensions.details`.
+answer from, or the page a lone `users` reads → execution (or, for `me`, `user(id:)` and
+`users` alone once their document has run, the direct answer: direct.py). Refusals before
+execution answer their REST status with `{"errors": [...]}`; errors of fields answer 200
+beside `data`. Every error carries `extensions.code` (section 1's codes, QUERY_TOO_COMPLEX)
+and `extensions.details`.
 """
 
 import hashlib
@@ -21,19 +23,23 @@ import orjson
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
+    GraphQLError,
     OperationDefinitionNode,
     OperationType,
     execute,
     get_operation_ast,
 )
+from graphql.execution.values import get_argument_values
 from sanic import Blueprint, HTTPResponse, Request, json, raw
 
+from usersvc.domain.commands import ListUsers
 from usersvc.domain.errors import DomainError, ErrorCode
 from usersvc.domain.oauth import USERS_READ, USERS_WRITE
 from usersvc.edge.bearer import bearer_claims
 from usersvc.edge.errors import ApiError
-from usersvc.edge.graphql.completion import PageMemoExecutor
+from usersvc.edge.graphql import direct
 from usersvc.edge.graphql.documents import (
+    Checked,
     GraphQLRefusal,
     checked_document,
     error_entry,
@@ -41,12 +47,14 @@ from usersvc.edge.graphql.documents import (
     introspection_on,
     refusal,
 )
-from usersvc.edge.graphql.limits import QUERY_TOO_COMPLEX, cached_users, measure
-from usersvc.edge.graphql.resolvers import Context
+from usersvc.edge.graphql.limits import QUERY_TOO_COMPLEX, Measure, cached_users
+from usersvc.edge.graphql.plans import Prepared
+from usersvc.edge.graphql.resolvers import Context, page_commands, page_query_of
 from usersvc.edge.graphql.schema import executable_schema, shipped_schema
 from usersvc.edge.graphql.subscriptions import serve_subscriptions
 from usersvc.edge.openapi import operation
-from usersvc.edge.route_steps import admit_reading
+from usersvc.edge.route_steps import admit_page, admit_reading
+from usersvc.edge.routes.users import PageQuery
 from usersvc.settings import Settings
 
 log = logging.getLogger("edge.graphql")
@@ -129,7 +137,7 @@ def _params(request: Request) -> dict:
     return params
 
 
-async def _document_of(request: Request, params: dict, introspection: bool) -> DocumentNode:
+async def _document_of(request: Request, params: dict, introspection: bool) -> Checked:
     persisted = (params.get("extensions") or {}).get("persistedQuery")
     keep = None
     if isinstance(persisted, dict) and persisted.get("sha256Hash") is not None:
@@ -148,7 +156,7 @@ async def _document_of(request: Request, params: dict, introspection: bool) -> D
         raise GraphQLRefusal(400, [format_error(request, error) for error in checked.errors])
     if keep is not None:
         await keep[0].keep(keep[1], keep[2])
-    return checked.document
+    return checked
 
 
 def operation_of(request: Request, document: DocumentNode, name: str | None) -> OperationDefinitionNode:
@@ -163,9 +171,51 @@ def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
-def check_complexity(request: Request, settings: Settings, found, fragments: dict, variables: dict) -> int:
+def prepared_operation(request: Request, checked: Checked, name: str | None) -> Prepared:
+    """The operation to run, prepared once per document and operationName (plans.py)."""
+    found = checked.prepared.get(name)
+    if found is None:
+        assert checked.document is not None  # _document_of refused the others
+        operation = operation_of(request, checked.document, name)
+        found = Prepared(executable_schema(), checked.document, operation, fragments_of(checked.document))
+        checked.prepared[name] = found
+    return found
+
+
+def users_page(request: Request, prepared: Prepared, variables: dict) -> PageQuery | None:
+    """The list page a query of `users` alone will read, worked out before it runs, as its
+    resolver will (resolvers.page_commands, page_query_of), so that the admission reads it
+    (one Redis call, as GET /v1/users): None for any other query, a cursor that spans two
+    pages, or arguments the resolver will refuse (it does, after the usual admission)."""
+    node = prepared.lone_root_field
+    if node is None or node.name.value != "users":
+        return None
+    try:
+        key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    if key in prepared.pages:
+        return prepared.pages[key]
+    page = None
+    coerced = prepared.variable_values(variables)
+    if not isinstance(coerced, list):  # errors: the execution answers them
+        field = prepared.schema.query_type.fields["users"]  # type: ignore[union-attr]
+        try:
+            arguments = get_argument_values(field, node, coerced)
+            first, after = arguments.pop("first", None), arguments.pop("after", None)
+            filters = {name: value for name, value in arguments.items() if value is not None}
+            commands = page_commands(ListUsers, filters, first, after)[3]
+            page = page_query_of(request, commands[0]) if len(commands) == 1 else None
+        except (DomainError, GraphQLError):
+            page = None
+    prepared.remember_page(key, page)
+    return page
+
+
+def check_complexity(request: Request, settings: Settings, size: Measure) -> int:
     """The document's cost, or QUERY_TOO_COMPLEX before anything runs."""
-    size = measure(executable_schema(), found, fragments, variables)
+    if size.depth <= settings.graphql_max_depth and size.cost <= settings.graphql_max_cost:
+        return size.cost
     limits = {"depth": size.depth, "maxDepth": settings.graphql_max_depth}
     limits |= {"cost": size.cost, "maxCost": settings.graphql_max_cost}
     if size.depth > settings.graphql_max_depth:
@@ -177,15 +227,18 @@ def check_complexity(request: Request, settings: Settings, found, fragments: dic
     return size.cost
 
 
-async def run(request: Request, params: dict) -> dict:
+async def run(request: Request, params: dict) -> bytes:
+    """The response body of an answered request (a refusal raises GraphQLRefusal)."""
     ctx = request.app.ctx
     settings: Settings = ctx.settings
     try:
         claims = bearer_claims(request, ctx.gate.tokens)  # anonymous: UNAUTHENTICATED, before all else
     except DomainError as error:
         raise refusal(request, error) from None
-    document = await _document_of(request, params, introspection_on(settings))
-    found = operation_of(request, document, params.get("operationName"))
+    prepared = prepared_operation(
+        request, await _document_of(request, params, introspection_on(settings)), params.get("operationName")
+    )
+    found = prepared.operation
     if found.operation == OperationType.SUBSCRIPTION:
         message = "Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql"
         raise GraphQLRefusal(400, [error_entry(request, ErrorCode.VALIDATION_ERROR.value, message)])
@@ -194,34 +247,56 @@ async def run(request: Request, params: dict) -> dict:
         not_allowed = ApiError(ErrorCode.METHOD_NOT_ALLOWED, "Mutations are sent with POST", headers={"Allow": "POST"})
         raise refusal(request, not_allowed)
     variables = params.get("variables") or {}
-    fragments = fragments_of(document)
-    cost = check_complexity(request, settings, found, fragments, variables)
-    wanted = () if writes else sorted(cached_users(found, fragments, variables, subject=str(claims["sub"])))
+    cost = check_complexity(request, settings, prepared.size(variables))
+    wanted = () if writes else sorted(cached_users(prepared.roots, variables, subject=str(claims["sub"])))
+    page = None if writes else users_page(request, prepared, variables)
+    pages: dict[str, tuple[bytes | None, str]] = {}
+    cached_page: bytes | None = None
+    entries: list = []
     try:
-        caller, entries = await admit_reading(
-            request,
-            cache_keys=tuple(ctx.keys.user(user_id) for user_id in wanted),
-            write=writes,
-            client_scope=USERS_WRITE if writes else USERS_READ,
-            weight=len(found.selection_set.selections) if writes else max(cost, 1),
-        )
+        if page is not None:  # as GET /v1/users: the page comes with the admission
+            caller, cached_page, state = await admit_page(
+                request,
+                dependencies=page.dependencies,
+                page_key_template=page.key_template,
+                client_scope=USERS_READ,
+                weight=max(cost, 1),
+            )
+            pages = {page.key_template: (cached_page, state)}
+        else:
+            caller, entries = await admit_reading(
+                request,
+                cache_keys=tuple(ctx.keys.user(user_id) for user_id in wanted),
+                write=writes,
+                client_scope=USERS_WRITE if writes else USERS_READ,
+                weight=len(found.selection_set.selections) if writes else max(cost, 1),
+            )
     except DomainError as error:
         raise refusal(request, error) from None
-    context = Context(request=request, caller=caller, cached=dict(zip(wanted, entries, strict=True)))
+    cached = dict(zip(wanted, entries, strict=True))
+    if not writes:
+        body = direct.answer(prepared, caller, cached, variables, cached_page)
+        if body is not None:
+            return body
+    context = Context(request=request, caller=caller, cached=cached, pages=pages)
     result = execute(
-        executable_schema(),
-        document,
+        prepared.schema,
+        prepared.document,
         context_value=context,
         variable_values=variables,
         operation_name=params.get("operationName"),
-        executor_class=PageMemoExecutor,
+        executor_class=prepared.executor_class,
     )
     if isawaitable(result):
         result = await result
     answer: dict[str, Any] = {"data": result.data}
     if result.errors:
         answer["errors"] = [format_error(request, error) for error in result.errors]
-    return answer
+    # orjson: a page of users is kilobytes, which Sanic's default encoder is slow at.
+    body = orjson.dumps(answer)
+    if not writes and not result.errors:
+        direct.remember(prepared, variables, cached_page, body)
+    return body
 
 
 @graphql_routes.route("/graphql", methods=["GET", "POST"])
@@ -236,8 +311,7 @@ async def graphql_endpoint(request: Request) -> HTTPResponse | None:
         await serve_subscriptions(request)
         return None
     try:
-        # orjson: a page of users is kilobytes, which Sanic's default encoder is slow at.
-        return raw(orjson.dumps(await run(request, _params(request))), content_type="application/json")
+        return raw(await run(request, _params(request)), content_type="application/json")
     except GraphQLRefusal as refused:
         return json({"errors": refused.errors}, status=refused.status, headers=refused.headers)
 

@@ -454,6 +454,15 @@ class MemoryAudit(AuditRepository):
         start = (page - 1) * page_size
         return len(rows), [AuditLog(**row) for row in rows[start : start + page_size]]
 
+    async def newest_of(self, entity_ids: list[str], *, per_entity: int) -> list[AuditLog]:
+        taken: dict[str, int] = {}
+        rows = []
+        for row in reversed(self.unit.store.audit):  # type: ignore[attr-defined]
+            if row["entity_id"] in entity_ids and taken.get(row["entity_id"], 0) < per_entity:
+                taken[row["entity_id"]] = taken.get(row["entity_id"], 0) + 1
+                rows.append(AuditLog(**row))
+        return rows
+
 
 class MemorySigningKeys(SigningKeysRepository):
     async def current(self) -> dict | None:

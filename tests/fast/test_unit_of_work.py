@@ -205,3 +205,19 @@ async def test_only_admins_read_the_audit_trail(world: World):
 
     moderator = world.user("moderator")
     await world.refused(ListAuditLogs(), "FORBIDDEN", as_user=moderator)
+
+
+async def test_the_newest_entries_of_several_entities_come_in_one_command(world: World, admin):
+    from usersvc.domain.commands import ListAuditOfEntities
+
+    first, second, quiet = world.user(), world.user(), world.user()
+    for name in ("One", "Two", "Three"):
+        await world.ok(UpdateUser(user_id=first.id, last_name=name), as_user=admin)
+    await world.ok(UpdateUser(user_id=second.id, last_name="Four"), as_user=admin)
+    ids = [str(first.id), str(second.id), str(quiet.id)]
+    found = (await world.ok(ListAuditOfEntities(entity_ids=ids, per_entity=2), as_user=admin))["data"]
+    assert [row["new_values"]["last_name"] for row in found[str(first.id)]] == ["Three", "Two"]
+    assert [row["new_values"]["last_name"] for row in found[str(second.id)]] == ["Four"]
+    assert found[str(quiet.id)] == []
+    assert found[str(first.id)][0]["actor"] == {"type": "user", "id": str(admin.id)}
+    await world.refused(ListAuditOfEntities(entity_ids=ids), "FORBIDDEN", as_user=world.user("moderator"))

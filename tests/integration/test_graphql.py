@@ -134,6 +134,38 @@ def test_a_users_page_shares_the_rest_list_cache(stack, admin):
     assert round_trips(stack, "user.list") == before, "the page went to a worker"
 
 
+def test_a_document_run_before_answers_as_it_did_and_refuses_as_it_did(stack, admin, make_user):
+    """The second time, me, user(id) and a users page are answered without the executor
+    (edge/graphql/direct.py): the same bodies, the same refusals, and a change is seen."""
+    user, plain = make_user()
+    _, other = make_user()
+    by_id = "query($id: ID!) { found: user(id: $id) { " + USER_FIELDS + " __typename } }"
+    me = "{ me { " + USER_FIELDS + " } }"
+    tag = f"d{uuid.uuid4().hex[:10]}"
+    for _ in range(3):
+        assert admin.post("/v1/users", json=new_user_body(last_name=tag)).status_code == 201
+    page = 'query($s: String) { users(first: 2, search: $s, sort: "username") '
+    page += "{ totalCount edges { cursor node { id etag } } } }"
+    for api, query, variables in ((admin, by_id, {"id": user["id"]}), (plain, me, {}), (admin, page, {"s": tag})):
+        first, again = gql(api, query, variables), gql(api, query, variables)
+        assert first.status_code == again.status_code == 200 and "errors" not in first.json()
+        assert again.content == first.content
+    before = round_trips(stack, "user.get")
+    assert admin.patch(f"/v1/users/{user['id']}", json={"first_name": "Changed"}).status_code == 200
+    assert data_of(gql(admin, by_id, {"id": user["id"]}))["found"]["firstName"] == "Changed"
+    assert data_of(gql(plain, me))["me"]["firstName"] == "Changed"
+    assert round_trips(stack, "user.get") == before
+    refused = gql(other, by_id, {"id": user["id"]})  # a plain user reading another: as REST
+    assert codes_of(refused) == ["FORBIDDEN"] and refused.json()["data"] == {"found": None}
+    assert codes_of(gql(plain, page, {"s": tag})) == ["FORBIDDEN"]
+    assert codes_of(gql(admin, by_id, {"id": str(uuid.uuid4())})) == ["USER_NOT_FOUND"]
+    assert codes_of(gql(admin, by_id, {"id": "not-a-uuid"})) == ["USER_NOT_FOUND"]
+    assert codes_of(gql(admin, by_id, {})) == ["VALIDATION_ERROR"]  # $id missing
+    assert admin.delete(f"/v1/users/{user['id']}").status_code == 204
+    gone = gql(admin, by_id, {"id": user["id"]})
+    assert codes_of(gone) == ["USER_NOT_FOUND"] and gone.json()["data"] == {"found": None}
+
+
 def test_mutations_send_the_rest_commands_with_the_same_codes_and_audit(stack, admin):
     body = new_user_body()
     created = data_of(
@@ -210,26 +242,44 @@ def test_mutations_send_the_rest_commands_with_the_same_codes_and_audit(stack, a
     assert codes_of(gql(admin, "mutation($id: ID!) { deleteUser(id: $id) }", {"id": user_id})) == ["USER_NOT_FOUND"]
 
 
-def test_a_page_of_100_users_with_their_sessions_is_a_bounded_number_of_round_trips(stack, admin):
+def test_a_page_of_100_users_with_their_sessions_and_audit_is_a_bounded_number_of_round_trips(stack, admin):
     tag = f"n{uuid.uuid4().hex[:10]}"
     bodies = [new_user_body(last_name=tag) for _ in range(100)]
+    ids = []
     for body in bodies:
-        assert admin.post("/v1/users", json=body).status_code == 201
+        created = admin.post("/v1/users", json=body)
+        assert created.status_code == 201
+        ids.append(created.json()["id"])
     for body in bodies[:3]:
         login(stack.base_url, USER_PASSWORD, username=body["username"])
+    for user_id in ids[:2]:
+        assert admin.patch(f"/v1/users/{user_id}", json={"first_name": "Audited"}).status_code == 200
     query = (
-        f'{{ users(first: 100, search: "{tag}") {{ totalCount '
-        "edges { node { username sessions { id createdAt user { id } } } } } }"
+        f'{{ users(first: 100, search: "{tag}") {{ totalCount edges {{ node {{ id username '
+        "sessions { id createdAt user { id } } auditEntries(first: 5) { action actorId entityId } "
+        "recent: auditEntries(first: 1) { action } } } } }"
     )
-    before = {command: round_trips(stack, command) for command in ("user.list", "session.list_of_users", "user.get")}
+    commands = ("user.list", "session.list_of_users", "user.get", "audit.list_of_entities", "audit.list")
+    before = {command: round_trips(stack, command) for command in commands}
     page = data_of(gql(admin, query))["users"]
     after = {command: round_trips(stack, command) for command in before}
     assert page["totalCount"] == 100 and len(page["edges"]) == 100
     assert after["user.list"] - before["user.list"] == 1
     assert after["session.list_of_users"] - before["session.list_of_users"] == 1, "sessions were not batched"
-    assert after["user.get"] == before["user.get"]
+    # one per distinct `first` (5 and 1), not one per user
+    assert after["audit.list_of_entities"] - before["audit.list_of_entities"] == 2, "audit entries were not batched"
+    assert after["audit.list"] == before["audit.list"] and after["user.get"] == before["user.get"]
     with_sessions = {edge["node"]["username"] for edge in page["edges"] if edge["node"]["sessions"]}
     assert with_sessions == {body["username"] for body in bodies[:3]}
+    audit = {edge["node"]["id"]: edge["node"] for edge in page["edges"]}
+    for user_id in [*ids[:3], ids[-1]]:  # the same entries as the REST audit trail, newest first
+        expected = admin.get("/v1/audit-logs", params={"entity_id": user_id, "page_size": 5}).json()["data"]
+        got = audit[user_id]["auditEntries"]
+        assert [(e["action"], e["actorId"], e["entityId"]) for e in got] == [
+            (e["action"], e["actor"]["id"], e["entity_id"]) for e in expected
+        ]
+        assert audit[user_id]["recent"] == [{"action": expected[0]["action"]}]
+    assert [e["action"] for e in audit[ids[0]]["auditEntries"]] == ["user.update", "auth.login", "user.create"]
 
 
 def test_depth_and_cost_are_refused_before_anything_runs(stack, admin):

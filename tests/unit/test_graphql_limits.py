@@ -7,7 +7,7 @@ import pytest
 from graphql import parse
 
 from usersvc.edge.graphql.documents import checked_document, introspection_on
-from usersvc.edge.graphql.limits import cached_users, measure
+from usersvc.edge.graphql.limits import cached_users, measure, root_fields
 from usersvc.edge.graphql.schema import executable_schema
 
 SUBJECT = "0b0e3c6e-8f7e-4c1e-9d55-7a4a1e6a0f00"
@@ -40,7 +40,8 @@ def test_depth_and_cost(text, depth, cost):
 
 def test_the_users_read_from_the_cache_are_those_of_me_and_user():
     document = parse('query($id: ID!) { me { id } a: user(id: $id) { id } b: user(id: "nope") { id } }')
-    found = cached_users(document.definitions[0], {}, {"id": "6F1C7A52-8D2E-4C59-9A57-2F4B8F0E7C11"}, subject=SUBJECT)
+    roots = root_fields(document.definitions[0], {})
+    found = cached_users(roots, {"id": "6F1C7A52-8D2E-4C59-9A57-2F4B8F0E7C11"}, subject=SUBJECT)
     assert found == {SUBJECT, "6f1c7a52-8d2e-4c59-9a57-2f4b8f0e7c11"}
 
 

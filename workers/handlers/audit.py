@@ -1,7 +1,7 @@
-"""audit.list."""
+"""audit.list, and audit.list_of_entities (GraphQL's `User.auditEntries`, batched)."""
 
 from usersvc.domain import rbac
-from usersvc.domain.commands import ListAuditLogs
+from usersvc.domain.commands import ListAuditLogs, ListAuditOfEntities
 from usersvc.domain.rbac import Role
 from usersvc.domain.replies import iso_utc, page_of
 from usersvc.workers.deps import WorkerDeps
@@ -41,4 +41,17 @@ async def list_audit_logs(deps: WorkerDeps, envelope: CommandEnvelope[ListAuditL
     return uow.reply
 
 
-HANDLERS: Handlers = {ListAuditLogs: list_audit_logs}
+async def list_audit_of_entities(deps: WorkerDeps, envelope: CommandEnvelope[ListAuditOfEntities]) -> dict:
+    """The newest entries of each named entity, at most `per_entity` each, newest first, in one
+    query (admin): `{"data": {entity_id: [entry, …]}}`, every named entity a key."""
+    command = envelope.data
+    async with deps.unit_of_work(envelope, idempotent=False) as uow:
+        rbac.require_role(await uow.acting(), Role.ADMIN)
+        found: dict[str, list[dict]] = {entity_id: [] for entity_id in command.entity_ids}
+        for row in await uow.audit.newest_of(list(found), per_entity=command.per_entity):
+            found[row.entity_id].append(audit_view(row))
+        await uow.commit({"data": found})
+    return uow.reply
+
+
+HANDLERS: Handlers = {ListAuditLogs: list_audit_logs, ListAuditOfEntities: list_audit_of_entities}
