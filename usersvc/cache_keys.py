@@ -112,6 +112,10 @@ class CacheKeys:
         """user(id) is this followed by the id (for the edge's page script)."""
         return f"{self.prefix}:user:"
 
+    def analytics(self, name: str, first: object, last: object) -> str:
+        """An analytics answer (`name`: summary, clients) for a range of days, kept a few seconds."""
+        return f"{self.prefix}:analytics:{name}:{first}:{last}"
+
     def rate_limit(self, scope: str, subject: str, window: int) -> str:
         return f"{self.prefix}:ratelimit:{scope}:{subject}:{window}"
 
